@@ -1,0 +1,50 @@
+// Loader/action guards. Permission checks live on the server; pages only mirror them.
+import { redirect } from "@remix-run/node";
+import type { AppContext, Viewer } from "../http/context";
+
+export function requireViewer(request: Request, context: AppContext): Viewer {
+  if (context.viewer) return context.viewer;
+  const url = new URL(request.url);
+  const back = url.pathname + url.search;
+  throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
+}
+
+/** HR-only pages answer 404 to everyone else, so they do not reveal they exist. */
+export function requireHr(request: Request, context: AppContext): Viewer {
+  const viewer = requireViewer(request, context);
+  if (!viewer.is_hr) throw notFound();
+  return viewer;
+}
+
+export function notFound(message = "We could not find that page."): Response {
+  return new Response(message, { status: 404, statusText: "Not Found" });
+}
+
+export function badRequest(message: string): Response {
+  return new Response(message, { status: 400, statusText: "Bad Request" });
+}
+
+/** Only same-site relative paths: never redirect a signed-in person to another site. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}
+
+/** Reads a URL-encoded form with a size limit, answering 400/413/415 instead of failing on
+ * bad bodies. (File uploads have their own reader.) */
+export async function readForm(request: Request, maxBytes = 64 * 1024): Promise<URLSearchParams> {
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > maxBytes) throw new Response("That form is too large.", { status: 413 });
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded")) {
+    throw new Response("Expected a form submission.", { status: 415 });
+  }
+  let text: string;
+  try {
+    text = await request.text();
+  } catch {
+    throw badRequest("That form could not be read.");
+  }
+  if (text.length > maxBytes) throw new Response("That form is too large.", { status: 413 });
+  return new URLSearchParams(text);
+}

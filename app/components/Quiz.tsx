@@ -1,0 +1,109 @@
+// The quiz form and its result. Both take questions without answer keys: the form gets only
+// prompts and options; the result gets, per question, what the server decided after grading.
+import { Form } from "@remix-run/react";
+
+export interface QuizQuestionView {
+  id: string;
+  prompt: string;
+  select: "one" | "many";
+  options: Array<{ id: string; text: string }>;
+}
+
+export function QuizForm({
+  questions,
+  errors,
+  formError,
+  busy = false,
+}: {
+  questions: QuizQuestionView[];
+  errors?: Record<string, string>;
+  formError?: string;
+  busy?: boolean;
+}) {
+  return (
+    <Form method="post" className="quiz" noValidate aria-describedby={formError ? "quiz-error" : undefined}>
+      {formError ? (
+        <p id="quiz-error" className="form-error" role="alert">
+          {formError}
+        </p>
+      ) : null}
+      <ol className="quiz-questions">
+        {questions.map((q, qi) => {
+          const error = errors?.[q.id];
+          const hint = q.select === "many" ? "Select all that apply." : "Select one.";
+          return (
+            <li key={q.id}>
+              <fieldset className={`question${error ? " has-error" : ""}`} aria-describedby={`${q.id}-hint${error ? ` ${q.id}-error` : ""}`}>
+                <legend>
+                  <span className="visually-hidden">Question {qi + 1}: </span>
+                  {q.prompt}
+                </legend>
+                <p id={`${q.id}-hint`} className="hint">
+                  {hint}
+                </p>
+                {q.options.map((o) => {
+                  const inputId = `${q.id}--${o.id}`;
+                  return (
+                    <div className="option" key={o.id}>
+                      <input
+                        id={inputId}
+                        type={q.select === "many" ? "checkbox" : "radio"}
+                        name={`q.${q.id}`}
+                        value={o.id}
+                      />
+                      <label htmlFor={inputId}>{o.text}</label>
+                    </div>
+                  );
+                })}
+                {error ? (
+                  <p id={`${q.id}-error`} className="field-error">
+                    {error}
+                  </p>
+                ) : null}
+              </fieldset>
+            </li>
+          );
+        })}
+      </ol>
+      <button type="submit" className="button" disabled={busy}>
+        {busy ? "Submitting…" : "Submit answers"}
+      </button>
+    </Form>
+  );
+}
+
+export interface QuizResultQuestion {
+  id: string;
+  prompt: string;
+  select: "one" | "many";
+  right: boolean;
+  explanation: string;
+  options: Array<{ id: string; text: string; chosen: boolean; correct: boolean; why: string | null }>;
+}
+
+export function QuizResult({ questions }: { questions: QuizResultQuestion[] }) {
+  return (
+    <ol className="quiz-result">
+      {questions.map((q) => (
+        <li key={q.id} className={`result-question ${q.right ? "right" : "wrong"}`}>
+          <p className="result-prompt">
+            <span className="result-mark">{q.right ? "Correct" : "Not quite"}</span> {q.prompt}
+          </p>
+          <ul className="result-options">
+            {q.options.map((o) => (
+              <li key={o.id} className={[o.correct ? "is-correct" : "", o.chosen ? "is-chosen" : ""].join(" ").trim()}>
+                <span className="option-text">{o.text}</span>
+                <span className="option-tags">
+                  {o.chosen ? <span className="tag">Your answer</span> : null}
+                  {o.correct ? <span className="tag tag-correct">Correct answer</span> : null}
+                </span>
+                {o.why ? <span className="option-why">{o.why}</span> : null}
+              </li>
+            ))}
+          </ul>
+          <p className="explanation">{q.explanation}</p>
+        </li>
+      ))}
+    </ol>
+  );
+}

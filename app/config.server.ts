@@ -1,0 +1,71 @@
+// Environment, validated once at boot. A bad value stops the process with a clear message.
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL } from "../db/connection";
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+  /** The app's public origin, e.g. https://confidant.example.com. Cookies are Secure when it is https. */
+  APP_ORIGIN: z.string().url().optional(),
+  /** Signs short-lived form tokens; set the same value on every instance. */
+  APP_SECRET: z.string().min(32).optional(),
+  COURSES_DIR: z.string().default("courses"),
+  DATA_DIR: z.string().default("data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+});
+
+export interface AppConfig {
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  databaseUrl: string;
+  origin: string;
+  secureCookies: boolean;
+  secret: string;
+  coursesDir: string;
+  dataDir: string;
+  logLevel: string;
+  trustProxy: boolean;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const origin = (e.APP_ORIGIN ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    origin,
+    secureCookies: origin.startsWith("https://"),
+    secret: e.APP_SECRET ?? localSecret(e.DATA_DIR),
+    coursesDir: path.resolve(e.COURSES_DIR),
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === "true",
+  };
+}
+
+/** Without APP_SECRET, a single instance keeps a generated secret in its data folder. */
+function localSecret(dataDir: string): string {
+  const file = path.resolve(dataDir, "app-secret");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const secret = randomBytes(32).toString("hex");
+    fs.writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+    return secret;
+  }
+}

@@ -1,0 +1,41 @@
+// Everything `npm run courses:check` verifies: the catalog rules (schemas, scenario graphs,
+// quiz keys, ids, policies) and that every module and policy text compiles.
+import path from "node:path";
+import { loadCatalog, type CatalogProblem } from "./catalog.server";
+import { compileMdx } from "./mdx.server";
+
+export async function checkCourses(root: string): Promise<{ problems: CatalogProblem[]; courses: number; policies: number }> {
+  const catalog = loadCatalog(root);
+  const problems = [...catalog.problems];
+  const rel = (file: string) => path.relative(path.dirname(root), file);
+  for (const course of catalog.courses.values()) {
+    for (const m of course.modules) {
+      try {
+        await compileMdx(m.source);
+      } catch (e) {
+        problems.push({ file: rel(path.join(course.dir, m.file)), line: compileErrorLine(e), message: `does not compile: ${compileErrorText(e)}` });
+      }
+    }
+  }
+  for (const policy of catalog.policies.values()) {
+    for (const v of policy.versions) {
+      try {
+        await compileMdx(v.body);
+      } catch (e) {
+        problems.push({ file: rel(path.join(root, "policies", policy.id, v.file)), line: compileErrorLine(e), message: `does not compile: ${compileErrorText(e)}` });
+      }
+    }
+  }
+  return { problems, courses: catalog.courses.size, policies: catalog.policies.size };
+}
+
+type EsbuildFailure = { errors?: Array<{ text?: string; location?: { line?: number } | null }> };
+
+function compileErrorLine(e: unknown): number {
+  return (e as EsbuildFailure).errors?.[0]?.location?.line ?? 1;
+}
+
+function compileErrorText(e: unknown): string {
+  const first = (e as EsbuildFailure).errors?.[0]?.text;
+  return (first ?? (e instanceof Error ? e.message : String(e))).split("\n")[0];
+}

@@ -1,0 +1,268 @@
+// MDX for courses: static analysis (which components a module uses, the shape of its
+// scenarios, with line numbers) and compilation with mdx-bundler, once per content hash.
+import { createProcessor } from "@mdx-js/mdx";
+import { bundleMDX } from "mdx-bundler";
+import { getMDXExport } from "mdx-bundler/client";
+import { parse as parseYaml } from "yaml";
+import { sha256Hex } from "../hash.server";
+import { registerMdx } from "../components/mdx-registry";
+import { COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
+
+export interface Problem {
+  line: number;
+  message: string;
+}
+
+export interface ScenarioChoiceShape {
+  to: string;
+  label: string;
+  line: number;
+}
+export interface ScenarioStepShape {
+  id: string;
+  ending: "best" | "acceptable" | "poor" | null;
+  choices: ScenarioChoiceShape[];
+  line: number;
+}
+export interface ScenarioShape {
+  id: string;
+  title: string;
+  line: number;
+  steps: ScenarioStepShape[];
+}
+
+export interface MdxAnalysis {
+  frontmatter: Record<string, unknown>;
+  /** 1-based line in the file of the first body line, to report positions. */
+  bodyLine: number;
+  body: string;
+  scenarios: ScenarioShape[];
+  problems: Problem[];
+}
+
+const ENDINGS = new Set(["best", "acceptable", "poor"]);
+
+/** Splits `---` frontmatter from the body. YAML errors are reported with the file's line. */
+export function splitFrontmatter(source: string): {
+  frontmatter: Record<string, unknown>;
+  body: string;
+  bodyLine: number;
+  problems: Problem[];
+} {
+  const text = source.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  if (!text.startsWith("---\n")) return { frontmatter: {}, body: text, bodyLine: 1, problems: [] };
+  const end = text.indexOf("\n---", 4);
+  if (end === -1) {
+    return { frontmatter: {}, body: text, bodyLine: 1, problems: [{ line: 1, message: "frontmatter starts with --- but never ends with a --- line" }] };
+  }
+  const yamlText = text.slice(4, end + 1);
+  const afterMarker = text.indexOf("\n", end + 4);
+  const body = afterMarker === -1 ? "" : text.slice(afterMarker + 1);
+  const bodyLine = yamlText.split("\n").length + 2;
+  try {
+    const fm = parseYaml(yamlText) ?? {};
+    if (typeof fm !== "object" || Array.isArray(fm)) {
+      return { frontmatter: {}, body, bodyLine, problems: [{ line: 2, message: "frontmatter must be a set of `key: value` lines" }] };
+    }
+    return { frontmatter: fm as Record<string, unknown>, body, bodyLine, problems: [] };
+  } catch (e) {
+    const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line ?? 1;
+    return { frontmatter: {}, body, bodyLine, problems: [{ line: line + 1, message: `frontmatter is not valid YAML: ${firstLine(e)}` }] };
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split("\n")[0];
+}
+
+type Node = {
+  type: string;
+  name?: string | null;
+  attributes?: Array<{ type: string; name?: string; value?: unknown }>;
+  children?: Node[];
+  value?: string;
+  position?: { start: { line: number } };
+};
+
+function attr(node: Node, name: string): string | null | undefined {
+  const a = node.attributes?.find((x) => x.type === "mdxJsxAttribute" && x.name === name);
+  if (!a) return undefined;
+  return typeof a.value === "string" ? a.value : null; // null: an expression, not a literal
+}
+
+function textOf(node: Node): string {
+  if (node.type === "text" || node.type === "inlineCode") return node.value ?? "";
+  return (node.children ?? []).map(textOf).join("");
+}
+
+function isJsx(n: Node) {
+  return n.type === "mdxJsxFlowElement" || n.type === "mdxJsxTextElement";
+}
+
+function findAll(node: Node, name: string, out: Node[] = [], stopAt?: string): Node[] {
+  for (const child of node.children ?? []) {
+    if (isJsx(child) && child.name === name) out.push(child);
+    else if (!(isJsx(child) && child.name === stopAt)) findAll(child, name, out, stopAt);
+  }
+  return out;
+}
+
+/** Parses a module or policy and checks the component rules. `allowed` lists the capitalised
+ * components the file may use. Never throws: problems come back with their lines. */
+export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_COMPONENT_NAMES): MdxAnalysis {
+  const { frontmatter, body, bodyLine, problems } = splitFrontmatter(source);
+  const result: MdxAnalysis = { frontmatter, body, bodyLine, scenarios: [], problems };
+  const lineOf = (n: Node) => (n.position?.start.line ?? 1) + bodyLine - 1;
+  let tree: Node;
+  try {
+    tree = createProcessor().parse(body) as unknown as Node;
+  } catch (e) {
+    const err = e as { line?: number; reason?: string };
+    result.problems.push({ line: (err.line ?? 1) + bodyLine - 1, message: `MDX syntax error: ${err.reason ?? firstLine(e)}` });
+    return result;
+  }
+
+  const walk = (n: Node) => {
+    if (isJsx(n) && n.name && /^[A-Z]/.test(n.name) && !allowed.includes(n.name)) {
+      result.problems.push({
+        line: lineOf(n),
+        message: `unknown component <${n.name}>; available: ${allowed.map((a) => `<${a}>`).join(", ")}`,
+      });
+    }
+    if (n.type === "mdxjsEsm") {
+      result.problems.push({ line: lineOf(n), message: "import/export statements are not allowed; components are provided" });
+    }
+    n.children?.forEach(walk);
+  };
+  walk(tree);
+
+  for (const sc of findAll(tree, "Scenario")) {
+    const shape = scenarioShape(sc, lineOf, result.problems);
+    if (shape) result.scenarios.push(shape);
+  }
+  // Steps and choices only make sense inside a scenario / step.
+  const nestedSteps = new Set(findAll(tree, "Scenario").flatMap((s) => findAll(s, "Step")));
+  for (const st of findAll(tree, "Step")) {
+    if (!nestedSteps.has(st)) result.problems.push({ line: lineOf(st), message: "<Step> must be inside a <Scenario>" });
+  }
+  const nestedChoices = new Set(findAll(tree, "Step").flatMap((s) => findAll(s, "Choice")));
+  for (const ch of findAll(tree, "Choice")) {
+    if (!nestedChoices.has(ch)) result.problems.push({ line: lineOf(ch), message: "<Choice> must be inside a <Step>" });
+  }
+  return result;
+}
+
+function scenarioShape(sc: Node, lineOf: (n: Node) => number, problems: Problem[]): ScenarioShape | null {
+  const id = attr(sc, "id");
+  const title = attr(sc, "title");
+  const line = lineOf(sc);
+  if (!id) {
+    problems.push({ line, message: '<Scenario> needs an id, e.g. <Scenario id="usb-in-car-park" title="…">' });
+    return null;
+  }
+  if (!title) problems.push({ line, message: `<Scenario id="${id}"> needs a title` });
+  const stepNodes = findAll(sc, "Step", [], "Scenario");
+  if (stepNodes.length === 0) {
+    problems.push({ line, message: `scenario '${id}' has no <Step>` });
+    return null;
+  }
+  const steps: ScenarioStepShape[] = [];
+  const ids = new Set<string>();
+  for (const st of stepNodes) {
+    const sid = attr(st, "id");
+    if (!sid) {
+      problems.push({ line: lineOf(st), message: `a <Step> in scenario '${id}' has no id` });
+      continue;
+    }
+    if (ids.has(sid)) problems.push({ line: lineOf(st), message: `step id '${sid}' is used twice in scenario '${id}'` });
+    ids.add(sid);
+    const choices = findAll(st, "Choice", [], "Step").map((c) => ({
+      to: attr(c, "to") ?? "",
+      label: textOf(c).trim(),
+      line: lineOf(c),
+    }));
+    const ending = attr(st, "ending");
+    if (choices.length === 0 && !ending)
+      problems.push({ line: lineOf(st), message: `step '${sid}' has no choices, so it is an ending: add ending="best", "acceptable" or "poor"` });
+    if (ending && !ENDINGS.has(ending))
+      problems.push({ line: lineOf(st), message: `step '${sid}' has ending="${ending}"; use best, acceptable or poor` });
+    if (choices.length > 0 && ending)
+      problems.push({ line: lineOf(st), message: `step '${sid}' has choices, so it cannot be an ending` });
+    for (const c of choices) {
+      if (!c.to) problems.push({ line: c.line, message: `a <Choice> in step '${sid}' has no to="…"` });
+      if (!c.label) problems.push({ line: c.line, message: `a <Choice> in step '${sid}' has no text` });
+    }
+    steps.push({ id: sid, ending: ending && ENDINGS.has(ending) ? (ending as ScenarioStepShape["ending"]) : null, choices, line: lineOf(st) });
+  }
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  for (const s of steps) {
+    for (const c of s.choices) {
+      if (c.to && !byId.has(c.to))
+        problems.push({ line: c.line, message: `choice leads to step '${c.to}', which does not exist in scenario '${id}'` });
+    }
+  }
+  // Reachability from the first step, and no loops (every path must end).
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (s: ScenarioStepShape) => {
+    state.set(s.id, "visiting");
+    for (const c of s.choices) {
+      const next = byId.get(c.to);
+      if (!next) continue;
+      if (state.get(next.id) === "visiting") {
+        problems.push({ line: c.line, message: `choice in step '${s.id}' loops back to step '${next.id}'; every path must reach an ending` });
+      } else if (!state.has(next.id)) visit(next);
+    }
+    state.set(s.id, "done");
+  };
+  visit(steps[0]);
+  for (const s of steps) {
+    if (!state.has(s.id)) problems.push({ line: s.line, message: `step '${s.id}' cannot be reached from the first step of scenario '${id}'` });
+  }
+  return { id, title: title ?? id, line, steps };
+}
+
+// ---------------------------------------------------------------------------------------
+
+export interface CompiledMdx {
+  hash: string;
+  code: string;
+}
+
+const compiled = new Map<string, Promise<CompiledMdx>>();
+
+/** Compiles once per content hash; later calls for the same text share the result. */
+export function compileMdx(source: string): Promise<CompiledMdx> {
+  const hash = sha256Hex(source).slice(0, 32);
+  let pending = compiled.get(hash);
+  if (!pending) {
+    pending = bundleMDX({ source }).then(({ code }) => {
+      registerMdx(hash, getMDXExport(code).default as never);
+      return { hash, code };
+    });
+    pending.catch(() => compiled.delete(hash));
+    compiled.set(hash, pending);
+  }
+  return pending;
+}
+
+/** The compiled module for a hash; compiles it from `sources` when this process has not yet
+ * (after a restart, or on another instance behind the same load balancer). */
+export async function compiledByHash(hash: string, sources: () => Iterable<string>): Promise<CompiledMdx | null> {
+  const known = compiled.get(hash);
+  if (known) return known;
+  for (const source of sources()) {
+    if (sha256Hex(source).slice(0, 32) === hash) return compileMdx(source);
+  }
+  return null;
+}
+
+export function* catalogSources(catalog: { courses: Map<string, { modules: Array<{ source: string }> }>; policies: Map<string, { versions: Array<{ body: string }> }> }) {
+  for (const c of catalog.courses.values()) for (const m of c.modules) yield m.source;
+  for (const p of catalog.policies.values()) for (const v of p.versions) yield v.body;
+}
+
+/** The compiled module as an ES module the browser can import: the page's CSP then needs no
+ * 'unsafe-eval' (see docs/decisions/002-mdx-without-unsafe-eval.md). */
+export function asBrowserModule(code: string): string {
+  return `export default function (React, ReactDOM, _jsx_runtime) {\n${code}\n}\n`;
+}

@@ -1,0 +1,34 @@
+// What every loader and action receives besides the request. Types only: safe to import from
+// route modules.
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema";
+import type { Clock } from "../clock";
+
+export interface Viewer {
+  id: string;
+  email: string;
+  name: string;
+  is_hr: number;
+  type: string;
+  status: string;
+  manager_id: string | null;
+  department: string | null;
+}
+
+export interface AppContext {
+  db: Kysely<DB>;
+  // The catalog is server data; typed loosely here so route modules need no server import.
+  catalog: import("../courses/catalog.server").Catalog;
+  config: import("../config.server").AppConfig;
+  clock: Clock;
+  viewer: Viewer | null;
+  sessionId: string | null;
+  requestId: string;
+  nonce: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext extends AppContext {}
+}

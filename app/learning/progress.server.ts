@@ -1,0 +1,190 @@
+// A person's way through a course: completed modules, scenario choices, quiz attempts, the
+// attestation, and the moment the assignment counts as complete.
+import type { Transaction } from "kysely";
+import type { Db } from "../../db/connection";
+import type { Assignment, DB } from "../../db/schema";
+import { addMonths, type Clock } from "../clock";
+import { appendAudit } from "../audit/audit.server";
+import type { Course, CourseModule } from "../courses/catalog.server";
+import type { ScenarioProgress } from "../components/Scenario";
+
+export class LearningError extends Error {
+  constructor(message: string, readonly status: 400 | 404 | 409 = 400) {
+    super(message);
+  }
+}
+
+export interface CourseState {
+  completedModules: Set<string>;
+  scenarios: Record<string, ScenarioProgress>;
+  quiz: { attempts: number; passedAttemptId: string | null; lastAttemptId: string | null; bestScore: number | null };
+  attestationCode: string | null;
+}
+
+export function nextModule(course: Course, state: Pick<CourseState, "completedModules">): CourseModule | null {
+  return course.modules.find((m) => !state.completedModules.has(m.slug)) ?? null;
+}
+
+/** A module is open when every module before it is complete. */
+export function moduleUnlocked(course: Course, state: Pick<CourseState, "completedModules">, slug: string): boolean {
+  for (const m of course.modules) {
+    if (m.slug === slug) return true;
+    if (!state.completedModules.has(m.slug)) return false;
+  }
+  return false;
+}
+
+export function quizUnlocked(course: Course, state: Pick<CourseState, "completedModules">) {
+  return course.quiz !== null && course.modules.every((m) => state.completedModules.has(m.slug));
+}
+
+export function attestationUnlocked(course: Course, state: CourseState) {
+  if (!course.meta.policy) return false;
+  if (!course.modules.every((m) => state.completedModules.has(m.slug))) return false;
+  return course.quiz === null || state.quiz.passedAttemptId !== null;
+}
+
+export async function getCourseState(db: Db | Transaction<DB>, assignmentId: string, course: Course): Promise<CourseState> {
+  const [modules, choices, attempts, attestation] = await Promise.all([
+    db.selectFrom("module_progress").select("module").where("assignment_id", "=", assignmentId).execute(),
+    db
+      .selectFrom("scenario_choices")
+      .select(["scenario_id", "from_step", "to_step", "ending"])
+      .where("assignment_id", "=", assignmentId)
+      .orderBy("id", "asc")
+      .execute(),
+    db
+      .selectFrom("quiz_attempts")
+      .select(["id", "passed", "score"])
+      .where("assignment_id", "=", assignmentId)
+      .orderBy("submitted_at", "asc")
+      .execute(),
+    db.selectFrom("attestations").select("verification_code").where("assignment_id", "=", assignmentId).executeTakeFirst(),
+  ]);
+  const firstSteps = new Map(course.modules.flatMap((m) => m.scenarios.map((s) => [s.id, s.steps[0].id] as const)));
+  const scenarios: Record<string, ScenarioProgress> = {};
+  for (const c of choices) {
+    const first = firstSteps.get(c.scenario_id);
+    if (!first) continue;
+    const p = (scenarios[c.scenario_id] ??= { path: [], completed: false, runs: 0 });
+    if (c.from_step === first) {
+      p.path = [first];
+      p.runs++;
+    }
+    if (p.path[p.path.length - 1] === c.from_step) p.path.push(c.to_step);
+    if (c.ending) p.completed = true;
+  }
+  const passed = attempts.find((a) => a.passed === 1);
+  return {
+    completedModules: new Set(modules.map((m) => m.module)),
+    scenarios,
+    quiz: {
+      attempts: attempts.length,
+      passedAttemptId: passed?.id ?? null,
+      lastAttemptId: attempts.at(-1)?.id ?? null,
+      bestScore: attempts.length ? Math.max(...attempts.map((a) => a.score)) : null,
+    },
+    attestationCode: attestation?.verification_code ?? null,
+  };
+}
+
+function openAssignment(assignment: Assignment) {
+  if (assignment.completed_at) throw new LearningError("This course is already complete for this cycle.", 409);
+}
+
+export async function recordScenarioChoice(
+  db: Db,
+  input: { assignment: Assignment; course: Course; module: string; scenarioId: string; from: string; to: string },
+  clock: Clock,
+) {
+  const { assignment, course } = input;
+  openAssignment(assignment);
+  const mod = course.modules.find((m) => m.slug === input.module);
+  const scenario = mod?.scenarios.find((s) => s.id === input.scenarioId);
+  if (!mod || !scenario) throw new LearningError("That scenario is not part of this module.");
+  const from = scenario.steps.find((s) => s.id === input.from);
+  const choice = from?.choices.find((c) => c.to === input.to);
+  const target = scenario.steps.find((s) => s.id === input.to);
+  if (!from || !choice || !target) throw new LearningError("That choice is not part of this scenario.");
+  const state = await getCourseState(db, assignment.id, course);
+  if (!moduleUnlocked(course, state, mod.slug)) throw new LearningError("Finish the earlier modules first.", 409);
+  const path = state.scenarios[scenario.id]?.path ?? [];
+  const atStart = from.id === scenario.steps[0].id;
+  if (!atStart && path[path.length - 1] !== from.id) {
+    throw new LearningError("That choice is not available at this point of the scenario; reload the page.", 409);
+  }
+  await db
+    .insertInto("scenario_choices")
+    .values({
+      assignment_id: assignment.id,
+      module: mod.slug,
+      scenario_id: scenario.id,
+      from_step: from.id,
+      to_step: target.id,
+      ending: target.ending,
+      chosen_at: clock().toISOString(),
+    })
+    .execute();
+}
+
+export async function completeModule(
+  db: Db,
+  input: { assignment: Assignment; course: Course; module: string; actorId: string },
+  clock: Clock,
+) {
+  const { assignment, course } = input;
+  openAssignment(assignment);
+  const mod = course.modules.find((m) => m.slug === input.module);
+  if (!mod) throw new LearningError("That module is not part of this course.", 404);
+  const state = await getCourseState(db, assignment.id, course);
+  if (!moduleUnlocked(course, state, mod.slug)) throw new LearningError("Finish the earlier modules first.", 409);
+  const unfinished = mod.scenarios.filter((s) => !state.scenarios[s.id]?.completed);
+  if (unfinished.length > 0) {
+    throw new LearningError(`Work through the scenario “${unfinished[0].title}” to its end before you continue.`);
+  }
+  const now = clock();
+  await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto("module_progress")
+      .values({ assignment_id: assignment.id, module: mod.slug, content_hash: course.contentHash, completed_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(["assignment_id", "module"]).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+    await completeIfDone(trx, { assignment, course, actorId: input.actorId }, now);
+  });
+}
+
+/** Marks the assignment complete once everything the course asks for is done. */
+export async function completeIfDone(
+  trx: Transaction<DB>,
+  { assignment, course, actorId }: { assignment: Assignment; course: Course; actorId: string },
+  now: Date,
+): Promise<boolean> {
+  const state = await getCourseState(trx, assignment.id, course);
+  const modulesDone = course.modules.every((m) => state.completedModules.has(m.slug));
+  const quizDone = course.quiz === null || state.quiz.passedAttemptId !== null;
+  const policyDone = !course.meta.policy || state.attestationCode !== null;
+  if (!modulesDone || !quizDone || !policyDone) return false;
+  const completedAt = now.toISOString();
+  const r = course.meta.recurrence;
+  const expiresAt = r.kind === "rolling" ? addMonths(completedAt, r.months) : null;
+  const updated = await trx
+    .updateTable("assignments")
+    .set({ completed_at: completedAt, completed_content_hash: course.contentHash, expires_at: expiresAt })
+    .where("id", "=", assignment.id)
+    .where("completed_at", "is", null)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await appendAudit(
+    trx,
+    {
+      actorId,
+      action: "assignment.completed",
+      subjectType: "assignment",
+      subjectId: assignment.id,
+      data: { userId: assignment.user_id, courseId: course.id, cycle: assignment.cycle, contentHash: course.contentHash, onTime: completedAt <= assignment.due_at },
+    },
+    now,
+  );
+  return true;
+}

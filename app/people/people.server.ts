@@ -1,0 +1,73 @@
+// People: the roster that assignments, reports and permissions hang off.
+import type { Transaction } from "kysely";
+import type { DB, User, UserStatus, UserType } from "../../db/schema";
+import type { Clock } from "../clock";
+import { randomId } from "../ids.server";
+import { appendAudit } from "../audit/audit.server";
+import { invalidateUserSessions } from "../auth/session.server";
+
+export interface PersonInput {
+  email: string;
+  name: string;
+  startDate: string;
+  type?: UserType;
+  status?: UserStatus;
+  isHr?: boolean;
+  managerId?: string | null;
+  employeeId?: string | null;
+  department?: string | null;
+  title?: string | null;
+  endDate?: string | null;
+  passwordHash?: string | null;
+}
+
+export async function createPerson(trx: Transaction<DB>, input: PersonInput, actorId: string | null, clock: Clock): Promise<User> {
+  const now = clock();
+  const person: User = {
+    id: `usr_${randomId()}`,
+    email: input.email.trim().toLowerCase(),
+    name: input.name.trim(),
+    employee_id: input.employeeId ?? null,
+    department: input.department ?? null,
+    title: input.title ?? null,
+    manager_id: input.managerId ?? null,
+    type: input.type ?? "employee",
+    status: input.status ?? "active",
+    is_hr: input.isHr ? 1 : 0,
+    start_date: input.startDate,
+    end_date: input.endDate ?? null,
+    password_hash: input.passwordHash ?? null,
+    password_changed_at: input.passwordHash ? now.toISOString() : null,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  };
+  await trx.insertInto("users").values(person).execute();
+  await appendAudit(
+    trx,
+    {
+      actorId,
+      action: "person.created",
+      subjectType: "user",
+      subjectId: person.id,
+      data: { email: person.email, name: person.name, type: person.type, managerId: person.manager_id, isHr: input.isHr ?? false },
+    },
+    now,
+  );
+  return person;
+}
+
+/** A new password ends every session the person has. */
+export async function setPassword(trx: Transaction<DB>, { userId, passwordHash, actorId }: { userId: string; passwordHash: string; actorId: string | null }, clock: Clock) {
+  const now = clock().toISOString();
+  await trx.updateTable("users").set({ password_hash: passwordHash, password_changed_at: now, updated_at: now }).where("id", "=", userId).execute();
+  await invalidateUserSessions(trx, userId);
+  await appendAudit(trx, { actorId, action: "person.password_changed", subjectType: "user", subjectId: userId }, clock());
+}
+
+/** Deactivation ends every session and keeps every record. */
+export async function deactivatePerson(trx: Transaction<DB>, { userId, actorId, reason }: { userId: string; actorId: string | null; reason: string }, clock: Clock) {
+  const now = clock().toISOString();
+  await trx.updateTable("users").set({ status: "inactive", updated_at: now }).where("id", "=", userId).execute();
+  await invalidateUserSessions(trx, userId);
+  await appendAudit(trx, { actorId, action: "person.deactivated", subjectType: "user", subjectId: userId, data: { reason } }, clock());
+}

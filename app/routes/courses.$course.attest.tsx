@@ -1,0 +1,165 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, type ClientLoaderFunctionArgs } from "@remix-run/react";
+import { notFound, readForm } from "~/auth/guards.server";
+import { compileMdx } from "~/courses/mdx.server";
+import { policyStatement } from "~/courses/catalog.server";
+import { asResponse, courseAccess, requireAssignment } from "~/learning/access.server";
+import { attestationUnlocked, getCourseState } from "~/learning/progress.server";
+import { INTENT_LABEL, presentedToken, signAttestation } from "~/attestations/attestations.server";
+import { MdxContent } from "~/components/MdxContent";
+import { loadMdx } from "~/components/mdx-registry";
+import { Callout } from "~/components/Callout";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Sign: ${data?.policy.title ?? "agreement"} · Confidant` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { viewer, course, assignment, preview } = await courseAccess(request, context, params.course);
+  const policy = course.meta.policy ? context.catalog.policies.get(course.meta.policy) : undefined;
+  if (!policy) throw notFound("This course has no agreement to sign.");
+  if (assignment) {
+    const state = await getCourseState(context.db, assignment.id, course);
+    if (state.attestationCode) throw redirect(`/receipts/${state.attestationCode}`);
+    if (!attestationUnlocked(course, state)) throw redirect(`/courses/${course.id}`);
+  }
+  const version = policy.current;
+  const { hash } = await compileMdx(version.body);
+  return {
+    course: { id: course.id, title: course.meta.title },
+    preview,
+    profileName: viewer.name,
+    policy: { id: policy.id, title: policy.title, version: version.version, sha256: version.sha256, published: version.published },
+    statement: policyStatement(policy, version.version),
+    intentLabel: INTENT_LABEL,
+    mdxHash: hash,
+    presented: assignment
+      ? presentedToken(context.config.secret, { assignmentId: assignment.id, policyId: policy.id, version: version.version, at: context.clock().toISOString() })
+      : "",
+  };
+}
+
+export async function clientLoader({ serverLoader }: ClientLoaderFunctionArgs) {
+  const loaded = await serverLoader<typeof loader>();
+  await loadMdx(loaded.mdxHash);
+  return loaded;
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { viewer, course, assignment } = await requireAssignment(request, context, params.course);
+  const policy = course.meta.policy ? context.catalog.policies.get(course.meta.policy) : undefined;
+  if (!policy) throw notFound("This course has no agreement to sign.");
+  const form = await readForm(request);
+  try {
+    const result = await signAttestation(
+      context.db,
+      {
+        viewer,
+        assignment,
+        course,
+        policy,
+        form: Object.fromEntries(form),
+        ip: context.ip,
+        userAgent: context.userAgent,
+        secret: context.config.secret,
+      },
+      context.clock,
+    );
+    if (!result.ok) {
+      const headers = result.retryAfter ? { "Retry-After": String(result.retryAfter) } : undefined;
+      return data({ fieldErrors: result.fieldErrors, formError: result.formError ?? null, name: String(form.get("name") ?? "").slice(0, 200) }, { status: result.status, headers });
+    }
+    return redirect(`/receipts/${result.code}`);
+  } catch (e) {
+    asResponse(e);
+  }
+}
+
+export default function AttestPage() {
+  const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const errors = result?.fieldErrors ?? {};
+  return (
+    <>
+      <p className="eyebrow">
+        <Link to={`/courses/${d.course.id}`}>{d.course.title}</Link> · Agreement
+      </p>
+      <h1>{d.policy.title}</h1>
+      <p className="muted">
+        Version {d.policy.version}, published {d.policy.published}. Read it in full before you sign.
+      </p>
+      <section className="prose policy-text" aria-label={`${d.policy.title}, full text`} tabIndex={0}>
+        <MdxContent hash={d.mdxHash} components={{ Callout }} />
+      </section>
+      <p className="muted">
+        Fingerprint of this text (SHA-256): <code>{d.policy.sha256}</code>
+      </p>
+      {d.preview ? (
+        <p className="notice">Preview: this agreement is not assigned to you, so it cannot be signed here.</p>
+      ) : (
+        <Form method="post" className="panel" noValidate aria-describedby={result?.formError ? "attest-error" : undefined}>
+          <h2>Sign</h2>
+          {result?.formError ? (
+            <p id="attest-error" className="form-error" role="alert">
+              {result.formError}
+            </p>
+          ) : null}
+          <p>
+            <strong>By signing you state:</strong> {d.statement}
+          </p>
+          <input type="hidden" name="presented" value={d.presented} />
+          <div className="field check">
+            <input id="intent" name="intent" type="checkbox" aria-invalid={errors.intent ? true : undefined} aria-describedby={errors.intent ? "intent-error" : undefined} />
+            <label htmlFor="intent">{d.intentLabel}</label>
+          </div>
+          {errors.intent ? (
+            <p id="intent-error" className="field-error">
+              {errors.intent}
+            </p>
+          ) : null}
+          <div className="field">
+            <label htmlFor="name">Your full name</label>
+            <p className="hint" id="name-hint">
+              Type it as it appears on your profile: {d.profileName}
+            </p>
+            <input
+              id="name"
+              name="name"
+              type="text"
+              autoComplete="name"
+              defaultValue={result?.name}
+              aria-invalid={errors.name ? true : undefined}
+              aria-describedby={`name-hint${errors.name ? " name-error" : ""}`}
+            />
+            {errors.name ? (
+              <p id="name-error" className="field-error">
+                {errors.name}
+              </p>
+            ) : null}
+          </div>
+          <div className="field">
+            <label htmlFor="password">Your password</label>
+            <p className="hint" id="password-hint">
+              We ask again to be sure it is you who signs.
+            </p>
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              aria-invalid={errors.password ? true : undefined}
+              aria-describedby={`password-hint${errors.password ? " password-error" : ""}`}
+            />
+            {errors.password ? (
+              <p id="password-error" className="field-error">
+                {errors.password}
+              </p>
+            ) : null}
+          </div>
+          <button type="submit" className="button" disabled={busy}>
+            {busy ? "Signing…" : "Sign the agreement"}
+          </button>
+        </Form>
+      )}
+    </>
+  );
+}

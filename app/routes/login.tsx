@@ -1,0 +1,90 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { readForm, safeRedirect } from "~/auth/guards.server";
+import { signIn } from "~/auth/login.server";
+import { sessionCookie } from "~/auth/session.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Confidant" }];
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  if (context.viewer) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  const result = await signIn(
+    context.db,
+    { form: Object.fromEntries(form), ip: context.ip, userAgent: context.userAgent },
+    context.clock,
+  );
+  if (!result.ok) {
+    const headers = result.status === 429 ? { "Retry-After": String(result.retryAfter) } : undefined;
+    return data(
+      { fieldErrors: "fieldErrors" in result ? result.fieldErrors : {}, formError: result.formError ?? null, email: String(form.get("email") ?? "").slice(0, 254) },
+      { status: result.status, headers },
+    );
+  }
+  return redirect(safeRedirect(form.get("redirectTo")), {
+    headers: { "Set-Cookie": sessionCookie(result.token, context.config.secureCookies) },
+  });
+}
+
+export default function Login() {
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const errors = result?.fieldErrors ?? {};
+  return (
+    <div className="panel">
+      <h1>Sign in</h1>
+      <p className="muted">Use your work email address and your Confidant password.</p>
+      <Form method="post" noValidate aria-describedby={result?.formError ? "login-error" : undefined}>
+        {result?.formError ? (
+          <p id="login-error" className="form-error" role="alert">
+            {result.formError}
+          </p>
+        ) : null}
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
+        <div className="field">
+          <label htmlFor="email">Work email</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            defaultValue={result?.email}
+            aria-invalid={errors.email ? true : undefined}
+            aria-describedby={errors.email ? "email-error" : undefined}
+          />
+          {errors.email ? (
+            <p id="email-error" className="field-error">
+              {errors.email}
+            </p>
+          ) : null}
+        </div>
+        <div className="field">
+          <label htmlFor="password">Password</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={errors.password ? true : undefined}
+            aria-describedby={errors.password ? "password-error" : undefined}
+          />
+          {errors.password ? (
+            <p id="password-error" className="field-error">
+              {errors.password}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="button" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { receiptFor } from "~/attestations/receipts.server";
+import { formatDateTime } from "~/components/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Receipt ${data?.verificationCode ?? ""} · Confidant` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const r = await receiptFor(request, context, params.code);
+  const { attestation: _a, ...view } = r;
+  return view;
+}
+
+export default function ReceiptPage() {
+  const r = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p className="eyebrow">Attestation receipt</p>
+      <h1>{r.policyTitle}</h1>
+      <section className="manifestation" aria-labelledby="sig-h">
+        <h2 id="sig-h" className="visually-hidden">
+          Signature
+        </h2>
+        <p className="muted">Signed electronically by</p>
+        <p className="signature">{r.printedName}</p>
+        <p>
+          <strong>{formatDateTime(r.signedAt)}</strong> <span className="muted">({r.signedAt})</span>
+        </p>
+        <p>
+          <strong>Meaning of this signature:</strong> {r.statement}
+        </p>
+      </section>
+      <p>
+        <a className="button" href={`/receipts/${r.verificationCode}/pdf`} download={`confidant-receipt-${r.verificationCode}.pdf`}>
+          Download PDF receipt
+        </a>
+      </p>
+      <div className="panel">
+        <h2>What was signed</h2>
+        <dl className="facts">
+          <dt>Policy</dt>
+          <dd>
+            {r.policyTitle} ({r.policyId}), version {r.policyVersion}
+          </dd>
+          <dt>Text fingerprint (SHA-256)</dt>
+          <dd>
+            <code>{r.textSha256}</code>
+          </dd>
+          {r.courseTitle ? (
+            <>
+              <dt>Course</dt>
+              <dd>{r.courseTitle}</dd>
+            </>
+          ) : null}
+          {r.quizScore !== null ? (
+            <>
+              <dt>Quiz</dt>
+              <dd>Passed with {r.quizScore}%</dd>
+            </>
+          ) : null}
+          <dt>Valid until</dt>
+          <dd>{r.expiresAt ? formatDateTime(r.expiresAt) : "Does not expire"}</dd>
+        </dl>
+        <h2>How it was signed</h2>
+        <dl className="facts">
+          <dt>Name on record</dt>
+          <dd>
+            {r.profileName} ({r.email})
+          </dd>
+          <dt>Intent</dt>
+          <dd>Ticked: “{r.intentLabel}”</dd>
+          <dt>Authentication</dt>
+          <dd>{r.authMethod}</dd>
+          <dt>Text shown at</dt>
+          <dd>{formatDateTime(r.presentedAt)}</dd>
+          <dt>IP address</dt>
+          <dd>{r.ip ?? "Not recorded"}</dd>
+          <dt>Browser</dt>
+          <dd>{r.userAgent ?? "Not recorded"}</dd>
+          <dt>Verification code</dt>
+          <dd>
+            <code>{r.verificationCode}</code>
+          </dd>
+        </dl>
+      </div>
+      <p>
+        <Link to="/">Back to my training</Link>
+      </p>
+    </>
+  );
+}

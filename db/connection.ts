@@ -1,0 +1,113 @@
+// The one place a database connection is made: SQLite by default, PostgreSQL when
+// DATABASE_URL says postgres://. Every SQLite connection gets its pragmas set and then
+// checked, because a pragma that silently did not apply is how data gets lost.
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import {
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from "kysely";
+import type { DB } from "./schema";
+
+export type Db = Kysely<DB>;
+
+export const DEFAULT_DATABASE_URL = "file:./data/confidant.sqlite";
+
+/** Kysely begins SQLite transactions with a plain BEGIN, which takes the write lock late and
+ * can fail with SQLITE_BUSY despite the busy timeout when another process writes. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+const MIN_SQLITE = [3, 51, 3];
+
+export function sqlitePathFromUrl(url: string): string {
+  if (url.startsWith("file:")) return url.slice("file:".length);
+  return url;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Opens a better-sqlite3 handle with the pragmas Confidant depends on, verified. */
+export function openSqlite(file: string): Database.Database {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const handle = new Database(file);
+  const version = String(handle.prepare("select sqlite_version() as v").pluck().get());
+  const parts = version.split(".").map(Number);
+  const tooOld = MIN_SQLITE.some((min, i) => {
+    const earlier = MIN_SQLITE.slice(0, i).every((m, j) => parts[j] === m);
+    return earlier && (parts[i] ?? 0) < min;
+  });
+  if (tooOld) {
+    handle.close();
+    throw new Error(
+      `SQLite ${version} has a WAL corruption bug; Confidant needs ${MIN_SQLITE.join(".")} or newer`,
+    );
+  }
+  handle.pragma("journal_mode = WAL");
+  handle.pragma("synchronous = FULL");
+  handle.pragma("busy_timeout = 5000");
+  handle.pragma("foreign_keys = ON");
+  const expected: Array<[string, unknown]> = [
+    ["journal_mode", file === ":memory:" ? "memory" : "wal"],
+    ["synchronous", 2],
+    ["busy_timeout", 5000],
+    ["foreign_keys", 1],
+  ];
+  for (const [name, want] of expected) {
+    const got = handle.pragma(name, { simple: true });
+    if (got !== want) {
+      handle.close();
+      throw new Error(`SQLite pragma ${name} is ${String(got)}, expected ${String(want)}`);
+    }
+  }
+  return handle;
+}
+
+export function createDb(url: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): Db {
+  if (isPostgresUrl(url)) {
+    // Loaded lazily so SQLite installs never touch the pg driver.
+    return new Kysely<DB>({
+      dialect: new PostgresDialect({
+        pool: async () => {
+          const pg = await import("pg");
+          // Counts and sums come back as strings by default; our numbers fit in a double.
+          pg.default.types.setTypeParser(20, (v: string) => Number(v));
+          pg.default.types.setTypeParser(1700, (v: string) => Number(v));
+          return new pg.default.Pool({ connectionString: url, max: 10 });
+        },
+      }),
+    });
+  }
+  const file = sqlitePathFromUrl(url);
+  return new Kysely<DB>({
+    dialect: new ImmediateSqliteDialect({ database: openSqlite(file) }),
+  });
+}
+
+export function dialectOf(db: Kysely<any>): "sqlite" | "postgres" {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}

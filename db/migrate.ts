@@ -1,0 +1,21 @@
+// Migrations run forward, on start and by `npm run db:migrate`. They are listed here rather
+// than read from the folder so that the bundled server and the scripts see the same set.
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import type { Kysely } from "kysely";
+import * as m0001 from "./migrations/0001_init";
+
+const migrations: Record<string, Migration> = {
+  "0001_init": m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,172 @@
+// Table types for Kysely, hand-written; tests/integration/schema.test.ts checks them against
+// a freshly migrated database so they cannot drift.
+import type { Generated, Insertable, Selectable } from "kysely";
+
+export type UserType = "employee" | "contractor";
+export type UserStatus = "active" | "leave" | "inactive";
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  employee_id: string | null;
+  department: string | null;
+  title: string | null;
+  manager_id: string | null;
+  type: UserType;
+  status: UserStatus;
+  is_hr: number;
+  start_date: string;
+  end_date: string | null;
+  password_hash: string | null;
+  password_changed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  secret_hash: string;
+  user_id: string;
+  created_at: string;
+  last_verified_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuthThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+  blocked_until: string | null;
+}
+
+export interface CourseVersionsTable {
+  course_id: string;
+  content_hash: string;
+  title: string;
+  metadata_json: string;
+  recorded_at: string;
+}
+
+export interface PolicyVersionsTable {
+  policy_id: string;
+  version: number;
+  title: string;
+  statement: string;
+  body: string;
+  text_sha256: string;
+  material: number;
+  changes: string;
+  published_on: string;
+  validity_months: number | null;
+  recorded_at: string;
+}
+
+export type AssignmentReason = "onboarding" | "annual" | "policy_change" | "manual";
+
+export interface AssignmentsTable {
+  id: string;
+  user_id: string;
+  course_id: string;
+  cycle: string;
+  reason: AssignmentReason;
+  assigned_at: string;
+  due_at: string;
+  completed_at: string | null;
+  completed_content_hash: string | null;
+  expires_at: string | null;
+  exempted_at: string | null;
+  cancelled_at: string | null;
+  note: string | null;
+}
+
+export interface ModuleProgressTable {
+  assignment_id: string;
+  module: string;
+  content_hash: string;
+  completed_at: string;
+}
+
+export interface ScenarioChoicesTable {
+  id: Generated<number>;
+  assignment_id: string;
+  module: string;
+  scenario_id: string;
+  from_step: string;
+  to_step: string;
+  ending: string | null;
+  chosen_at: string;
+}
+
+export interface QuizAttemptsTable {
+  id: string;
+  assignment_id: string;
+  user_id: string;
+  course_id: string;
+  content_hash: string;
+  answers_json: string;
+  correct_count: number;
+  question_count: number;
+  score: number;
+  passing_score: number;
+  passed: number;
+  submitted_at: string;
+}
+
+export interface AttestationsTable {
+  id: string;
+  verification_code: string;
+  user_id: string;
+  assignment_id: string;
+  policy_id: string;
+  policy_version: number;
+  policy_title: string;
+  text_sha256: string;
+  statement: string;
+  intent_label: string;
+  printed_name: string;
+  profile_name: string;
+  email: string;
+  auth_method: string;
+  presented_at: string;
+  signed_at: string;
+  expires_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  quiz_attempt_id: string | null;
+  recorded_by: string | null;
+  on_behalf_reason: string | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  data_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  auth_throttle: AuthThrottleTable;
+  course_versions: CourseVersionsTable;
+  policy_versions: PolicyVersionsTable;
+  assignments: AssignmentsTable;
+  module_progress: ModuleProgressTable;
+  scenario_choices: ScenarioChoicesTable;
+  quiz_attempts: QuizAttemptsTable;
+  attestations: AttestationsTable;
+  audit_log: AuditLogTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type Assignment = Selectable<AssignmentsTable>;
+export type Attestation = Selectable<AttestationsTable>;
+export type QuizAttempt = Selectable<QuizAttemptsTable>;

@@ -1,0 +1,19 @@
+// npm run demo — migrates, seeds the demo organisation when the database is empty, and serves.
+import { startServer } from "../server";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "./seed";
+
+process.env.NODE_ENV ??= "production";
+const app = await startServer();
+const seeded = await seedDemo(app.db, { catalog: app.catalog, secret: app.config.secret });
+if (seeded.seeded) app.logger.info(`Seeded the demo organisation: ${seeded.people} people.`);
+console.log(`
+  Confidant is running at ${app.config.origin}
+
+  Demo accounts (password: ${DEMO_PASSWORD})
+${DEMO_ACCOUNTS.map((a) => `    ${a.email.padEnd(24)} ${a.role}`).join("\n")}
+
+  Press Ctrl+C to stop.
+`);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void app.shutdown().then(() => process.exit(0)));
+}
