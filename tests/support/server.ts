@@ -1,0 +1,56 @@
+// The real app (built Remix server + our Express middleware) on a loopback port, backed by a
+// test's own database and clock. Needs `npm run build` first (npm test does it).
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
+import pino from "pino";
+import type { ServerBuild } from "@remix-run/node";
+import { createApp } from "../../app/http/app.server";
+import { readConfig } from "../../app/config.server";
+import type { World } from "./world";
+import { PASSWORD, SECRET } from "./world";
+
+let buildPromise: Promise<ServerBuild> | null = null;
+function serverBuild() {
+  buildPromise ??= import(pathToFileURL(path.resolve("build/index.js")).href) as Promise<ServerBuild>;
+  return buildPromise;
+}
+
+export interface TestServer {
+  url: string;
+  close: () => Promise<void>;
+  /** Signs in and returns the session cookie ("name=value"). */
+  login: (email: string, password?: string) => Promise<string>;
+  post: (pathname: string, form: Record<string, string> | Array<[string, string]>, cookie?: string, headers?: Record<string, string>) => Promise<Response>;
+  get: (pathname: string, cookie?: string) => Promise<Response>;
+}
+
+export async function startTestServer(world: Pick<World, "db" | "catalog" | "clock">): Promise<TestServer> {
+  const build = await serverBuild();
+  const config = { ...readConfig({ NODE_ENV: "test", APP_SECRET: SECRET, PORT: "0", LOG_LEVEL: "silent" }) };
+  const app = createApp({ config, db: world.db, catalog: world.catalog, build, clock: world.clock, logger: pino({ level: "silent" }) });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  config.origin = url;
+  const post: TestServer["post"] = (pathname, form, cookie, headers) =>
+    fetch(url + pathname, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url, ...(cookie ? { Cookie: cookie } : {}), ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
+  const get: TestServer["get"] = (pathname, cookie) => fetch(url + pathname, { redirect: "manual", headers: cookie ? { Cookie: cookie } : {} });
+  return {
+    url,
+    post,
+    get,
+    async login(email, password = PASSWORD) {
+      const res = await post("/login", { email, password });
+      const set = res.headers.get("set-cookie");
+      if (res.status !== 302 || !set) throw new Error(`Sign-in as ${email} failed with ${res.status}`);
+      return set.split(";")[0];
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
