@@ -48,6 +48,9 @@ export default function handleRequest(
  * to what the user was shown. */
 export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
   if (request.signal.aborted) return;
+  // Expected refusals (404, 403, 400 …) are answers, not failures.
+  const status = (error as { status?: unknown } | null)?.status;
+  if (error instanceof Response || (typeof status === "number" && status < 500)) return;
   console.error(JSON.stringify({ level: "error", requestId: context.requestId, path: new URL(request.url).pathname, error: error instanceof Error ? error.stack : String(error) }));
 }
 

@@ -9,6 +9,9 @@ import { INTENT_LABEL, presentedToken, signAttestation } from "~/attestations/at
 import { MdxContent } from "~/components/MdxContent";
 import { loadMdx } from "~/components/mdx-registry";
 import { Callout } from "~/components/Callout";
+import { passOnHeaders } from "~/http/headers";
+
+export const headers = passOnHeaders;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Sign: ${data?.policy.title ?? "agreement"} · Confidant` }];
 

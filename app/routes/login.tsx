@@ -3,6 +3,9 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { readForm, safeRedirect } from "~/auth/guards.server";
 import { signIn } from "~/auth/login.server";
 import { sessionCookie } from "~/auth/session.server";
+import { passOnHeaders } from "~/http/headers";
+
+export const headers = passOnHeaders;
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Confidant" }];
 

@@ -1,0 +1,23 @@
+import fs from "node:fs";
+import { test } from "vitest";
+import { makeWorld, assignCourse, PASSWORD, SECRET } from "../support/world";
+import { startTestServer } from "../support/server";
+import { workThroughCourse, wrongAnswers } from "../../app/demo/factories.server";
+test("scratch", async () => {
+  const w = await makeWorld();
+  const a = await assignCourse(w, w.alice);
+  await workThroughCourse(w.db, { user: w.alice, assignment: a, course: w.course, catalog: w.catalog, upTo: "modules", password: PASSWORD, secret: SECRET }, w.clock);
+  const s = await startTestServer(w);
+  const c = await s.login(w.alice.email);
+  const h = await (await s.get("/courses/protecting-trade-secrets/quiz", c)).text();
+  fs.writeFileSync("/tmp/quiz.html", h);
+  const d = await s.get("/courses/protecting-trade-secrets/quiz.data", c);
+  console.log(d.status, d.headers.get("content-type"));
+  fs.writeFileSync("/tmp/quiz.data", await d.text());
+  const r = await s.post("/courses/protecting-trade-secrets/quiz", wrongAnswers(w.course), c);
+  console.log(r.status, r.headers.get("location"));
+  const loc = r.headers.get("location")!;
+  fs.writeFileSync("/tmp/fail.html", await (await s.get(loc, c)).text());
+  fs.writeFileSync("/tmp/fail.data", await (await s.get(loc + ".data", c)).text());
+  await s.close(); await w.close();
+});
