@@ -62,6 +62,7 @@ function Header() {
           <NavLink to="/" end>
             My training
           </NavLink>
+          {viewer.isHr ? <NavLink to="/courses">Courses</NavLink> : null}
           <span className="who" title={viewer.email}>
             {viewer.name}
           </span>
