@@ -18,6 +18,15 @@ const envSchema = z.object({
   DATA_DIR: z.string().default("data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  /** smtp://user:pass@host:port (or smtps://). Unset: mail is written as .eml files under DATA_DIR/outbox. */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default("Confidant <confidant@localhost>"),
+  /** Scheduler: run in-process every this many minutes; 0 turns it off (run `npm run scheduler` instead). */
+  SCHEDULER_EVERY_MINUTES: z.coerce.number().min(0).max(1440).default(5),
+  REMIND_DAYS_BEFORE_DUE: z.coerce.number().int().min(1).max(60).default(3),
+  OVERDUE_REMINDER_EVERY_DAYS: z.coerce.number().int().min(1).max(60).default(7),
+  ESCALATE_AFTER_DAYS_OVERDUE: z.coerce.number().int().min(0).max(365).default(7),
+  HR_DIGEST_EVERY_DAYS: z.coerce.number().int().min(1).max(31).default(7),
 });
 
 export interface AppConfig {
@@ -32,7 +41,21 @@ export interface AppConfig {
   dataDir: string;
   logLevel: string;
   trustProxy: boolean;
+  smtpUrl: string | null;
+  mailFrom: string;
+  schedulerEveryMinutes: number;
+  reminders: ReminderRules;
 }
+
+/** When people and their managers hear about an assignment. */
+export interface ReminderRules {
+  daysBeforeDue: number;
+  overdueEveryDays: number;
+  escalateAfterDaysOverdue: number;
+  hrDigestEveryDays: number;
+}
+
+export const DEFAULT_REMINDERS: ReminderRules = { daysBeforeDue: 3, overdueEveryDays: 7, escalateAfterDaysOverdue: 7, hrDigestEveryDays: 7 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
@@ -54,6 +77,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY === "true",
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    schedulerEveryMinutes: e.SCHEDULER_EVERY_MINUTES,
+    reminders: {
+      daysBeforeDue: e.REMIND_DAYS_BEFORE_DUE,
+      overdueEveryDays: e.OVERDUE_REMINDER_EVERY_DAYS,
+      escalateAfterDaysOverdue: e.ESCALATE_AFTER_DAYS_OVERDUE,
+      hrDigestEveryDays: e.HR_DIGEST_EVERY_DAYS,
+    },
   };
 }
 

@@ -3,9 +3,11 @@
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import type { Kysely } from "kysely";
 import * as m0001 from "./migrations/0001_init";
+import * as m0002 from "./migrations/0002_scheduler";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
+  "0002_scheduler": m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -20,6 +20,7 @@ export interface UsersTable {
   end_date: string | null;
   password_hash: string | null;
   password_changed_at: string | null;
+  leave_started_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -79,6 +80,9 @@ export interface AssignmentsTable {
   exempted_at: string | null;
   cancelled_at: string | null;
   note: string | null;
+  family: string | null;
+  previous_expires_at: string | null;
+  renewal_issued_at: string | null;
 }
 
 export interface ModuleProgressTable {
@@ -139,6 +143,42 @@ export interface AttestationsTable {
   on_behalf_reason: string | null;
 }
 
+export type NotificationKind =
+  | "assigned"
+  | "reminder_before"
+  | "due_today"
+  | "overdue"
+  | "escalation"
+  | "hr_digest"
+  | "nudge"
+  | "kudos";
+export type NotificationStatus = "pending" | "sending" | "sent" | "failed";
+
+export interface NotificationsTable {
+  id: string;
+  event_key: string;
+  kind: NotificationKind;
+  user_id: string | null;
+  to_email: string;
+  assignment_id: string | null;
+  why: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  status: NotificationStatus;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+}
+
+export interface SchedulerLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface AuditLogTable {
   seq: number;
   at: string;
@@ -163,6 +203,8 @@ export interface DB {
   quiz_attempts: QuizAttemptsTable;
   attestations: AttestationsTable;
   audit_log: AuditLogTable;
+  notifications: NotificationsTable;
+  scheduler_lease: SchedulerLeaseTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -170,3 +212,4 @@ export type NewUser = Insertable<UsersTable>;
 export type Assignment = Selectable<AssignmentsTable>;
 export type Attestation = Selectable<AttestationsTable>;
 export type QuizAttempt = Selectable<QuizAttemptsTable>;
+export type Notification = Selectable<NotificationsTable>;

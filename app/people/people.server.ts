@@ -38,6 +38,7 @@ export async function createPerson(trx: Transaction<DB>, input: PersonInput, act
     end_date: input.endDate ?? null,
     password_hash: input.passwordHash ?? null,
     password_changed_at: input.passwordHash ? now.toISOString() : null,
+    leave_started_at: input.status === "leave" ? now.toISOString() : null,
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
   };
