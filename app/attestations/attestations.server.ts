@@ -81,7 +81,7 @@ export async function signAttestation(
     .executeTakeFirst();
   if (existing) return { ok: true, code: existing.verification_code, alreadySigned: true };
 
-  const state = await getCourseState(db, assignment.id, course);
+  const state = await getCourseState(db, assignment, course);
   if (!attestationUnlocked(course, state)) throw new LearningError("Pass the quiz before you sign.", 409);
 
   const parsed = attestFormSchema.safeParse(input.form);

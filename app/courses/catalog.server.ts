@@ -242,7 +242,8 @@ export function loadCatalog(root: string): Catalog {
       if (policy) catalog.policies.set(id, policy);
     }
   }
-  for (const id of fs.readdirSync(root).sort()) {
+  const ids = fs.readdirSync(root).sort();
+  for (const id of ids) {
     if (id === POLICIES_DIR || id.startsWith(".") || !fs.statSync(path.join(root, id)).isDirectory()) continue;
     if (!SLUG.test(id)) {
       catalog.problems.push({ file: rel(root, path.join(root, id)), line: 1, message: "course folder names use lower-case letters, digits and hyphens" });
@@ -250,6 +251,13 @@ export function loadCatalog(root: string): Catalog {
     }
     const course = loadCourse(root, id, catalog.policies, catalog.problems);
     if (course) catalog.courses.set(id, course);
+  }
+  for (const course of [...catalog.courses.values()]) {
+    const renewWith = course.meta.renewWith;
+    if (renewWith && !catalog.courses.has(renewWith)) {
+      catalog.problems.push({ file: rel(root, path.join(course.dir, "course.yaml")), line: 1, message: `renewWith names course '${renewWith}', which does not exist (or is broken)` });
+      catalog.courses.delete(course.id);
+    }
   }
   return catalog;
 }

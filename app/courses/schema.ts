@@ -34,7 +34,10 @@ export const courseMetaSchema = z
   .object({
     title: text("text"),
     summary: text("text"),
-    audience: z.enum(["employees", "contractors", "both"]).default("both"),
+    audience: z.enum(["employees", "contractors", "both", "managers"]).default("both"),
+    /** When the scheduler first assigns it: at onboarding, only as another course's renewal,
+     * when someone is leaving, or only by hand. */
+    assign: z.enum(["onboarding", "renewal", "leaving", "manual"]).default("onboarding"),
     passingScore: z.number().int().min(1).max(100).default(80),
     duePeriodDays: z.number().int().min(1).max(365).default(30),
     recurrence: recurrenceSchema.default({ kind: "none" }),
@@ -42,6 +45,8 @@ export const courseMetaSchema = z
     owner: text("text"),
     reviewDate: z.union([isoDate, z.date().transform((d) => d.toISOString().slice(0, 10))]),
     policy: z.string().regex(SLUG, "must be a policy folder name (lower-case letters, digits, hyphens)").optional(),
+    /** The course that renews this one when it expires (e.g. a shorter refresher); default itself. */
+    renewWith: z.string().regex(SLUG, "must be a course folder name").optional(),
   })
   .strict();
 export type CourseMeta = z.infer<typeof courseMetaSchema>;

@@ -107,5 +107,5 @@ export async function workThroughCourse(db: Db, w: WorkThrough, clock: Clock) {
 }
 
 export async function courseStateOf(db: Db, assignment: Assignment, course: Course) {
-  return getCourseState(db, assignment.id, course);
+  return getCourseState(db, assignment, course);
 }

@@ -3,7 +3,8 @@
 import type { Transaction } from "kysely";
 import type { Db } from "../../db/connection";
 import type { Assignment, DB } from "../../db/schema";
-import { addMonths, type Clock } from "../clock";
+import type { Clock } from "../clock";
+import { expiryFor } from "../assignments/rules";
 import { appendAudit } from "../audit/audit.server";
 import type { Course, CourseModule } from "../courses/catalog.server";
 import type { ScenarioProgress } from "../components/Scenario";
@@ -15,14 +16,26 @@ export class LearningError extends Error {
 }
 
 export interface CourseState {
+  /** A policy-change cycle asks only for the signature of the new version. */
+  trainingWaived: boolean;
   completedModules: Set<string>;
   scenarios: Record<string, ScenarioProgress>;
   quiz: { attempts: number; passedAttemptId: string | null; lastAttemptId: string | null; bestScore: number | null };
   attestationCode: string | null;
 }
 
-export function nextModule(course: Course, state: Pick<CourseState, "completedModules">): CourseModule | null {
+/** What a preview (no assignment) starts from. */
+export function emptyState(): CourseState {
+  return { trainingWaived: false, completedModules: new Set(), scenarios: {}, quiz: { attempts: 0, passedAttemptId: null, lastAttemptId: null, bestScore: null }, attestationCode: null };
+}
+
+export function nextModule(course: Course, state: Pick<CourseState, "completedModules" | "trainingWaived">): CourseModule | null {
+  if (state.trainingWaived) return null;
   return course.modules.find((m) => !state.completedModules.has(m.slug)) ?? null;
+}
+
+function modulesDone(course: Course, state: Pick<CourseState, "completedModules" | "trainingWaived">) {
+  return state.trainingWaived || course.modules.every((m) => state.completedModules.has(m.slug));
 }
 
 /** A module is open when every module before it is complete. */
@@ -34,17 +47,23 @@ export function moduleUnlocked(course: Course, state: Pick<CourseState, "complet
   return false;
 }
 
-export function quizUnlocked(course: Course, state: Pick<CourseState, "completedModules">) {
-  return course.quiz !== null && course.modules.every((m) => state.completedModules.has(m.slug));
+export function quizUnlocked(course: Course, state: Pick<CourseState, "completedModules" | "trainingWaived">) {
+  return course.quiz !== null && !state.trainingWaived && modulesDone(course, state);
 }
 
 export function attestationUnlocked(course: Course, state: CourseState) {
   if (!course.meta.policy) return false;
-  if (!course.modules.every((m) => state.completedModules.has(m.slug))) return false;
+  if (state.trainingWaived) return true;
+  if (!modulesDone(course, state)) return false;
   return course.quiz === null || state.quiz.passedAttemptId !== null;
 }
 
-export async function getCourseState(db: Db | Transaction<DB>, assignmentId: string, course: Course): Promise<CourseState> {
+export async function getCourseState(
+  db: Db | Transaction<DB>,
+  assignment: Pick<Assignment, "id" | "reason">,
+  course: Course,
+): Promise<CourseState> {
+  const assignmentId = assignment.id;
   const [modules, choices, attempts, attestation] = await Promise.all([
     db.selectFrom("module_progress").select("module").where("assignment_id", "=", assignmentId).execute(),
     db
@@ -76,6 +95,7 @@ export async function getCourseState(db: Db | Transaction<DB>, assignmentId: str
   }
   const passed = attempts.find((a) => a.passed === 1);
   return {
+    trainingWaived: assignment.reason === "policy_change" && Boolean(course.meta.policy),
     completedModules: new Set(modules.map((m) => m.module)),
     scenarios,
     quiz: {
@@ -106,7 +126,7 @@ export async function recordScenarioChoice(
   const choice = from?.choices.find((c) => c.to === input.to);
   const target = scenario.steps.find((s) => s.id === input.to);
   if (!from || !choice || !target) throw new LearningError("That choice is not part of this scenario.");
-  const state = await getCourseState(db, assignment.id, course);
+  const state = await getCourseState(db, assignment, course);
   if (!moduleUnlocked(course, state, mod.slug)) throw new LearningError("Finish the earlier modules first.", 409);
   const path = state.scenarios[scenario.id]?.path ?? [];
   const atStart = from.id === scenario.steps[0].id;
@@ -136,7 +156,7 @@ export async function completeModule(
   openAssignment(assignment);
   const mod = course.modules.find((m) => m.slug === input.module);
   if (!mod) throw new LearningError("That module is not part of this course.", 404);
-  const state = await getCourseState(db, assignment.id, course);
+  const state = await getCourseState(db, assignment, course);
   if (!moduleUnlocked(course, state, mod.slug)) throw new LearningError("Finish the earlier modules first.", 409);
   const unfinished = mod.scenarios.filter((s) => !state.scenarios[s.id]?.completed);
   if (unfinished.length > 0) {
@@ -160,14 +180,12 @@ export async function completeIfDone(
   { assignment, course, actorId }: { assignment: Assignment; course: Course; actorId: string },
   now: Date,
 ): Promise<boolean> {
-  const state = await getCourseState(trx, assignment.id, course);
-  const modulesDone = course.modules.every((m) => state.completedModules.has(m.slug));
-  const quizDone = course.quiz === null || state.quiz.passedAttemptId !== null;
+  const state = await getCourseState(trx, assignment, course);
+  const quizDone = state.trainingWaived || course.quiz === null || state.quiz.passedAttemptId !== null;
   const policyDone = !course.meta.policy || state.attestationCode !== null;
-  if (!modulesDone || !quizDone || !policyDone) return false;
+  if (!modulesDone(course, state) || !quizDone || !policyDone) return false;
   const completedAt = now.toISOString();
-  const r = course.meta.recurrence;
-  const expiresAt = r.kind === "rolling" ? addMonths(completedAt, r.months) : null;
+  const expiresAt = expiryFor(course.meta.recurrence, completedAt, assignment.previous_expires_at);
   const updated = await trx
     .updateTable("assignments")
     .set({ completed_at: completedAt, completed_content_hash: course.contentHash, expires_at: expiresAt })

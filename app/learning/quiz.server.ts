@@ -32,7 +32,7 @@ export async function submitQuizAttempt(
   const { assignment, course } = input;
   if (!course.quiz) throw new LearningError("This course has no quiz.", 404);
   if (assignment.completed_at) throw new LearningError("This course is already complete for this cycle.", 409);
-  const state = await getCourseState(db, assignment.id, course);
+  const state = await getCourseState(db, assignment, course);
   if (!quizUnlocked(course, state)) throw new LearningError("Complete every module before taking the quiz.", 409);
   if (state.quiz.passedAttemptId) throw new LearningError("You have already passed this quiz.", 409);
   const parsed = parseAnswers(course.quiz, input.entries);

@@ -18,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const index = course.modules.findIndex((m) => m.slug === params.module);
   if (index === -1) throw notFound("There is no such module in this course.");
   const mod = course.modules[index];
-  const state = assignment ? await getCourseState(context.db, assignment.id, course) : null;
+  const state = assignment ? await getCourseState(context.db, assignment, course) : null;
   if (state && !moduleUnlocked(course, state, mod.slug)) {
     // Modules open in order; send the person to where they left off.
     const next = course.modules.find((m) => !state.completedModules.has(m.slug));

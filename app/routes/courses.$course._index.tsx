@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { courseAccess } from "~/learning/access.server";
-import { attestationUnlocked, getCourseState, moduleUnlocked, nextModule, quizUnlocked } from "~/learning/progress.server";
+import { attestationUnlocked, emptyState, getCourseState, moduleUnlocked, nextModule, quizUnlocked } from "~/learning/progress.server";
 import { assignmentStatus, STATUS_LABEL } from "~/assignments/status";
 import { formatDate } from "~/components/format";
 
@@ -10,8 +10,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { course, assignment, preview } = await courseAccess(request, context, params.course);
   const state = assignment
-    ? await getCourseState(context.db, assignment.id, course)
-    : { completedModules: new Set<string>(), scenarios: {}, quiz: { attempts: 0, passedAttemptId: null, lastAttemptId: null, bestScore: null }, attestationCode: null };
+    ? await getCourseState(context.db, assignment, course)
+    : emptyState();
   const next = nextModule(course, state);
   const policy = course.meta.policy ? context.catalog.policies.get(course.meta.policy) : undefined;
   return {
@@ -33,7 +33,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       title: m.title,
       minutes: m.minutes,
       done: state.completedModules.has(m.slug),
-      unlocked: preview || moduleUnlocked(course, state, m.slug),
+      unlocked: preview || (!state.trainingWaived && moduleUnlocked(course, state, m.slug)),
     })),
     next: next?.slug ?? null,
     quiz: course.quiz

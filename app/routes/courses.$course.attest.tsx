@@ -20,7 +20,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const policy = course.meta.policy ? context.catalog.policies.get(course.meta.policy) : undefined;
   if (!policy) throw notFound("This course has no agreement to sign.");
   if (assignment) {
-    const state = await getCourseState(context.db, assignment.id, course);
+    const state = await getCourseState(context.db, assignment, course);
     if (state.attestationCode) throw redirect(`/receipts/${state.attestationCode}`);
     if (!attestationUnlocked(course, state)) throw redirect(`/courses/${course.id}`);
   }

@@ -12,7 +12,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { course, assignment, preview } = await courseAccess(request, context, params.course);
   if (!course.quiz) throw notFound("This course has no quiz.");
   if (assignment) {
-    const state = await getCourseState(context.db, assignment.id, course);
+    const state = await getCourseState(context.db, assignment, course);
     if (state.quiz.passedAttemptId) throw redirect(`/courses/${course.id}/quiz/${state.quiz.passedAttemptId}`);
     if (!quizUnlocked(course, state)) throw redirect(`/courses/${course.id}`);
   }
