@@ -35,6 +35,8 @@ export interface Course {
   modules: CourseModule[];
   quiz: Quiz | null;
   contentHash: string;
+  /** Where a key of course.yaml is, for problems found across courses. */
+  lineOf: (path: Array<string | number>) => number;
 }
 
 export interface PolicyVersion {
@@ -80,8 +82,14 @@ function rel(root: string, file: string) {
   return path.relative(path.dirname(root), file) || file;
 }
 
+interface YamlFile<T> {
+  value: T;
+  /** The line of a key, for problems found after validation. */
+  lineOf: (path: Array<string | number>) => number;
+}
+
 /** Reads a YAML file and validates it; problems carry the line of the offending key. */
-function readYaml<T>(root: string, file: string, schema: ZodType<T, any, any>, problems: CatalogProblem[]): T | null {
+function readYaml<T>(root: string, file: string, schema: ZodType<T, any, any>, problems: CatalogProblem[]): YamlFile<T> | null {
   const where = rel(root, file);
   let text: string;
   try {
@@ -99,9 +107,12 @@ function readYaml<T>(root: string, file: string, schema: ZodType<T, any, any>, p
     return null;
   }
   const parsed = schema.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return parsed.data;
+  const lineOf = (p: Array<string | number>) => lineOfPath(doc, lineCounter, p);
+  if (parsed.success) return { value: parsed.data, lineOf };
   for (const issue of parsed.error.issues) {
-    problems.push({ file: where, line: lineOfPath(doc, lineCounter, issue.path), message: describeIssue(issue) });
+    // An unknown field is on its own line, not on its parent's.
+    const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+    problems.push({ file: where, line: lineOf(at), message: describeIssue(issue) });
   }
   return null;
 }
@@ -126,8 +137,9 @@ export function describeIssue(issue: ZodIssue): string {
 function loadPolicy(root: string, id: string, problems: CatalogProblem[]): Policy | null {
   const dir = path.join(root, POLICIES_DIR, id);
   const before = problems.length;
-  const meta = readYaml(root, path.join(dir, "policy.yaml"), policyMetaSchema, problems);
-  if (!meta) return null;
+  const metaFile = readYaml(root, path.join(dir, "policy.yaml"), policyMetaSchema, problems);
+  if (!metaFile) return null;
+  const meta = metaFile.value;
   const versions: PolicyVersion[] = [];
   for (const v of meta.versions) {
     const file = path.join(dir, v.file);
@@ -135,7 +147,7 @@ function loadPolicy(root: string, id: string, problems: CatalogProblem[]): Polic
     try {
       body = fs.readFileSync(file, "utf8");
     } catch {
-      problems.push({ file: rel(root, path.join(dir, "policy.yaml")), line: 1, message: `version ${v.version}: file ${v.file} is missing` });
+      problems.push({ file: rel(root, path.join(dir, "policy.yaml")), line: metaFile.lineOf(["versions", meta.versions.indexOf(v), "file"]), message: `version ${v.version}: file ${v.file} is missing` });
       continue;
     }
     const analysis = analyzeMdx(body, POLICY_COMPONENT_NAMES);
@@ -159,9 +171,14 @@ function loadCourse(root: string, id: string, policies: Map<string, Policy>, pro
   const dir = path.join(root, id);
   const before = problems.length;
   const metaFile = path.join(dir, "course.yaml");
-  const meta = readYaml(root, metaFile, courseMetaSchema, problems);
+  const metaYaml = readYaml(root, metaFile, courseMetaSchema, problems);
+  const meta = metaYaml?.value;
   if (meta?.policy && !policies.has(meta.policy)) {
-    problems.push({ file: rel(root, metaFile), line: 1, message: `policy '${meta.policy}' does not exist (or is broken) in courses/${POLICIES_DIR}/` });
+    problems.push({
+      file: rel(root, metaFile),
+      line: metaYaml!.lineOf(["policy"]),
+      message: `policy '${meta.policy}' does not exist (or is broken) in ${rel(root, path.join(root, POLICIES_DIR))}/`,
+    });
   }
   const files = fs.readdirSync(dir).sort();
   const modules: CourseModule[] = [];
@@ -214,14 +231,15 @@ function loadCourse(root: string, id: string, policies: Map<string, Policy>, pro
   let quiz: Quiz | null = null;
   const quizFile = path.join(dir, "quiz.yaml");
   if (fs.existsSync(quizFile)) {
-    quiz = readYaml(root, quizFile, quizSchema, problems);
-    for (const q of quiz?.questions ?? []) {
+    const quizYaml = readYaml(root, quizFile, quizSchema, problems);
+    quiz = quizYaml?.value ?? null;
+    quiz?.questions.forEach((q, i) => {
       if (q.module && !modules.some((m) => m.slug === q.module))
-        problems.push({ file: rel(root, quizFile), line: 1, message: `question '${q.id}' names module '${q.module}', which does not exist` });
-    }
+        problems.push({ file: rel(root, quizFile), line: quizYaml!.lineOf(["questions", i, "module"]), message: `question '${q.id}' names module '${q.module}', which does not exist` });
+    });
   }
-  if (problems.length > before || !meta) return null;
-  return { id, dir, meta, modules, quiz, contentHash: sha256Hex(hashParts.join("\0")).slice(0, 16) };
+  if (problems.length > before || !meta || !metaYaml) return null;
+  return { id, dir, meta, modules, quiz, contentHash: sha256Hex(hashParts.join("\0")).slice(0, 16), lineOf: metaYaml.lineOf };
 }
 
 export function loadCatalog(root: string): Catalog {
@@ -252,11 +270,16 @@ export function loadCatalog(root: string): Catalog {
     const course = loadCourse(root, id, catalog.policies, catalog.problems);
     if (course) catalog.courses.set(id, course);
   }
-  for (const course of [...catalog.courses.values()]) {
-    const renewWith = course.meta.renewWith;
-    if (renewWith && !catalog.courses.has(renewWith)) {
-      catalog.problems.push({ file: rel(root, path.join(course.dir, "course.yaml")), line: 1, message: `renewWith names course '${renewWith}', which does not exist (or is broken)` });
-      catalog.courses.delete(course.id);
+  // Until nothing changes: removing one course can leave another pointing at nothing.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const course of [...catalog.courses.values()]) {
+      const renewWith = course.meta.renewWith;
+      if (renewWith && !catalog.courses.has(renewWith)) {
+        catalog.problems.push({ file: rel(root, path.join(course.dir, "course.yaml")), line: course.lineOf(["renewWith"]), message: `renewWith names course '${renewWith}', which does not exist (or is broken)` });
+        catalog.courses.delete(course.id);
+        changed = true;
+      }
     }
   }
   return catalog;

@@ -51,7 +51,7 @@ export function splitFrontmatter(source: string): {
 } {
   const text = source.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   if (!text.startsWith("---\n")) return { frontmatter: {}, body: text, bodyLine: 1, problems: [] };
-  const end = text.indexOf("\n---", 4);
+  const end = text.indexOf("\n---", 3);
   if (end === -1) {
     return { frontmatter: {}, body: text, bodyLine: 1, problems: [{ line: 1, message: "frontmatter starts with --- but never ends with a --- line" }] };
   }
@@ -69,6 +69,19 @@ export function splitFrontmatter(source: string): {
     const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line ?? 1;
     return { frontmatter: {}, body, bodyLine, problems: [{ line: line + 1, message: `frontmatter is not valid YAML: ${firstLine(e)}` }] };
   }
+}
+
+/** The parser counts lines from the start of the body; authors count from the top of the file. */
+function syntaxProblem(e: unknown, bodyLine: number): Problem {
+  const err = e as { line?: number; place?: { line?: number; start?: { line?: number } }; reason?: string };
+  const reason = err.reason ?? firstLine(e);
+  const shift = (line: number) => line + bodyLine - 1;
+  const inReason = /\((\d+):\d+/.exec(reason);
+  const line = err.line ?? err.place?.start?.line ?? err.place?.line ?? (inReason ? Number(inReason[1]) : 1);
+  const message = reason.replace(/\((\d+):(\d+)(?:-(\d+):(\d+))?\)/g, (_m, l1, c1, l2, c2) =>
+    l2 ? `(${shift(Number(l1))}:${c1}-${shift(Number(l2))}:${c2})` : `(${shift(Number(l1))}:${c1})`,
+  );
+  return { line: shift(line), message: `MDX syntax error: ${message}` };
 }
 
 function firstLine(e: unknown): string {
@@ -117,8 +130,7 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
   try {
     tree = createProcessor().parse(body) as unknown as Node;
   } catch (e) {
-    const err = e as { line?: number; reason?: string };
-    result.problems.push({ line: (err.line ?? 1) + bodyLine - 1, message: `MDX syntax error: ${err.reason ?? firstLine(e)}` });
+    result.problems.push(syntaxProblem(e, bodyLine));
     return result;
   }
 
@@ -161,9 +173,15 @@ function scenarioShape(sc: Node, lineOf: (n: Node) => number, problems: Problem[
     return null;
   }
   if (!title) problems.push({ line, message: `<Scenario id="${id}"> needs a title` });
-  const stepNodes = findAll(sc, "Step", [], "Scenario");
+  // Scenario renders only its direct <Step> children; a Step nested deeper would never show.
+  const stepNodes = (sc.children ?? []).filter((n) => isJsx(n) && n.name === "Step");
+  const direct = new Set(stepNodes);
+  const nested = findAll(sc, "Step", [], "Scenario").filter((n) => !direct.has(n));
+  for (const n of nested) {
+    problems.push({ line: lineOf(n), message: `a <Step> must stand directly inside <Scenario id="${id}">, not inside another element` });
+  }
   if (stepNodes.length === 0) {
-    problems.push({ line, message: `scenario '${id}' has no <Step>` });
+    if (nested.length === 0) problems.push({ line, message: `scenario '${id}' has no <Step>` });
     return null;
   }
   const steps: ScenarioStepShape[] = [];

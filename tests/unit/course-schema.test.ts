@@ -43,6 +43,7 @@ test("a course.yaml with only the required fields gets the documented defaults",
   expect(meta).toEqual({
     ...minimalCourse(),
     audience: "both",
+    assign: "onboarding",
     passingScore: 80,
     duePeriodDays: 30,
     recurrence: { kind: "none" },
@@ -91,8 +92,8 @@ test("an unknown field in course.yaml is rejected (a typo is not silently ignore
   expect(result.error.issues).toEqual([expect.objectContaining({ code: "unrecognized_keys", keys: ["passingscore"] })]);
 });
 
-test("audience must be employees, contractors or both", () => {
-  for (const audience of ["employees", "contractors", "both"]) {
+test("audience must be employees, contractors, both or managers", () => {
+  for (const audience of ["employees", "contractors", "both", "managers"]) {
     expect(courseMetaSchema.safeParse({ ...minimalCourse(), audience }).success).toBe(true);
   }
   expect(issues(courseMetaSchema.safeParse({ ...minimalCourse(), audience: "everyone" }))).toHaveLength(1);
@@ -134,7 +135,7 @@ test("recurrence none, rolling and anniversary are accepted, with the anniversar
     day: 31,
     minimumValidityDays: 180,
   });
-  expect(recurrenceSchema.parse({ kind: "anniversary", month: 6, day: 1, minimumValidityDays: 90 }).minimumValidityDays).toBe(90);
+  expect(recurrenceSchema.parse({ kind: "anniversary", month: 6, day: 1, minimumValidityDays: 90 })).toMatchObject({ minimumValidityDays: 90 });
 });
 
 test("an unknown recurrence kind is rejected with a message that lists the kinds", () => {
