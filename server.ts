@@ -5,6 +5,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { boot } from "./app/boot.server";
 import { createApp } from "./app/http/app.server";
 import { systemClock } from "./app/clock";
+import { startSchedulerLoop } from "./app/scheduler/run.server";
 
 export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   const booted = await boot(env);
@@ -18,7 +19,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
     server.once("listening", resolve);
     server.once("error", reject);
   });
+  const stopScheduler = startSchedulerLoop(booted);
   const shutdown = async () => {
+    stopScheduler();
     server.close();
     await booted.db.destroy();
   };

@@ -66,6 +66,7 @@ function Header() {
             My training
           </NavLink>
           {viewer.isHr ? <NavLink to="/courses">Courses</NavLink> : null}
+          {viewer.isHr ? <NavLink to="/hr/outbox">Outbox</NavLink> : null}
           <span className="who" title={viewer.email}>
             {viewer.name}
           </span>

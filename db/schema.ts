@@ -64,7 +64,7 @@ export interface PolicyVersionsTable {
   recorded_at: string;
 }
 
-export type AssignmentReason = "onboarding" | "annual" | "policy_change" | "manual";
+export type AssignmentReason = "onboarding" | "annual" | "policy_change" | "leaving" | "manual";
 
 export interface AssignmentsTable {
   id: string;

@@ -56,6 +56,9 @@ const PEOPLE: DemoPerson[] = [
 ];
 
 export const ONBOARDING_COURSE = "protecting-trade-secrets";
+/** The demo company started using Confidant this long ago: everyone hired before then was
+ * assigned the onboarding course on that day. */
+const ROLLOUT_DAYS_AGO = 200;
 export const MANAGER_COURSE = "leading-a-culture-of-confidentiality";
 
 export async function seedDemo(db: Db, { catalog, secret, clock = systemClock }: { catalog: Catalog; secret: string; clock?: Clock }) {
@@ -91,7 +94,8 @@ export async function seedDemo(db: Db, { catalog, secret, clock = systemClock }:
     ids.set(p.key, person.id);
     people++;
     const user = { id: person.id, name: person.name, email: person.email };
-    signed += await playOut(db, { user, course: onboarding, fate: p.fate, started, catalog, secret, clock });
+    const assignedFrom = addDays(now, -Math.min(p.startedDaysAgo, ROLLOUT_DAYS_AGO));
+    signed += await playOut(db, { user, course: onboarding, fate: p.fate, started: assignedFrom, catalog, secret, clock });
   }
   // Managers also take the leadership course.
   if (managerCourse) {

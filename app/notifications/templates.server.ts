@@ -7,6 +7,7 @@ const REASON: Record<AssignmentReason, string> = {
   onboarding: "it is part of joining the company",
   annual: "your previous completion is about to expire, and it must be renewed every year",
   policy_change: "the agreement has changed in a way that matters, so everyone signs the new version",
+  leaving: "you are leaving the company, and it records what you return and what continues after you go",
   manual: "HR assigned it to you",
 };
 
@@ -28,7 +29,7 @@ const signOff = "\n\nThank you,\nConfidant, on behalf of your compliance team\n"
 export function assignedMail(d: AssignmentMail) {
   return {
     subject: `Please complete: ${d.courseTitle} (due ${formatDate(d.dueAt)})`,
-    text:
+    body:
       `Hello ${d.personName},\n\n` +
       `You have been asked to complete "${d.courseTitle}" by ${formatDate(d.dueAt)}, because ${REASON[d.reason]}.\n\n` +
       `Start here: ${d.courseUrl}\n\n` +
@@ -48,7 +49,7 @@ export function reminderMail(kind: "reminder_before" | "due_today" | "overdue", 
     kind === "overdue" ? `Overdue: ${d.courseTitle}` : kind === "due_today" ? `Due today: ${d.courseTitle}` : `Reminder: ${d.courseTitle} is due ${formatDate(d.dueAt)}`;
   return {
     subject,
-    text:
+    body:
       `Hello ${d.personName},\n\n` +
       `"${d.courseTitle}" ${when}. You were asked to complete it because ${REASON[d.reason]}.\n\n` +
       `Continue here: ${d.courseUrl}` +
@@ -60,7 +61,7 @@ export function reminderMail(kind: "reminder_before" | "due_today" | "overdue", 
 export function escalationMail(d: { managerName: string; personName: string; personEmail: string; courseTitle: string; dueAt: string; daysOverdue: number; teamUrl: string }) {
   return {
     subject: `${d.personName} is ${d.daysOverdue} days overdue: ${d.courseTitle}`,
-    text:
+    body:
       `Hello ${d.managerName},\n\n` +
       `${d.personName} (${d.personEmail}), who reports to you, has not completed "${d.courseTitle}". ` +
       `It was due on ${formatDate(d.dueAt)} and is now ${d.daysOverdue} days overdue; they have been reminded.\n\n` +
@@ -78,7 +79,7 @@ export function hrDigestMail(d: {
   const lines = d.people.map((p) => `- ${p.name} <${p.email}>: ${p.courseTitle}, ${p.daysOverdue} days overdue${p.managerName ? ` (manager: ${p.managerName})` : ""}`);
   return {
     subject: d.totalOverdue === 0 ? "Confidant digest: nothing is overdue" : `Confidant digest: ${d.totalOverdue} overdue assignment${d.totalOverdue === 1 ? "" : "s"}`,
-    text:
+    body:
       `Hello ${d.hrName},\n\n` +
       (d.totalOverdue === 0
         ? "Nobody is overdue. Well done.\n"

@@ -1,0 +1,163 @@
+// The notification outbox: every mail Confidant means to send is first a row here, written in
+// the same transaction as the event that causes it, so an event is never recorded without its
+// mail (or mailed without being recorded). Delivery happens later (delivery.server.ts); rows are
+// never deleted, so the table doubles as the record of what was sent to whom, and why.
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { DB, NotificationKind, NotificationStatus } from "../../db/schema";
+import { randomId } from "../ids.server";
+
+// Records rather than arrays so the compiler complains when a kind or status is added to the
+// schema and not here.
+const KIND_SET: Record<NotificationKind, true> = {
+  assigned: true,
+  reminder_before: true,
+  due_today: true,
+  overdue: true,
+  escalation: true,
+  hr_digest: true,
+  nudge: true,
+  kudos: true,
+};
+const STATUS_SET: Record<NotificationStatus, true> = { pending: true, sending: true, sent: true, failed: true };
+
+export const NOTIFICATION_KINDS = Object.keys(KIND_SET) as [NotificationKind, ...NotificationKind[]];
+export const NOTIFICATION_STATUSES = Object.keys(STATUS_SET) as [NotificationStatus, ...NotificationStatus[]];
+
+export interface NewNotification {
+  /** Names the event, e.g. `overdue:<assignment>:<week>`: one notification per event, ever. */
+  eventKey: string;
+  kind: NotificationKind;
+  userId: string | null;
+  toEmail: string;
+  assignmentId?: string | null;
+  /** One line HR can read on the outbox page: the rule that made this mail. */
+  why: string;
+  subject: string;
+  body: string;
+}
+
+/** Queues a mail. Pass the transaction of the event that causes it. Returns false when this
+ * event already has its notification (the scheduler ran twice, or was killed and rerun). */
+export async function enqueueNotification(
+  trx: Kysely<DB> | Transaction<DB>,
+  n: NewNotification,
+  now: Date,
+): Promise<boolean> {
+  const at = now.toISOString();
+  const result = await trx
+    .insertInto("notifications")
+    .values({
+      id: `ntf_${randomId()}`,
+      event_key: n.eventKey,
+      kind: n.kind,
+      user_id: n.userId,
+      to_email: n.toEmail,
+      assignment_id: n.assignmentId ?? null,
+      why: n.why,
+      subject: n.subject,
+      body: n.body,
+      created_at: at,
+      status: "pending",
+      attempts: 0,
+      next_attempt_at: at,
+      claimed_until: null,
+      last_error: null,
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.column("event_key").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export interface OutboxFilter {
+  status?: NotificationStatus;
+  kind?: NotificationKind;
+  /** Part of the recipient's email address, case-insensitive. */
+  q?: string;
+  page: number;
+  pageSize: number;
+}
+
+export interface OutboxRow {
+  id: string;
+  kind: NotificationKind;
+  toEmail: string;
+  recipientName: string | null;
+  why: string;
+  subject: string;
+  body: string;
+  status: NotificationStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface OutboxPage {
+  rows: OutboxRow[];
+  total: number;
+  /** The page actually returned: a page past the end falls back to the last one. */
+  page: number;
+  pageCount: number;
+}
+
+/** LIKE treats % and _ as wildcards; a search for "a_b" means those three characters. */
+function containsPattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** One page of the outbox, newest first. Offset pagination: HR pages through recent mail, and
+ * the count tells them how much there is. */
+export async function listOutbox(db: Kysely<DB>, filter: OutboxFilter): Promise<OutboxPage> {
+  const pageSize = Math.max(1, Math.floor(filter.pageSize));
+  const q = filter.q?.trim() ? filter.q.trim() : undefined;
+  const filtered = db
+    .selectFrom("notifications as n")
+    .$if(filter.status !== undefined, (qb) => qb.where("n.status", "=", filter.status!))
+    .$if(filter.kind !== undefined, (qb) => qb.where("n.kind", "=", filter.kind!))
+    // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
+    .$if(q !== undefined, (qb) => qb.where(sql<boolean>`lower(n.to_email) like ${containsPattern(q!)} escape '\\'`));
+
+  const { total } = await filtered.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow();
+  const count = Number(total);
+  const pageCount = Math.max(1, Math.ceil(count / pageSize));
+  const page = Math.min(Math.max(1, Math.floor(filter.page)), pageCount);
+
+  const rows = await filtered
+    .leftJoin("users as u", "u.id", "n.user_id")
+    .select([
+      "n.id",
+      "n.kind",
+      "n.to_email as toEmail",
+      "u.name as recipientName",
+      "n.why",
+      "n.subject",
+      "n.body",
+      "n.status",
+      "n.attempts",
+      "n.last_error as lastError",
+      "n.next_attempt_at as nextAttemptAt",
+      "n.created_at as createdAt",
+      "n.sent_at as sentAt",
+    ])
+    .orderBy("n.created_at", "desc")
+    .orderBy("n.id", "desc")
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+
+  return { rows: rows.map((r) => ({ ...r, attempts: Number(r.attempts) })), total: count, page, pageCount };
+}
+
+/** How many notifications are in each state, every state present (0 when none). */
+export async function outboxCounts(db: Kysely<DB>): Promise<Record<NotificationStatus, number>> {
+  const rows = await db
+    .selectFrom("notifications")
+    .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
+    .groupBy("status")
+    .execute();
+  const counts: Record<NotificationStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  for (const r of rows) if (r.status in counts) counts[r.status] = Number(r.n);
+  return counts;
+}

@@ -1,0 +1,58 @@
+// One scheduled run as the app and the command line do it: take the lease, run, deliver the
+// mail that is due, let go of the lease.
+import type { Logger } from "pino";
+import type { Db } from "../../db/connection";
+import type { AppConfig } from "../config.server";
+import type { Catalog } from "../courses/catalog.server";
+import { fixedClock, systemClock } from "../clock";
+import { deliverDue, transportFromConfig, type DeliveryResult } from "../notifications/delivery.server";
+import { acquireLease, leaseHolder, releaseLease } from "./lease.server";
+import { runScheduler, type RunSummary } from "./scheduler.server";
+
+export const LEASE_NAME = "scheduler";
+
+export type OnceResult =
+  | { ran: true; summary: RunSummary; mail: DeliveryResult | null }
+  | { ran: false; reason: string };
+
+export async function runOnce(
+  db: Db,
+  { catalog, config, now, dryRun = false, deliver = true }: { catalog: Catalog; config: AppConfig; now?: Date; dryRun?: boolean; deliver?: boolean },
+): Promise<OnceResult> {
+  const at = now ?? new Date();
+  if (dryRun) {
+    return { ran: true, summary: await runScheduler(db, { catalog, now: at, dryRun, rules: config.reminders, origin: config.origin }), mail: null };
+  }
+  const holder = leaseHolder();
+  if (!(await acquireLease(db, LEASE_NAME, holder))) return { ran: false, reason: "another scheduler run holds the lease" };
+  try {
+    const summary = await runScheduler(db, { catalog, now: at, rules: config.reminders, origin: config.origin });
+    const mail = deliver ? await deliverDue(db, transportFromConfig(config), { clock: now ? fixedClock(at.toISOString()) : systemClock }) : null;
+    return { ran: true, summary, mail };
+  } finally {
+    await releaseLease(db, LEASE_NAME, holder);
+  }
+}
+
+/** In-process: every few minutes, unless SCHEDULER_EVERY_MINUTES=0. */
+export function startSchedulerLoop({ db, catalog, config, logger }: { db: Db; catalog: Catalog; config: AppConfig; logger: Logger }) {
+  if (config.schedulerEveryMinutes <= 0) return () => {};
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const result = await runOnce(db, { catalog, config });
+      if (result.ran) logger.info({ summary: result.summary, mail: result.mail }, "scheduler run");
+      else logger.info(result.reason);
+    } catch (err) {
+      logger.error({ err }, "scheduler run failed");
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(tick, config.schedulerEveryMinutes * 60_000);
+  timer.unref();
+  void tick();
+  return () => clearInterval(timer);
+}

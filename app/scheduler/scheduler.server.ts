@@ -1,0 +1,500 @@
+// The scheduler: issues onboarding, renewal, policy-change and leaving assignments, queues
+// reminders, escalations and HR digests, and handles departures. Every step is idempotent
+// (unique keys, conditional updates), so running twice, two instances at once, or a rerun after
+// a crash yields each assignment and each notification once. Work is done in batches, each in
+// its own short transaction; a dry run does everything in one transaction and rolls it back.
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Db } from "../../db/connection";
+import type { AssignmentReason, DB, NotificationKind } from "../../db/schema";
+import { addDays } from "../clock";
+import { randomId } from "../ids.server";
+import { appendAudit } from "../audit/audit.server";
+import type { Catalog, Course } from "../courses/catalog.server";
+import type { ReminderRules } from "../config.server";
+import { recordCourseVersion } from "../assignments/assignments.server";
+import { digestPeriod, onboardingDueAt, reminderEvents, renewalDueAt } from "../assignments/rules";
+import { deactivatePerson } from "../people/people.server";
+import { enqueueNotification } from "../notifications/outbox.server";
+import { assignedMail, escalationMail, hrDigestMail, reminderMail } from "../notifications/templates.server";
+
+const BATCH = 500;
+
+export interface SchedulerOptions {
+  catalog: Catalog;
+  now: Date;
+  dryRun?: boolean;
+  rules: ReminderRules;
+  origin: string;
+  actorId?: string | null;
+}
+
+export interface RunSummary {
+  now: string;
+  dryRun: boolean;
+  issued: Record<AssignmentReason, number>;
+  reminders: { reminder_before: number; due_today: number; overdue: number };
+  escalations: number;
+  hrDigests: number;
+  expiries: number;
+  departures: { deactivated: number; cancelled: number };
+}
+
+class DryRunRollback extends Error {}
+
+/** How a step reads and writes: separate short transactions, or (dry run) one to roll back. */
+interface Runner {
+  read: Kysely<DB>;
+  tx<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+}
+
+export async function runScheduler(db: Db, opts: SchedulerOptions): Promise<RunSummary> {
+  const summary: RunSummary = {
+    now: opts.now.toISOString(),
+    dryRun: Boolean(opts.dryRun),
+    issued: { onboarding: 0, annual: 0, policy_change: 0, leaving: 0, manual: 0 },
+    reminders: { reminder_before: 0, due_today: 0, overdue: 0 },
+    escalations: 0,
+    hrDigests: 0,
+    expiries: 0,
+    departures: { deactivated: 0, cancelled: 0 },
+  };
+  const steps = async (run: Runner) => {
+    summary.expiries = await countExpiries(run.read, opts.now);
+    await departures(run, opts, summary);
+    await leaving(run, opts, summary);
+    await onboarding(run, opts, summary);
+    await renewals(run, opts, summary);
+    await policyChanges(run, opts, summary);
+    await reminders(run, opts, summary);
+    await hrDigests(run, opts, summary);
+  };
+  if (opts.dryRun) {
+    try {
+      await db.transaction().execute(async (trx) => {
+        await steps({ read: trx, tx: (fn) => fn(trx) });
+        throw new DryRunRollback();
+      });
+    } catch (e) {
+      if (!(e instanceof DryRunRollback)) throw e;
+    }
+    return summary;
+  }
+  await steps({ read: db, tx: (fn) => db.transaction().execute(fn) });
+  await db.transaction().execute((trx) =>
+    appendAudit(trx, { actorId: opts.actorId ?? null, action: "scheduler.run", subjectType: "scheduler", subjectId: null, data: { ...summary } }, opts.now),
+  );
+  return summary;
+}
+
+// --- issuing --------------------------------------------------------------------------------
+
+interface PendingAssignment {
+  userId: string;
+  name: string;
+  email: string;
+  course: Course;
+  family: string;
+  cycle: string;
+  reason: AssignmentReason;
+  dueAt: string;
+  previousExpiresAt?: string | null;
+}
+
+/** Inserts a batch; only the rows that were new get an "assigned" email and count. */
+async function issueBatch(trx: Transaction<DB>, rows: PendingAssignment[], opts: SchedulerOptions): Promise<Array<PendingAssignment & { id: string }>> {
+  if (rows.length === 0) return [];
+  const now = opts.now.toISOString();
+  const withIds = rows.map((r) => ({ ...r, id: `asg_${randomId()}` }));
+  const inserted = await trx
+    .insertInto("assignments")
+    .values(
+      withIds.map((r) => ({
+        id: r.id,
+        user_id: r.userId,
+        course_id: r.course.id,
+        family: r.family,
+        cycle: r.cycle,
+        reason: r.reason,
+        assigned_at: now,
+        due_at: r.dueAt,
+        previous_expires_at: r.previousExpiresAt ?? null,
+      })),
+    )
+    .onConflict((oc) => oc.columns(["user_id", "course_id", "cycle"]).doNothing())
+    .returning("id")
+    .execute();
+  const created = new Set(inserted.map((r) => r.id));
+  const issued = withIds.filter((r) => created.has(r.id));
+  for (const course of new Set(issued.map((r) => r.course))) await recordCourseVersion(trx, course, opts.now);
+  for (const r of issued) {
+    const mail = assignedMail({ personName: r.name, courseTitle: r.course.meta.title, courseUrl: `${opts.origin}/courses/${r.course.id}`, reason: r.reason, dueAt: r.dueAt });
+    await enqueueNotification(
+      trx,
+      { eventKey: `assigned:${r.id}`, kind: "assigned", userId: r.userId, toEmail: r.email, assignmentId: r.id, why: `Assigned (${r.reason.replace("_", " ")})`, ...mail },
+      opts.now,
+    );
+  }
+  if (issued.length > 0) {
+    await appendAudit(
+      trx,
+      {
+        actorId: opts.actorId ?? null,
+        action: "scheduler.assignments_issued",
+        subjectType: "course",
+        subjectId: issued[0].course.id,
+        data: { reason: issued[0].reason, count: issued.length, assignments: issued.map((r) => [r.id, r.userId, r.course.id, r.cycle]) },
+      },
+      opts.now,
+    );
+  }
+  return issued;
+}
+
+function coursesWhere(catalog: Catalog, assign: Course["meta"]["assign"]) {
+  return [...catalog.courses.values()].filter((c) => c.meta.assign === assign);
+}
+
+/** People a course is for, in SQL so that 100,000 people are never loaded at once. */
+function audienceFilter(course: Course) {
+  return sql<boolean>`${sql.raw(
+    course.meta.audience === "employees"
+      ? "u.type = 'employee'"
+      : course.meta.audience === "contractors"
+        ? "u.type = 'contractor'"
+        : course.meta.audience === "managers"
+          ? "exists (select 1 from users r where r.manager_id = u.id and r.status <> 'inactive')"
+          : "1 = 1",
+  )}`;
+}
+
+async function onboarding(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
+  const today = opts.now.toISOString().slice(0, 10);
+  for (const course of coursesWhere(opts.catalog, "onboarding")) {
+    for (;;) {
+      const people = await run.read
+        .selectFrom("users as u")
+        .select(["u.id", "u.name", "u.email", "u.start_date"])
+        .where("u.status", "=", "active")
+        .where("u.start_date", "<=", today)
+        .where(audienceFilter(course))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom("assignments as a").select("a.id").whereRef("a.user_id", "=", "u.id").where("a.family", "=", course.id))))
+        .orderBy("u.id")
+        .limit(BATCH)
+        .execute();
+      if (people.length === 0) break;
+      const issued = await run.tx((trx) =>
+        issueBatch(
+          trx,
+          people.map((p) => ({
+            userId: p.id,
+            name: p.name,
+            email: p.email,
+            course,
+            family: course.id,
+            cycle: "onboarding",
+            reason: "onboarding",
+            dueAt: onboardingDueAt(p.start_date, course.meta.duePeriodDays, opts.now.toISOString()),
+          })),
+          opts,
+        ),
+      );
+      summary.issued.onboarding += issued.length;
+      if (issued.length === 0) break;
+    }
+  }
+}
+
+async function renewals(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
+  for (const course of opts.catalog.courses.values()) {
+    if (course.meta.recurrence.kind === "none") continue;
+    const renewWith = opts.catalog.courses.get(course.meta.renewWith ?? course.id);
+    if (!renewWith) continue;
+    const cutoff = addDays(opts.now.toISOString(), course.meta.renewalWindowDays);
+    for (;;) {
+      const due = await run.read
+        .selectFrom("assignments as a")
+        .innerJoin("users as u", "u.id", "a.user_id")
+        .select(["a.id", "a.user_id", "a.family", "a.expires_at", "u.name", "u.email"])
+        .where("a.course_id", "=", course.id)
+        .where("a.renewal_issued_at", "is", null)
+        .where("a.completed_at", "is not", null)
+        .where("a.cancelled_at", "is", null)
+        .where("a.expires_at", "is not", null)
+        .where("a.expires_at", "<=", cutoff)
+        .where("u.status", "=", "active")
+        .orderBy("a.id")
+        .limit(BATCH)
+        .execute();
+      if (due.length === 0) break;
+      const issued = await run.tx(async (trx) => {
+        const out = await issueBatch(
+          trx,
+          due.map((a) => ({
+            userId: a.user_id,
+            name: a.name,
+            email: a.email,
+            course: renewWith,
+            family: a.family ?? course.id,
+            cycle: `renewal-${a.expires_at!.slice(0, 10)}`,
+            reason: "annual",
+            dueAt: renewalDueAt(a.expires_at!, opts.now.toISOString()),
+            previousExpiresAt: a.expires_at,
+          })),
+          opts,
+        );
+        await trx
+          .updateTable("assignments")
+          .set({ renewal_issued_at: opts.now.toISOString() })
+          .where("id", "in", due.map((a) => a.id))
+          .where("renewal_issued_at", "is", null)
+          .execute();
+        return out;
+      });
+      summary.issued.annual += issued.length;
+    }
+  }
+}
+
+async function policyChanges(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
+  for (const policy of opts.catalog.policies.values()) {
+    const lastMaterial = [...policy.versions].reverse().find((v) => v.material);
+    if (!lastMaterial) continue;
+    const cycle = `policy-${policy.id}-v${policy.current.version}`;
+    const carriers = [...opts.catalog.courses.values()].filter((c) => c.meta.policy === policy.id).map((c) => c.id);
+    if (carriers.length === 0) continue;
+    // Everyone whose newest signature of this policy predates its last material change, who has
+    // no open cycle that will have them sign the current text anyway.
+    const people = await run.read
+      .selectFrom("attestations as t")
+      .innerJoin("users as u", "u.id", "t.user_id")
+      .innerJoin("assignments as a", "a.id", "t.assignment_id")
+      .select((eb) => ["u.id", "u.name", "u.email", "a.course_id", "a.family", eb.fn.max("t.policy_version").as("signed")])
+      .where("t.policy_id", "=", policy.id)
+      .where("u.status", "=", "active")
+      .groupBy(["u.id", "u.name", "u.email", "a.course_id", "a.family"])
+      .having((eb) => eb.fn.max("t.policy_version"), "<", lastMaterial.version)
+      .execute();
+    const latestByPerson = new Map<string, (typeof people)[number]>();
+    for (const p of people) latestByPerson.set(p.id, p);
+    const signedLater = new Set(
+      (
+        await run.read
+          .selectFrom("attestations")
+          .select("user_id")
+          .where("policy_id", "=", policy.id)
+          .where("policy_version", ">=", lastMaterial.version)
+          .execute()
+      ).map((r) => r.user_id),
+    );
+    const open = new Set(
+      (
+        await run.read
+          .selectFrom("assignments")
+          .select("user_id")
+          .where("course_id", "in", carriers)
+          .where("completed_at", "is", null)
+          .where("cancelled_at", "is", null)
+          .where("exempted_at", "is", null)
+          .execute()
+      ).map((r) => r.user_id),
+    );
+    const pending: PendingAssignment[] = [];
+    for (const p of latestByPerson.values()) {
+      if (signedLater.has(p.id) || open.has(p.id)) continue;
+      const course = opts.catalog.courses.get(p.course_id) ?? opts.catalog.courses.get(carriers[0])!;
+      pending.push({
+        userId: p.id,
+        name: p.name,
+        email: p.email,
+        course,
+        family: p.family ?? course.id,
+        cycle,
+        reason: "policy_change",
+        dueAt: addDays(opts.now.toISOString(), course.meta.duePeriodDays),
+      });
+    }
+    for (let i = 0; i < pending.length; i += BATCH) {
+      const issued = await run.tx((trx) => issueBatch(trx, pending.slice(i, i + BATCH), opts));
+      summary.issued.policy_change += issued.length;
+    }
+  }
+}
+
+async function leaving(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
+  const today = opts.now.toISOString().slice(0, 10);
+  for (const course of coursesWhere(opts.catalog, "leaving")) {
+    const opensBy = addDays(opts.now.toISOString(), course.meta.duePeriodDays).slice(0, 10);
+    const people = await run.read
+      .selectFrom("users as u")
+      .select(["u.id", "u.name", "u.email", "u.end_date"])
+      .where("u.status", "=", "active")
+      .where("u.end_date", "is not", null)
+      .where("u.end_date", ">=", today)
+      .where("u.end_date", "<=", opensBy)
+      .where(audienceFilter(course))
+      .execute();
+    for (let i = 0; i < people.length; i += BATCH) {
+      const issued = await run.tx((trx) =>
+        issueBatch(
+          trx,
+          people.slice(i, i + BATCH).map((p) => ({
+            userId: p.id,
+            name: p.name,
+            email: p.email,
+            course,
+            family: course.id,
+            cycle: `leaving-${p.end_date}`,
+            reason: "leaving",
+            dueAt: `${p.end_date}T23:59:59.000Z`,
+          })),
+          opts,
+        ),
+      );
+      summary.issued.leaving += issued.length;
+    }
+  }
+}
+
+/** People past their end date: open assignments end with them (the exit acknowledgement
+ * stays open, as evidence of whether it was given), and the person is deactivated. Nothing of
+ * their history is deleted. */
+async function departures(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
+  const today = opts.now.toISOString().slice(0, 10);
+  const leavingCourses = coursesWhere(opts.catalog, "leaving").map((c) => c.id);
+  const gone = await run.read
+    .selectFrom("users")
+    .select(["id", "end_date"])
+    .where("status", "<>", "inactive")
+    .where("end_date", "is not", null)
+    .where("end_date", "<", today)
+    .execute();
+  for (const person of gone) {
+    await run.tx(async (trx) => {
+      let q = trx
+        .updateTable("assignments")
+        .set({ cancelled_at: opts.now.toISOString(), note: `Ended with the person's last day (${person.end_date})` })
+        .where("user_id", "=", person.id)
+        .where("completed_at", "is", null)
+        .where("cancelled_at", "is", null)
+        .where("exempted_at", "is", null);
+      if (leavingCourses.length) q = q.where("course_id", "not in", leavingCourses);
+      const cancelled = await q.executeTakeFirst();
+      summary.departures.cancelled += Number(cancelled.numUpdatedRows);
+      await deactivatePerson(trx, { userId: person.id, actorId: opts.actorId ?? null, reason: `End date ${person.end_date} passed` }, () => opts.now);
+    });
+    summary.departures.deactivated++;
+  }
+}
+
+// --- reminders ------------------------------------------------------------------------------
+
+async function reminders(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
+  const horizon = addDays(opts.now.toISOString(), opts.rules.daysBeforeDue);
+  let after = "";
+  for (;;) {
+    const rows = await run.read
+      .selectFrom("assignments as a")
+      .innerJoin("users as u", "u.id", "a.user_id")
+      .leftJoin("users as m", (j) => j.onRef("m.id", "=", "u.manager_id").on("m.status", "=", "active"))
+      .select(["a.id", "a.assigned_at", "a.due_at", "a.reason", "a.course_id", "a.user_id", "u.name", "u.email", "m.id as manager_id", "m.name as manager_name", "m.email as manager_email"])
+      .where("a.completed_at", "is", null)
+      .where("a.cancelled_at", "is", null)
+      .where("a.exempted_at", "is", null)
+      .where("a.due_at", "<=", horizon)
+      .where("u.status", "=", "active") // on leave: clocks paused, nothing sent
+      .where("a.id", ">", after)
+      .orderBy("a.id")
+      .limit(BATCH)
+      .execute();
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1].id;
+    await run.tx(async (trx) => {
+      for (const a of rows) {
+        const course = opts.catalog.courses.get(a.course_id);
+        const title = course?.meta.title ?? a.course_id;
+        const courseUrl = `${opts.origin}/courses/${a.course_id}`;
+        for (const ev of reminderEvents(a, opts.now, opts.rules, a.manager_id !== null)) {
+          if (ev.kind === "escalation") {
+            const mail = escalationMail({ managerName: a.manager_name!, personName: a.name, personEmail: a.email, courseTitle: title, dueAt: a.due_at, daysOverdue: ev.daysOverdue, teamUrl: `${opts.origin}/team` });
+            const added = await enqueueNotification(trx, { eventKey: ev.key, kind: "escalation", userId: a.manager_id, toEmail: a.manager_email!, assignmentId: a.id, why: `${a.name} is ${ev.daysOverdue} days overdue`, ...mail }, opts.now);
+            if (added) summary.escalations++;
+            continue;
+          }
+          const mail = reminderMail(ev.kind, { personName: a.name, courseTitle: title, courseUrl, reason: a.reason, dueAt: a.due_at, daysOverdue: ev.daysOverdue });
+          const why = ev.kind === "overdue" ? `Overdue by ${ev.daysOverdue} days` : ev.kind === "due_today" ? "Due today" : `Due in ${opts.rules.daysBeforeDue} days or less`;
+          const added = await enqueueNotification(trx, { eventKey: ev.key, kind: ev.kind as NotificationKind, userId: a.user_id, toEmail: a.email, assignmentId: a.id, why, ...mail }, opts.now);
+          if (added) summary.reminders[ev.kind]++;
+        }
+      }
+    });
+  }
+}
+
+async function hrDigests(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
+  const period = digestPeriod(opts.now, opts.rules.hrDigestEveryDays);
+  const hr = await run.read.selectFrom("users").select(["id", "name", "email"]).where("is_hr", "=", 1).where("status", "=", "active").execute();
+  if (hr.length === 0) return;
+  const overdueBase = run.read
+    .selectFrom("assignments as a")
+    .innerJoin("users as u", "u.id", "a.user_id")
+    .where("a.completed_at", "is", null)
+    .where("a.cancelled_at", "is", null)
+    .where("a.exempted_at", "is", null)
+    .where("a.due_at", "<", opts.now.toISOString())
+    .where("u.status", "=", "active");
+  const total = Number((await overdueBase.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst())?.n ?? 0);
+  const worst = await overdueBase
+    .leftJoin("users as m", "m.id", "u.manager_id")
+    .select(["u.name", "u.email", "a.course_id", "a.due_at", "m.name as manager_name"])
+    .orderBy("a.due_at", "asc")
+    .limit(20)
+    .execute();
+  const people = worst.map((w) => ({
+    name: w.name,
+    email: w.email,
+    courseTitle: opts.catalog.courses.get(w.course_id)?.meta.title ?? w.course_id,
+    daysOverdue: Math.floor((opts.now.getTime() - Date.parse(w.due_at)) / 86_400_000),
+    managerName: w.manager_name,
+  }));
+  await run.tx(async (trx) => {
+    for (const h of hr) {
+      const mail = hrDigestMail({ hrName: h.name, totalOverdue: total, people, dashboardUrl: `${opts.origin}/hr` });
+      const added = await enqueueNotification(trx, { eventKey: `hr-digest:${h.id}:${period}`, kind: "hr_digest", userId: h.id, toEmail: h.email, why: `Digest every ${opts.rules.hrDigestEveryDays} days`, ...mail }, opts.now);
+      if (added) summary.hrDigests++;
+    }
+  });
+}
+
+/** Completions that expired since the previous run (the renewal cycle then becomes overdue). */
+async function countExpiries(read: Kysely<DB>, now: Date): Promise<number> {
+  const last = await read
+    .selectFrom("audit_log")
+    .select("data_json")
+    .where("action", "=", "scheduler.run")
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const since = last ? (JSON.parse(last.data_json) as { now: string }).now : "";
+  if (since >= now.toISOString()) return 0;
+  const row = await read
+    .selectFrom("assignments")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("completed_at", "is not", null)
+    .where("expires_at", ">", since)
+    .where("expires_at", "<=", now.toISOString())
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export function formatSummary(s: RunSummary): string {
+  const lines = [
+    `Scheduler run at ${s.now}${s.dryRun ? " (dry run: nothing was changed)" : ""}`,
+    `  Assignments issued: onboarding ${s.issued.onboarding}, annual renewal ${s.issued.annual}, policy change ${s.issued.policy_change}, leaving ${s.issued.leaving}`,
+    `  Reminders queued: before due ${s.reminders.reminder_before}, due today ${s.reminders.due_today}, overdue ${s.reminders.overdue}`,
+    `  Escalations to managers: ${s.escalations}`,
+    `  HR digests: ${s.hrDigests}`,
+    `  Expiries since the last run: ${s.expiries}`,
+    `  Departures: ${s.departures.deactivated} people deactivated, ${s.departures.cancelled} open assignments ended`,
+  ];
+  return lines.join("\n");
+}
