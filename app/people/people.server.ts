@@ -1,7 +1,7 @@
 // People: the roster that assignments, reports and permissions hang off.
 import type { Transaction } from "kysely";
 import type { DB, User, UserStatus, UserType } from "../../db/schema";
-import type { Clock } from "../clock";
+import { addDays, type Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import { invalidateUserSessions } from "../auth/session.server";
@@ -71,4 +71,45 @@ export async function deactivatePerson(trx: Transaction<DB>, { userId, actorId, 
   await trx.updateTable("users").set({ status: "inactive", updated_at: now }).where("id", "=", userId).execute();
   await invalidateUserSessions(trx, userId);
   await appendAudit(trx, { actorId, action: "person.deactivated", subjectType: "user", subjectId: userId, data: { reason } }, clock());
+}
+
+/** Leave pauses a person's clocks: nothing is issued or sent while it lasts (the scheduler only
+ * acts for active people), and on return every open assignment's due date moves on by the days
+ * spent away. */
+export async function startLeave(trx: Transaction<DB>, { userId, actorId }: { userId: string; actorId: string | null }, clock: Clock) {
+  const now = clock().toISOString();
+  const updated = await trx
+    .updateTable("users")
+    .set({ status: "leave", leave_started_at: now, updated_at: now })
+    .where("id", "=", userId)
+    .where("status", "=", "active")
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await appendAudit(trx, { actorId, action: "person.leave_started", subjectType: "user", subjectId: userId }, clock());
+  return true;
+}
+
+export async function endLeave(trx: Transaction<DB>, { userId, actorId }: { userId: string; actorId: string | null }, clock: Clock) {
+  const now = clock();
+  const person = await trx.selectFrom("users").select(["status", "leave_started_at"]).where("id", "=", userId).executeTakeFirst();
+  if (!person || person.status !== "leave") return { extendedBy: 0, assignments: 0 };
+  const days = person.leave_started_at ? Math.max(0, Math.ceil((now.getTime() - Date.parse(person.leave_started_at)) / 86_400_000)) : 0;
+  const open = await trx
+    .selectFrom("assignments")
+    .select(["id", "due_at"])
+    .where("user_id", "=", userId)
+    .where("completed_at", "is", null)
+    .where("cancelled_at", "is", null)
+    .where("exempted_at", "is", null)
+    .execute();
+  for (const a of open) {
+    await trx.updateTable("assignments").set({ due_at: addDays(a.due_at, days) }).where("id", "=", a.id).execute();
+  }
+  await trx.updateTable("users").set({ status: "active", leave_started_at: null, updated_at: now.toISOString() }).where("id", "=", userId).execute();
+  await appendAudit(
+    trx,
+    { actorId, action: "person.leave_ended", subjectType: "user", subjectId: userId, data: { days, assignments: open.map((a) => a.id) } },
+    now,
+  );
+  return { extendedBy: days, assignments: open.length };
 }
