@@ -14,6 +14,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import styles from "./styles/app.css";
+import { hasReports } from "./people/org.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -27,7 +28,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
   return {
     nonce: context.nonce,
     requestId: context.requestId,
-    viewer: v ? { name: v.name, email: v.email, isHr: v.is_hr === 1 } : null,
+    viewer: v ? { name: v.name, email: v.email, isHr: v.is_hr === 1, isManager: await hasReports(context.db, v.id) } : null,
   };
 }
 
@@ -65,8 +66,18 @@ function Header() {
           <NavLink to="/" end>
             My training
           </NavLink>
-          {viewer.isHr ? <NavLink to="/courses">Courses</NavLink> : null}
-          {viewer.isHr ? <NavLink to="/hr/outbox">Outbox</NavLink> : null}
+          {viewer.isManager ? <NavLink to="/team">My team</NavLink> : null}
+          {viewer.isHr ? (
+            <>
+              <NavLink to="/hr" end>
+                Dashboard
+              </NavLink>
+              <NavLink to="/hr/people">People</NavLink>
+              <NavLink to="/courses">Courses</NavLink>
+              <NavLink to="/hr/outbox">Outbox</NavLink>
+            </>
+          ) : null}
+          <NavLink to="/account">Account</NavLink>
           <span className="who" title={viewer.email}>
             {viewer.name}
           </span>

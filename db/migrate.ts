@@ -4,10 +4,12 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely/migrati
 import type { Kysely } from "kysely";
 import * as m0001 from "./migrations/0001_init";
 import * as m0002 from "./migrations/0002_scheduler";
+import * as m0003 from "./migrations/0003_people_and_recognition";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
   "0002_scheduler": m0002,
+  "0003_people_and_recognition": m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

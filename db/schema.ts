@@ -21,6 +21,7 @@ export interface UsersTable {
   password_hash: string | null;
   password_changed_at: string | null;
   leave_started_at: string | null;
+  board_opt_out: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -179,6 +180,26 @@ export interface SchedulerLeaseTable {
   expires_at: string;
 }
 
+export interface RosterImportsTable {
+  id: string;
+  uploaded_by: string | null;
+  file_name: string;
+  csv_text: string;
+  sha256: string;
+  created_at: string;
+  applied_at: string | null;
+  summary_json: string | null;
+}
+
+export interface KudosTable {
+  id: string;
+  from_user_id: string;
+  to_user_id: string;
+  message: string;
+  badge: string | null;
+  created_at: string;
+}
+
 export interface AuditLogTable {
   seq: number;
   at: string;
@@ -205,6 +226,8 @@ export interface DB {
   audit_log: AuditLogTable;
   notifications: NotificationsTable;
   scheduler_lease: SchedulerLeaseTable;
+  roster_imports: RosterImportsTable;
+  kudos: KudosTable;
 }
 
 export type User = Selectable<UsersTable>;

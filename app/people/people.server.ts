@@ -39,6 +39,7 @@ export async function createPerson(trx: Transaction<DB>, input: PersonInput, act
     password_hash: input.passwordHash ?? null,
     password_changed_at: input.passwordHash ? now.toISOString() : null,
     leave_started_at: input.status === "leave" ? now.toISOString() : null,
+    board_opt_out: 0,
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
   };

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 test("migrations run on PostgreSQL, and a second run applies nothing", async () => {
   expect(dialectOf(db)).toBe("postgres");
-  expect(await migrateToLatest(db)).toEqual(["0001_init", "0002_scheduler"]);
+  expect(await migrateToLatest(db)).toEqual(["0001_init", "0002_scheduler", "0003_people_and_recognition"]);
   expect(await migrateToLatest(db)).toEqual([]);
 });
 
