@@ -72,13 +72,15 @@ export async function signAttestation(
   const { viewer, assignment, course, policy } = input;
   if (assignment.user_id !== viewer.id) throw new LearningError("Not found", 404);
   const version = policy.current;
-  const existing = await db
-    .selectFrom("attestations")
-    .select("verification_code")
-    .where("assignment_id", "=", assignment.id)
-    .where("policy_id", "=", policy.id)
-    .where("policy_version", "=", version.version)
-    .executeTakeFirst();
+  const signedAlready = () =>
+    db
+      .selectFrom("attestations")
+      .select("verification_code")
+      .where("assignment_id", "=", assignment.id)
+      .where("policy_id", "=", policy.id)
+      .where("policy_version", "=", version.version)
+      .executeTakeFirst();
+  const existing = await signedAlready();
   if (existing) return { ok: true, code: existing.verification_code, alreadySigned: true };
 
   const state = await getCourseState(db, assignment, course);
@@ -192,13 +194,7 @@ export async function signAttestation(
     });
   } catch (e) {
     // A double submission that raced past the check above: the first record stands.
-    const again = await db
-      .selectFrom("attestations")
-      .select("verification_code")
-      .where("assignment_id", "=", assignment.id)
-      .where("policy_id", "=", policy.id)
-      .where("policy_version", "=", version.version)
-      .executeTakeFirst();
+    const again = await signedAlready();
     if (again) return { ok: true, code: again.verification_code, alreadySigned: true };
     throw e;
   }

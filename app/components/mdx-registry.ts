@@ -28,3 +28,11 @@ export async function loadMdx(hash: string): Promise<void> {
   const exported = mod.default(React, ReactDOM, jsxRuntime) as { default: MdxComponent };
   registry.set(hash, exported.default);
 }
+
+/** For a route's clientLoader on pages that render course MDX: on client-side navigation, load
+ * the page's module before rendering it. */
+export async function withMdxLoaded<T>(serverLoader: () => Promise<T>): Promise<T> {
+  const loaded = await serverLoader();
+  await loadMdx((loaded as { mdxHash: string }).mdxHash);
+  return loaded;
+}

@@ -6,7 +6,7 @@ import { asResponse, courseAccess, requireAssignment } from "~/learning/access.s
 import { completeModule, getCourseState, LearningError, moduleUnlocked, recordScenarioChoice } from "~/learning/progress.server";
 import { courseComponents } from "~/components/course-components";
 import { MdxContent } from "~/components/MdxContent";
-import { loadMdx } from "~/components/mdx-registry";
+import { withMdxLoaded } from "~/components/mdx-registry";
 import { ScenarioContext } from "~/components/Scenario";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -42,11 +42,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-export async function clientLoader({ serverLoader }: ClientLoaderFunctionArgs) {
-  const loaded = await serverLoader<typeof loader>();
-  await loadMdx(loaded.mdxHash);
-  return loaded;
-}
+export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => withMdxLoaded(serverLoader);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { viewer, course, assignment } = await requireAssignment(request, context, params.course);

@@ -7,8 +7,9 @@ import { asResponse, courseAccess, requireAssignment } from "~/learning/access.s
 import { attestationUnlocked, getCourseState } from "~/learning/progress.server";
 import { INTENT_LABEL, presentedToken, signAttestation } from "~/attestations/attestations.server";
 import { MdxContent } from "~/components/MdxContent";
-import { loadMdx } from "~/components/mdx-registry";
+import { withMdxLoaded } from "~/components/mdx-registry";
 import { Callout } from "~/components/Callout";
+import { Field } from "~/components/Field";
 import { passOnHeaders } from "~/http/headers";
 
 export const headers = passOnHeaders;
@@ -40,11 +41,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-export async function clientLoader({ serverLoader }: ClientLoaderFunctionArgs) {
-  const loaded = await serverLoader<typeof loader>();
-  await loadMdx(loaded.mdxHash);
-  return loaded;
-}
+export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => withMdxLoaded(serverLoader);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { viewer, course, assignment } = await requireAssignment(request, context, params.course);
@@ -119,45 +116,16 @@ export default function AttestPage() {
               {errors.intent}
             </p>
           ) : null}
-          <div className="field">
-            <label htmlFor="name">Your full name</label>
-            <p className="hint" id="name-hint">
-              Type it as it appears on your profile: {d.profileName}
-            </p>
-            <input
-              id="name"
-              name="name"
-              type="text"
-              autoComplete="name"
-              defaultValue={result?.name}
-              aria-invalid={errors.name ? true : undefined}
-              aria-describedby={`name-hint${errors.name ? " name-error" : ""}`}
-            />
-            {errors.name ? (
-              <p id="name-error" className="field-error">
-                {errors.name}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="password">Your password</label>
-            <p className="hint" id="password-hint">
-              We ask again to be sure it is you who signs.
-            </p>
-            <input
-              id="password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              aria-invalid={errors.password ? true : undefined}
-              aria-describedby={`password-hint${errors.password ? " password-error" : ""}`}
-            />
-            {errors.password ? (
-              <p id="password-error" className="field-error">
-                {errors.password}
-              </p>
-            ) : null}
-          </div>
+          <Field
+            id="name"
+            label="Your full name"
+            hint={`Type it as it appears on your profile: ${d.profileName}`}
+            type="text"
+            autoComplete="name"
+            defaultValue={result?.name}
+            error={errors.name}
+          />
+          <Field id="password" label="Your password" hint="We ask again to be sure it is you who signs." type="password" autoComplete="current-password" error={errors.password} />
           <button type="submit" className="button" disabled={busy}>
             {busy ? "Signing…" : "Sign the agreement"}
           </button>

@@ -4,6 +4,7 @@ import { readForm, safeRedirect } from "~/auth/guards.server";
 import { signIn } from "~/auth/login.server";
 import { sessionCookie } from "~/auth/session.server";
 import { passOnHeaders } from "~/http/headers";
+import { Field } from "~/components/Field";
 
 export const headers = passOnHeaders;
 
@@ -49,41 +50,8 @@ export default function Login() {
           </p>
         ) : null}
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
-        <div className="field">
-          <label htmlFor="email">Work email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete="username"
-            required
-            defaultValue={result?.email}
-            aria-invalid={errors.email ? true : undefined}
-            aria-describedby={errors.email ? "email-error" : undefined}
-          />
-          {errors.email ? (
-            <p id="email-error" className="field-error">
-              {errors.email}
-            </p>
-          ) : null}
-        </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            aria-invalid={errors.password ? true : undefined}
-            aria-describedby={errors.password ? "password-error" : undefined}
-          />
-          {errors.password ? (
-            <p id="password-error" className="field-error">
-              {errors.password}
-            </p>
-          ) : null}
-        </div>
+        <Field id="email" label="Work email" type="email" autoComplete="username" required defaultValue={result?.email} error={errors.email} />
+        <Field id="password" label="Password" type="password" autoComplete="current-password" required error={errors.password} />
         <button type="submit" className="button" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
