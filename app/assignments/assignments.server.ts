@@ -1,6 +1,6 @@
 // Assignments: one person, one course, one cycle. Issuing is idempotent (unique per person,
 // course and cycle), and every read is scoped to who is asking.
-import type { Transaction } from "kysely";
+import { sql, type ExpressionBuilder, type Transaction } from "kysely";
 import type { Db } from "../../db/connection";
 import type { Assignment, AssignmentReason, DB } from "../../db/schema";
 import { addDays, type Clock } from "../clock";
@@ -9,6 +9,19 @@ import { appendAudit } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
 import type { SessionUser } from "../auth/session.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "./status";
+
+/** For queries over people (`users as u`): those with no assignment in a course family yet. */
+export function hasNoAssignmentIn(eb: ExpressionBuilder<DB & { u: DB["users"] }, "u">, family: string) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom("assignments as a")
+        .select("a.id")
+        .whereRef("a.user_id", "=", "u.id")
+        .where(sql`coalesce(a.family, a.course_id)`, "=", family),
+    ),
+  );
+}
 
 /** Remembers what the course looked like, so its history reads well after it changes. */
 export async function recordCourseVersion(trx: Transaction<DB>, course: Course, at: Date) {
@@ -33,6 +46,8 @@ export interface IssueInput {
   actorId: string | null;
   dueAt?: string;
   note?: string | null;
+  /** The course family this cycle belongs to; by default the course itself. */
+  family?: string;
 }
 
 /** Issues an assignment unless this person already has one for this course and cycle.
@@ -57,6 +72,7 @@ export async function issueAssignment(trx: Transaction<DB>, input: IssueInput, c
       exempted_at: null,
       cancelled_at: null,
       note: input.note ?? null,
+      family: input.family ?? input.course.id,
     })
     .onConflict((oc) => oc.columns(["user_id", "course_id", "cycle"]).doNothing())
     .executeTakeFirst();

@@ -46,10 +46,10 @@ export function renewalDueAt(expiresAt: string, issuedAt: string): string {
   return expiresAt > floor ? expiresAt : floor;
 }
 
-/** Onboarding is due a set period after the start date; someone whose date has already passed
- * (a course added later, a late import) gets the full period from now. */
+/** Onboarding is due at the end of the day a set period after the start date; someone whose
+ * date has already passed (a course added later, a late import) gets the full period from now. */
 export function onboardingDueAt(startDate: string, duePeriodDays: number, now: string): string {
-  const fromStart = addDays(`${startDate}T00:00:00.000Z`, duePeriodDays);
+  const fromStart = addDays(`${startDate}T23:59:59.000Z`, duePeriodDays);
   return fromStart > now ? fromStart : addDays(now, duePeriodDays);
 }
 
@@ -87,10 +87,11 @@ export function reminderEvents(
   const due = Date.parse(a.due_at);
   const t = now.getTime();
   const events: ReminderEvent[] = [];
-  const beforeAt = due - rules.daysBeforeDue * DAY;
+  // "3 days before" counts calendar days (UTC), whatever the time of day the assignment is due.
   const today = now.toISOString().slice(0, 10);
   const dueDay = a.due_at.slice(0, 10);
-  if (t >= beforeAt && today < dueDay && Date.parse(a.assigned_at) < beforeAt) {
+  const beforeDay = new Date(Date.parse(`${dueDay}T00:00:00.000Z`) - rules.daysBeforeDue * DAY).toISOString().slice(0, 10);
+  if (today >= beforeDay && today < dueDay && a.assigned_at.slice(0, 10) < beforeDay) {
     events.push({ key: `reminder-before:${a.id}`, kind: "reminder_before", daysOverdue: 0 });
   }
   if (today === dueDay && t < due) {

@@ -185,7 +185,8 @@ export async function completeIfDone(
   const policyDone = !course.meta.policy || state.attestationCode !== null;
   if (!modulesDone(course, state) || !quizDone || !policyDone) return false;
   const completedAt = now.toISOString();
-  const expiresAt = expiryFor(course.meta.recurrence, completedAt, assignment.previous_expires_at);
+  // A policy-change signature renews no training: the training cycle keeps its own expiry.
+  const expiresAt = state.trainingWaived ? null : expiryFor(course.meta.recurrence, completedAt, assignment.previous_expires_at);
   const updated = await trx
     .updateTable("assignments")
     .set({ completed_at: completedAt, completed_content_hash: course.contentHash, expires_at: expiresAt })

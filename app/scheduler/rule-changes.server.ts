@@ -5,8 +5,8 @@ import type { Db } from "../../db/connection";
 import { addDays } from "../clock";
 import type { Catalog, Course } from "../courses/catalog.server";
 import { appendAudit } from "../audit/audit.server";
-import { recordCourseVersion } from "../assignments/assignments.server";
-import { inAudience, onboardingDueAt } from "../assignments/rules";
+import { hasNoAssignmentIn, recordCourseVersion } from "../assignments/assignments.server";
+import { inAudience } from "../assignments/rules";
 
 const RULE_FIELDS = ["audience", "assign", "duePeriodDays", "renewalWindowDays", "recurrence", "renewWith"] as const;
 
@@ -33,41 +33,42 @@ async function openAssignments(db: Db, course: Course) {
     .execute();
 }
 
-/** The due date an open assignment would have under the course's current rules, or null when
- * the due period does not govern it (renewals are due at the expiry they renew). */
-function dueUnderCurrentRules(course: Course, a: { reason: string; assigned_at: string; start_date: string }): string | null {
-  if (a.reason === "onboarding") return onboardingDueAt(a.start_date, course.meta.duePeriodDays, a.assigned_at);
-  if (a.reason === "manual" || a.reason === "policy_change") return addDays(a.assigned_at, course.meta.duePeriodDays);
-  return null;
+/** Reasons whose due date the course's due period set; renewals are due at the expiry they renew
+ * and leaving cycles on the last day. */
+const GOVERNED_BY_DUE_PERIOD = new Set(["onboarding", "manual", "policy_change"]);
+
+/** How many days a changed due period moves existing due dates. Shifting (rather than
+ * recomputing from the start date) keeps leave extensions and dates HR set by hand. */
+function duePeriodShift(course: Course, before: Record<string, unknown>): number {
+  const previous = typeof before.duePeriodDays === "number" ? before.duePeriodDays : course.meta.duePeriodDays;
+  return course.meta.duePeriodDays - previous;
 }
 
-/** People think of due dates as days; a different time on the same day is no change. */
-function sameDay(a: string, b: string) {
-  return a.slice(0, 10) === b.slice(0, 10);
+async function recordedRules(db: Db, courseId: string): Promise<Record<string, unknown> | null> {
+  const recorded = await db
+    .selectFrom("course_versions")
+    .select("metadata_json")
+    .where("course_id", "=", courseId)
+    .orderBy("recorded_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return recorded ? (JSON.parse(recorded.metadata_json) as Record<string, unknown>) : null;
 }
 
-export async function previewRuleChanges(db: Db, { catalog }: { catalog: Catalog; now: Date }): Promise<RuleChange[]> {
+export async function previewRuleChanges(db: Db, { catalog, now }: { catalog: Catalog; now: Date }): Promise<RuleChange[]> {
   const out: RuleChange[] = [];
+  const today = now.toISOString().slice(0, 10);
   for (const course of catalog.courses.values()) {
-    const recorded = await db
-      .selectFrom("course_versions")
-      .select("metadata_json")
-      .where("course_id", "=", course.id)
-      .orderBy("recorded_at", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    if (!recorded) continue; // never assigned: nothing to affect
-    const before = JSON.parse(recorded.metadata_json) as Record<string, unknown>;
+    const before = await recordedRules(db, course.id);
+    if (!before) continue; // never assigned: nothing to affect
     const changed = RULE_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(course.meta[f] ?? null)).map((f) => ({
       field: f,
       from: before[f] ?? null,
       to: course.meta[f] ?? null,
     }));
     const open = await openAssignments(db, course);
-    const dueDatesToMove = open.filter((a) => {
-      const due = dueUnderCurrentRules(course, a);
-      return due !== null && !sameDay(due, a.due_at);
-    }).length;
+    const shift = duePeriodShift(course, before);
+    const dueDatesToMove = shift === 0 ? 0 : open.filter((a) => GOVERNED_BY_DUE_PERIOD.has(a.reason)).length;
     const leavingAudience = open.filter((a) => !inAudience(course.meta.audience, { type: a.type, hasReports: Boolean(a.has_reports) })).length;
     let joiningAudience = 0;
     if (course.meta.assign === "onboarding") {
@@ -76,7 +77,8 @@ export async function previewRuleChanges(db: Db, { catalog }: { catalog: Catalog
         .select(["u.type"])
         .select((eb) => eb.exists(eb.selectFrom("users as r").select("r.id").whereRef("r.manager_id", "=", "u.id").where("r.status", "<>", "inactive")).as("has_reports"))
         .where("u.status", "=", "active")
-        .where((eb) => eb.not(eb.exists(eb.selectFrom("assignments as a").select("a.id").whereRef("a.user_id", "=", "u.id").where("a.family", "=", course.id))))
+        .where("u.start_date", "<=", today)
+        .where((eb) => hasNoAssignmentIn(eb, course.id))
         .execute();
       joiningAudience = people.filter((p) => inAudience(course.meta.audience, { type: p.type, hasReports: Boolean(p.has_reports) })).length;
     }
@@ -101,6 +103,7 @@ export async function applyRuleChanges(db: Db, { catalog, now, actorId }: { cata
   for (const change of await previewRuleChanges(db, { catalog, now })) {
     const course = catalog.courses.get(change.courseId)!;
     const open = await openAssignments(db, course);
+    const shift = duePeriodShift(course, (await recordedRules(db, course.id)) ?? {});
     await db.transaction().execute(async (trx) => {
       const moved: string[] = [];
       const ended: string[] = [];
@@ -110,9 +113,8 @@ export async function applyRuleChanges(db: Db, { catalog, now, actorId }: { cata
           ended.push(a.id);
           continue;
         }
-        const due = dueUnderCurrentRules(course, a);
-        if (due !== null && !sameDay(due, a.due_at)) {
-          await trx.updateTable("assignments").set({ due_at: due }).where("id", "=", a.id).execute();
+        if (shift !== 0 && GOVERNED_BY_DUE_PERIOD.has(a.reason)) {
+          await trx.updateTable("assignments").set({ due_at: addDays(a.due_at, shift) }).where("id", "=", a.id).execute();
           moved.push(a.id);
         }
       }

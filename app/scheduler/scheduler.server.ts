@@ -11,7 +11,7 @@ import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
 import type { ReminderRules } from "../config.server";
-import { recordCourseVersion } from "../assignments/assignments.server";
+import { hasNoAssignmentIn, recordCourseVersion } from "../assignments/assignments.server";
 import { digestPeriod, onboardingDueAt, reminderEvents, renewalDueAt } from "../assignments/rules";
 import { deactivatePerson } from "../people/people.server";
 import { enqueueNotification } from "../notifications/outbox.server";
@@ -36,7 +36,7 @@ export interface RunSummary {
   escalations: number;
   hrDigests: number;
   expiries: number;
-  departures: { deactivated: number; cancelled: number };
+  departures: { deactivated: number; cancelled: number; leavingWithdrawn: number };
 }
 
 class DryRunRollback extends Error {}
@@ -56,7 +56,7 @@ export async function runScheduler(db: Db, opts: SchedulerOptions): Promise<RunS
     escalations: 0,
     hrDigests: 0,
     expiries: 0,
-    departures: { deactivated: 0, cancelled: 0 },
+    departures: { deactivated: 0, cancelled: 0, leavingWithdrawn: 0 },
   };
   const steps = async (run: Runner) => {
     summary.expiries = await countExpiries(run.read, opts.now);
@@ -170,6 +170,8 @@ function audienceFilter(course: Course) {
 async function onboarding(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
   const today = opts.now.toISOString().slice(0, 10);
   for (const course of coursesWhere(opts.catalog, "onboarding")) {
+    // Keyset pages: a batch that issues nothing (all assigned meanwhile) must not stop the walk.
+    let after = "";
     for (;;) {
       const people = await run.read
         .selectFrom("users as u")
@@ -177,11 +179,13 @@ async function onboarding(run: Runner, opts: SchedulerOptions, summary: RunSumma
         .where("u.status", "=", "active")
         .where("u.start_date", "<=", today)
         .where(audienceFilter(course))
-        .where((eb) => eb.not(eb.exists(eb.selectFrom("assignments as a").select("a.id").whereRef("a.user_id", "=", "u.id").where("a.family", "=", course.id))))
+        .where((eb) => hasNoAssignmentIn(eb, course.id))
+        .where("u.id", ">", after)
         .orderBy("u.id")
         .limit(BATCH)
         .execute();
       if (people.length === 0) break;
+      after = people[people.length - 1].id;
       const issued = await run.tx((trx) =>
         issueBatch(
           trx,
@@ -199,7 +203,7 @@ async function onboarding(run: Runner, opts: SchedulerOptions, summary: RunSumma
         ),
       );
       summary.issued.onboarding += issued.length;
-      if (issued.length === 0) break;
+      if (people.length < BATCH) break;
     }
   }
 }
@@ -322,6 +326,32 @@ async function policyChanges(run: Runner, opts: SchedulerOptions, summary: RunSu
 
 async function leaving(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
   const today = opts.now.toISOString().slice(0, 10);
+  const leavingCourses = coursesWhere(opts.catalog, "leaving").map((c) => c.id);
+  if (leavingCourses.length > 0) {
+    // A withdrawn resignation or a moved last day: the open exit cycle for the old date ends.
+    const stale = await run.tx((trx) =>
+      trx
+        .updateTable("assignments")
+        .set({ cancelled_at: opts.now.toISOString(), note: "The person's last day changed" })
+        .where("course_id", "in", leavingCourses)
+        .where("completed_at", "is", null)
+        .where("cancelled_at", "is", null)
+        .where("exempted_at", "is", null)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("users as u")
+                .select("u.id")
+                .whereRef("u.id", "=", "assignments.user_id")
+                .where(sql`'leaving-' || u.end_date`, "=", eb.ref("assignments.cycle")),
+            ),
+          ),
+        )
+        .executeTakeFirst(),
+    );
+    summary.departures.leavingWithdrawn += Number(stale.numUpdatedRows);
+  }
   for (const course of coursesWhere(opts.catalog, "leaving")) {
     const opensBy = addDays(opts.now.toISOString(), course.meta.duePeriodDays).slice(0, 10);
     const people = await run.read
@@ -389,7 +419,8 @@ async function departures(run: Runner, opts: SchedulerOptions, summary: RunSumma
 // --- reminders ------------------------------------------------------------------------------
 
 async function reminders(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
-  const horizon = addDays(opts.now.toISOString(), opts.rules.daysBeforeDue);
+  // Reminders count calendar days: anything due by the end of the day N days from now.
+  const horizon = addDays(opts.now.toISOString(), opts.rules.daysBeforeDue + 1);
   let after = "";
   for (;;) {
     const rows = await run.read
@@ -494,7 +525,7 @@ export function formatSummary(s: RunSummary): string {
     `  Escalations to managers: ${s.escalations}`,
     `  HR digests: ${s.hrDigests}`,
     `  Expiries since the last run: ${s.expiries}`,
-    `  Departures: ${s.departures.deactivated} people deactivated, ${s.departures.cancelled} open assignments ended`,
+    `  Departures: ${s.departures.deactivated} people deactivated, ${s.departures.cancelled} open assignments ended, ${s.departures.leavingWithdrawn} exit acknowledgements withdrawn (last day changed)`,
   ];
   return lines.join("\n");
 }
