@@ -73,6 +73,8 @@ function Header() {
                 Dashboard
               </NavLink>
               <NavLink to="/hr/people">People</NavLink>
+              <NavLink to="/hr/board">Top compliers</NavLink>
+              <NavLink to="/hr/recognition">Recognition</NavLink>
               <NavLink to="/courses">Courses</NavLink>
               <NavLink to="/hr/outbox">Outbox</NavLink>
             </>

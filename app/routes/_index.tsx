@@ -1,21 +1,105 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireViewer } from "~/auth/guards.server";
 import { listMyAssignments, type AssignmentSummary } from "~/assignments/assignments.server";
 import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate } from "~/components/format";
+import { myStanding } from "~/recognition/board.server";
+import { kudosReceived } from "~/recognition/kudos.server";
+import { Awards, formatScore, ordinal, ScoreExplainer } from "~/recognition/Board";
+import { KudosList } from "~/recognition/KudosList";
+import teamStyles from "~/styles/team.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
 
 export const meta: MetaFunction = () => [{ title: "My training · Confidant" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context);
-  const assignments = await listMyAssignments(context.db, { viewer, catalog: context.catalog }, context.clock);
+  const now = context.clock();
+  const [assignments, standing, kudos] = await Promise.all([
+    listMyAssignments(context.db, { viewer, catalog: context.catalog }, context.clock),
+    myStanding(context.db, { viewer, catalog: context.catalog }, now),
+    kudosReceived(context.db, { userId: viewer.id, limit: 10 }),
+  ]);
   return {
     name: viewer.name,
-    now: context.clock().toISOString(),
+    now: now.toISOString(),
     current: assignments.filter((a) => a.status !== "completed" && a.status !== "exempt" && a.status !== "cancelled"),
     history: assignments.filter((a) => a.status === "completed"),
+    // Only the viewer's own score and place: never anyone else's.
+    standing: standing
+      ? {
+          ranked: standing.score.ranked,
+          score: standing.score.score,
+          average: standing.score.average,
+          streak: standing.score.streak,
+          streakBonus: standing.score.streakBonus,
+          onTime: standing.score.onTime,
+          counted: standing.score.counted,
+          badges: standing.badges,
+          optedOut: standing.optedOut,
+          rank: standing.rank,
+          of: standing.of,
+          managerName: standing.managerName,
+        }
+      : null,
+    kudos,
   };
+}
+
+function Recognition({ standing, kudos }: Pick<ReturnType<typeof useLoaderData<typeof loader>>, "standing" | "kudos">) {
+  if (!standing) return null;
+  return (
+    <section aria-labelledby="recognition">
+      <h2 id="recognition">Recognition</h2>
+      {kudos.length > 0 ? <KudosList items={kudos} labelledBy="recognition" /> : null}
+      <div className="panel standing">
+        {standing.ranked ? (
+          <>
+            <p className="big">
+              {formatScore(standing.score)} <small>points</small>
+            </p>
+            <div>
+              <p>
+                {standing.rank !== null ? (
+                  <>
+                    You are <strong>{ordinal(standing.rank)}</strong> of {standing.of} on {standing.managerName}'s team board.
+                  </>
+                ) : standing.optedOut ? (
+                  <>
+                    You are not shown on boards (your choice; change it on your <Link to="/account">account page</Link>).
+                  </>
+                ) : (
+                  <>Your score. You are not on a team board because nobody is recorded as your manager.</>
+                )}
+              </p>
+              <p className="muted">
+                {formatScore(standing.average)} per course + {standing.streakBonus} for {standing.streak} on time in a row · {standing.onTime} of{" "}
+                {standing.counted} on time
+              </p>
+            </div>
+          </>
+        ) : (
+          <p>You will get a score, and your first badges, when you complete your first course. On time and first time counts most.</p>
+        )}
+      </div>
+      {standing.badges.length > 0 ? (
+        <>
+          <h3 id="my-badges">Your badges</h3>
+          <ul className="awards-explained" aria-labelledby="my-badges">
+            {standing.badges.map((b) => (
+              <li key={b.key}>
+                <Awards badges={[b]} large label={b.label} />
+                <span className="award-reason">{b.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <ScoreExplainer />
+    </section>
+  );
 }
 
 function dueText(a: AssignmentSummary, now: string) {
@@ -26,7 +110,7 @@ function dueText(a: AssignmentSummary, now: string) {
 }
 
 export default function Home() {
-  const { name, current, history, now } = useLoaderData<typeof loader>();
+  const { name, current, history, now, standing, kudos } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Hello, {name.split(" ")[0]}</h1>
@@ -65,6 +149,7 @@ export default function Home() {
           ))}
         </ul>
       )}
+      <Recognition standing={standing} kudos={kudos} />
       <h2 id="history">Completed</h2>
       {history.length === 0 ? (
         <p className="muted">Courses you complete will be listed here with their receipts.</p>
@@ -78,6 +163,7 @@ export default function Home() {
                 <th scope="col">Completed</th>
                 <th scope="col">On time</th>
                 <th scope="col">Receipt</th>
+                <th scope="col">Certificate</th>
               </tr>
             </thead>
             <tbody>
@@ -95,6 +181,15 @@ export default function Home() {
                     ) : (
                       "—"
                     )}
+                  </td>
+                  <td>
+                    <a href={`/certificates/${a.id}`} download>
+                      Download PDF
+                      <span className="visually-hidden">
+                        {" "}
+                        certificate for {a.courseTitle}, {a.cycle}
+                      </span>
+                    </a>
                   </td>
                 </tr>
               ))}

@@ -1,0 +1,210 @@
+// Certificates of completion: one per completed course cycle, for the person to keep. Only the
+// person (and HR) can download one; the query says so in its WHERE clause.
+import type { Kysely } from "kysely";
+import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
+import type { AssignmentReason, DB } from "../../db/schema";
+import type { Catalog } from "../courses/catalog.server";
+import { formatDate } from "../components/format";
+import { completedOnTime } from "../assignments/status";
+import { toWinAnsi, wrapText } from "../attestations/receipt-pdf.server";
+
+export interface CertificateView {
+  assignmentId: string;
+  personName: string;
+  courseTitle: string;
+  cycle: string;
+  reason: AssignmentReason;
+  completedAt: string;
+  dueAt: string;
+  onTime: boolean;
+  /** Percent, of the passing quiz attempt; null when the cycle had no quiz. */
+  score: number | null;
+  /** The signed agreement's receipt code, when the course ends with a signature. */
+  receiptCode: string | null;
+  contentHash: string | null;
+  verifyUrl: string | null;
+}
+
+/** A completed cycle's certificate for its person, or for HR; null for anyone else and for cycles
+ * not completed (or exempt, or cancelled). */
+export async function getCertificate(
+  db: Kysely<DB>,
+  {
+    viewer,
+    assignmentId,
+    catalog,
+    origin,
+  }: {
+    viewer: { id: string; is_hr: number };
+    assignmentId: string;
+    catalog: Catalog;
+    origin: string;
+  },
+): Promise<CertificateView | null> {
+  let q = db
+    .selectFrom("assignments as a")
+    .innerJoin("users as u", "u.id", "a.user_id")
+    .leftJoin("attestations as t", "t.assignment_id", "a.id")
+    .select((eb) => [
+      "a.id",
+      "a.course_id",
+      "a.cycle",
+      "a.reason",
+      "a.due_at",
+      "a.completed_at",
+      "a.completed_content_hash",
+      "u.name",
+      "t.verification_code",
+      eb
+        .selectFrom("quiz_attempts as q")
+        .select((e) => e.fn.max("q.score").as("s"))
+        .whereRef("q.assignment_id", "=", "a.id")
+        .where("q.passed", "=", 1)
+        .as("score"),
+      eb
+        .selectFrom("course_versions as v")
+        .select("v.title")
+        .whereRef("v.course_id", "=", "a.course_id")
+        .orderBy("v.recorded_at", "desc")
+        .limit(1)
+        .as("recorded_title"),
+    ])
+    .where("a.id", "=", assignmentId)
+    .where("a.completed_at", "is not", null)
+    .where("a.exempted_at", "is", null)
+    .where("a.cancelled_at", "is", null);
+  if (!viewer.is_hr) q = q.where("a.user_id", "=", viewer.id);
+  const r = await q.executeTakeFirst();
+  if (!r || !r.completed_at) return null;
+  return {
+    assignmentId: r.id,
+    personName: r.name,
+    courseTitle: catalog.courses.get(r.course_id)?.meta.title ?? r.recorded_title ?? r.course_id,
+    cycle: r.cycle,
+    reason: r.reason,
+    completedAt: r.completed_at,
+    dueAt: r.due_at,
+    onTime: completedOnTime(r) === true,
+    score: r.score === null || r.score === undefined ? null : Number(r.score),
+    receiptCode: r.verification_code ?? null,
+    contentHash: r.completed_content_hash,
+    verifyUrl: r.verification_code ? `${origin}/receipts/${r.verification_code}` : null,
+  };
+}
+
+const CYCLE_WORDS: Record<AssignmentReason, string> = {
+  onboarding: "Onboarding",
+  annual: "Annual renewal",
+  policy_change: "Policy change",
+  leaving: "Leaving the company",
+  manual: "Assigned by HR",
+};
+
+// A4 landscape, in points.
+const W = 841.89;
+const H = 595.28;
+const INK = rgb(0.11, 0.13, 0.17);
+const MUTED = rgb(0.36, 0.39, 0.45);
+const ACCENT = rgb(0.1, 0.24, 0.45);
+
+/** The certificate as a one-page PDF. Standard fonts only (WinAnsi), like the receipts; the same
+ * record always renders to the same bytes. */
+export async function renderCertificatePdf(c: CertificateView): Promise<Uint8Array> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const regular = await doc.embedFont(StandardFonts.Helvetica);
+  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  const mono = await doc.embedFont(StandardFonts.Courier);
+  doc.setTitle(toWinAnsi(`Certificate of completion: ${c.courseTitle}`));
+  doc.setAuthor("Confidant");
+  doc.setSubject(toWinAnsi(`${c.personName}, ${c.courseTitle}, ${c.cycle}`));
+  doc.setCreator("Confidant");
+  doc.setProducer("Confidant (pdf-lib)");
+  doc.setLanguage("en");
+  const completed = new Date(c.completedAt);
+  doc.setCreationDate(completed);
+  doc.setModificationDate(completed);
+
+  const page = doc.addPage([W, H]);
+  page.drawRectangle({
+    x: 24,
+    y: 24,
+    width: W - 48,
+    height: H - 48,
+    borderColor: ACCENT,
+    borderWidth: 2.5,
+  });
+  page.drawRectangle({
+    x: 32,
+    y: 32,
+    width: W - 64,
+    height: H - 64,
+    borderColor: ACCENT,
+    borderWidth: 0.75,
+  });
+
+  // `y` is the top of the next line: each line moves down by its own size first, so large and
+  // small lines never overlap, then leaves a little leading below itself.
+  let y = H - 96;
+  const centre = (text: string, font: typeof regular, size: number, color = INK) => {
+    for (const line of wrapText(text, font, size, W - 200)) {
+      y -= size;
+      const width = font.widthOfTextAtSize(line, size);
+      page.drawText(line, { x: (W - width) / 2, y, font, size, color });
+      y -= size * 0.4;
+    }
+  };
+
+  centre("CONFIDANT", bold, 11, ACCENT);
+  y -= 10;
+  centre("Certificate of completion", bold, 34);
+  y -= 8;
+  page.drawLine({ start: { x: W / 2 - 60, y }, end: { x: W / 2 + 60, y }, thickness: 1, color: ACCENT });
+  y -= 30;
+  centre("This certifies that", regular, 13, MUTED);
+  y -= 6;
+  centre(c.personName, bold, 30);
+  y -= 10;
+  centre("has completed the course", regular, 13, MUTED);
+  y -= 6;
+  centre(c.courseTitle, bold, 20, ACCENT);
+  y -= 22;
+  const facts = [
+    `${CYCLE_WORDS[c.reason]} cycle "${c.cycle}"`,
+    `Completed ${formatDate(c.completedAt)} (UTC)`,
+    c.onTime ? `On time (due ${formatDate(c.dueAt)})` : `After the due date of ${formatDate(c.dueAt)}`,
+  ];
+  centre(facts.join("  \u00B7  "), regular, 12);
+  y -= 4;
+  if (c.score !== null) centre(`Quiz passed with ${Number.isInteger(c.score) ? c.score : c.score.toFixed(1)}%`, regular, 12);
+
+  // Reference block at the foot: what ties this paper to the record.
+  let fy = 96;
+  const foot = (label: string, value: string, font = mono) => {
+    const l = toWinAnsi(label);
+    const v = toWinAnsi(value);
+    const total = regular.widthOfTextAtSize(l, 9) + font.widthOfTextAtSize(v, 9);
+    const x = (W - total) / 2;
+    page.drawText(l, { x, y: fy, font: regular, size: 9, color: MUTED });
+    page.drawText(v, {
+      x: x + regular.widthOfTextAtSize(l, 9),
+      y: fy,
+      font,
+      size: 9,
+      color: INK,
+    });
+    fy -= 13;
+  };
+  foot("Reference: ", c.assignmentId);
+  if (c.receiptCode) foot("Signed agreement, receipt code: ", c.receiptCode);
+  if (c.contentHash) foot("Course content version: ", c.contentHash.slice(0, 16));
+  if (c.verifyUrl) foot("Check it at ", c.verifyUrl, regular);
+  const note = toWinAnsi("Issued by Confidant from the training record. The record itself is the evidence; this page is for you to keep.");
+  page.drawText(note, {
+    x: (W - regular.widthOfTextAtSize(note, 8)) / 2,
+    y: fy - 4,
+    font: regular,
+    size: 8,
+    color: MUTED,
+  });
+  return doc.save();
+}

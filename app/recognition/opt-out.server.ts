@@ -1,0 +1,47 @@
+// The choice to stay off the compliance boards. Opting out hides a person from every board (their
+// manager's and HR's); they still count in HR's statistics, and still see their own score.
+import { z } from "zod";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema";
+import type { Db } from "../../db/connection";
+import type { Clock } from "../clock";
+import { appendAudit } from "../audit/audit.server";
+
+/** The account page's form: a checkbox is absent from the body when unticked. */
+export const boardVisibilitySchema = z.object({
+  intent: z.literal("board-visibility"),
+  show: z.enum(["on"]).optional(),
+});
+
+export async function isShownOnBoards(db: Kysely<DB>, userId: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select("board_opt_out").where("id", "=", userId).executeTakeFirst();
+  return Number(row?.board_opt_out ?? 0) === 0;
+}
+
+/** Records the person's choice (their own row only). Audited when it changes anything. */
+export async function setShownOnBoards(db: Db, { userId, show }: { userId: string; show: boolean }, clock: Clock): Promise<{ changed: boolean }> {
+  const now = clock();
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable("users")
+      .set({ board_opt_out: show ? 0 : 1, updated_at: now.toISOString() })
+      .where("id", "=", userId)
+      .where("board_opt_out", "=", show ? 1 : 0)
+      .executeTakeFirst();
+    const changed = Number(updated.numUpdatedRows) > 0;
+    if (changed) {
+      await appendAudit(
+        trx,
+        {
+          actorId: userId,
+          action: "person.board_visibility_changed",
+          subjectType: "user",
+          subjectId: userId,
+          data: { shownOnBoards: show },
+        },
+        now,
+      );
+    }
+    return { changed };
+  });
+}

@@ -1,0 +1,30 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { notFound, requireViewer } from "~/auth/guards.server";
+import { getCertificate, renderCertificatePdf } from "~/recognition/certificate.server";
+
+// A certificate of completion for one completed cycle: the person's own (or, for HR, anyone's).
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const viewer = requireViewer(request, context);
+  const id = params.assignment;
+  if (!id || !/^asg_[a-z0-9]{1,64}$/.test(id)) throw notFound("There is no such certificate.");
+  const certificate = await getCertificate(context.db, {
+    viewer,
+    assignmentId: id,
+    catalog: context.catalog,
+    origin: context.config.origin,
+  });
+  if (!certificate) throw notFound("There is no such certificate.");
+  const pdf = await renderCertificatePdf(certificate);
+  const slug = `${certificate.courseTitle}-${certificate.cycle}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 80);
+  return new Response(new Uint8Array(pdf), {
+    headers: {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `attachment; filename="confidant-certificate-${slug}.pdf"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

@@ -1,0 +1,297 @@
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { badRequest, notFound, readForm } from "~/auth/guards.server";
+import { requireManager } from "~/team/access.server";
+import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview } from "~/team/team.server";
+import { nudge, parseNudgeForm } from "~/team/nudge.server";
+import { NudgeOutcomes } from "~/team/NudgeOutcomes";
+import { describeFilters, parseFilters } from "~/reports/filters.server";
+import { STATUS_LABEL } from "~/assignments/status";
+import { formatDate, formatDateTime } from "~/components/format";
+import { TeamFilters } from "~/team/TeamFilters";
+import { daysText, NUDGE_NOTE_MAX, statusDetail } from "~/team/labels";
+import teamStyles from "~/styles/team.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
+
+export const meta: MetaFunction = () => [{ title: "My team · Confidant" }];
+
+// The manager's team at a glance: who is late (and a way to remind them), then everyone's
+// assignments with HR's filters, all scoped to the manager's own tree.
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireManager(request, context);
+  const filters = parseFilters(new URL(request.url).searchParams);
+  if (!filters) throw badRequest("That filter is not valid. Clear the filters and try again.");
+  // Naming a sub-team outside the tree is asking about people the manager may not see.
+  if (
+    filters.manager &&
+    filters.manager !== viewer.id &&
+    !(await isTeamMember(context.db, {
+      managerId: viewer.id,
+      personId: filters.manager,
+    }))
+  ) {
+    throw notFound();
+  }
+  const now = context.clock();
+  const scope = { managerId: viewer.id, catalog: context.catalog };
+  const [overview, rows, options] = await Promise.all([
+    teamOverview(context.db, scope, now),
+    teamAssignments(context.db, { ...scope, filters }, now),
+    teamFilterOptions(context.db, scope),
+  ]);
+  return {
+    now: now.toISOString(),
+    ...overview,
+    rows,
+    options,
+    filters: {
+      status: filters.status ?? "",
+      course: filters.course ?? "",
+      cycle: filters.cycle ?? "",
+      department: filters.department ?? "",
+      manager: filters.manager ?? "",
+      type: filters.type ?? "",
+    },
+    filtered: describeFilters(filters) !== "everyone",
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireManager(request, context);
+  const form = await readForm(request);
+  const parsed = parseNudgeForm(form);
+  if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, outcomes: null, at: null }, { status: 400 });
+  const outcomes = await nudge(
+    context.db,
+    {
+      manager: viewer,
+      assignmentIds: parsed.data.assignment,
+      note: parsed.data.note,
+      catalog: context.catalog,
+      origin: context.config.origin,
+    },
+    context.clock,
+  );
+  if (!outcomes) throw notFound("One of those people is not in your team.");
+  return { fieldErrors: null, outcomes, at: context.clock().toISOString() };
+}
+
+const STATE_LABEL = { overdue: "Overdue", in_progress: "In progress", not_started: "Not started", up_to_date: "Up to date" } as const;
+const STATE_CLASS = {
+  overdue: "status-overdue",
+  in_progress: "status-in_progress",
+  not_started: "status-not_started",
+  up_to_date: "status-completed",
+} as const;
+
+export default function TeamPage() {
+  const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const nav = useNavigation();
+  const busy = nav.state === "submitting" && nav.formMethod?.toLowerCase() === "post";
+  const { summary } = d;
+  const throughLeads = summary.leads.map((l) => `${l.size} through ${l.name}`);
+  const tiles = [
+    {
+      key: "overdue",
+      count: summary.byState.overdue,
+      what: "overdue",
+      more: `${summary.overdueAssignments} late assignment${summary.overdueAssignments === 1 ? "" : "s"}`,
+      href: "#late-h",
+    },
+    {
+      key: "in_progress",
+      count: summary.byState.in_progress,
+      what: "in progress",
+      more: "started, not due yet",
+      href: "?status=in_progress#all-h",
+    },
+    {
+      key: "not_started",
+      count: summary.byState.not_started,
+      what: "not started",
+      more: "not due yet",
+      href: "?status=not_started#all-h",
+    },
+    {
+      key: "up_to_date",
+      count: summary.byState.up_to_date,
+      what: "up to date",
+      more: "nothing open",
+      href: "?status=completed#all-h",
+    },
+  ];
+  return (
+    <>
+      <h1>My team</h1>
+      <p className="lead">
+        {summary.people} {summary.people === 1 ? "person" : "people"}: {summary.direct} report{summary.direct === 1 ? "s" : ""} to you directly
+        {throughLeads.length ? `, ${throughLeads.join(", ")}` : ""}. <span className="muted">As of {formatDateTime(d.now)}.</span>
+      </p>
+      <ul className="stat-tiles" aria-label="Your team at a glance (people)">
+        {tiles.map((t) => (
+          <li key={t.key} className={`stat-tile tile-${t.key}`}>
+            <Link to={t.href} preventScrollReset={t.href.startsWith("?")}>
+              <span className="count">{t.count}</span> <span className="what">{`${t.count === 1 ? "person" : "people"} ${t.what}`}</span>{" "}
+              <span className="more">{t.more}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <div className="page-actions">
+        <Link className="button secondary" to="/team/board">
+          Top compliers
+        </Link>
+        <Link to="/team/kudos">Send kudos</Link>
+      </div>
+
+      <section className="panel chase" aria-labelledby="late-h">
+        <h2 id="late-h">Late: remind them</h2>
+        {result?.outcomes ? <NudgeOutcomes outcomes={result.outcomes} /> : null}
+        {d.overdue.length === 0 ? (
+          <p className="notice">Nobody in your team is overdue. Thank you for keeping it that way.</p>
+        ) : (
+          <Form method="post" key={result?.at ?? "first"} noValidate aria-describedby={result?.fieldErrors ? "nudge-error" : undefined}>
+            {result?.fieldErrors ? (
+              <p id="nudge-error" className="form-error" role="alert">
+                {Object.values(result.fieldErrors).join(" ")}
+              </p>
+            ) : null}
+            <p className="muted">
+              Ticked people get an email from Confidant in your name, with a link straight to the course. Each person can be reminded once a day per
+              course.
+            </p>
+            <div className="table-wrap">
+              <table className="stack" aria-labelledby="late-h">
+                <thead>
+                  <tr>
+                    <th scope="col">
+                      <span className="visually-hidden">Remind</span>
+                    </th>
+                    <th scope="col">Person</th>
+                    <th scope="col">Course</th>
+                    <th scope="col">Late by</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.overdue.map((a) => (
+                    <tr key={a.id}>
+                      <td className="pick">
+                        <input
+                          type="checkbox"
+                          id={`nudge-${a.id}`}
+                          name="assignment"
+                          value={a.id}
+                          defaultChecked={!a.remindedToday && a.personStatus === "active"}
+                          aria-describedby={`late-${a.id}`}
+                        />
+                      </td>
+                      <td>
+                        <label className="person" htmlFor={`nudge-${a.id}`}>
+                          {a.personName}
+                        </label>
+                        <span className="sub">
+                          {a.direct ? "Reports to you" : `Reports to ${a.managerName}`}
+                          {a.personStatus === "leave" ? " · on leave" : ""}
+                        </span>
+                      </td>
+                      <td data-label="Course">
+                        {a.courseTitle}
+                        <span className="sub">Cycle: {a.cycle}</span>
+                      </td>
+                      <td id={`late-${a.id}`} data-label="Late by">
+                        <span className="overdue-days">{daysText(a.daysOverdue)}</span>
+                        <span className="sub">due {formatDate(a.dueAt)}</span>
+                        {a.remindedToday ? <span className="reminded">Reminded today</span> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <div className="field">
+              <label htmlFor="note">Add a personal line (optional)</label>
+              <p className="hint" id="note-hint">
+                Up to {NUDGE_NOTE_MAX} characters, added to the email under your name.
+              </p>
+              <textarea id="note" name="note" maxLength={NUDGE_NOTE_MAX} aria-describedby="note-hint" rows={3} />
+            </div>
+            <button type="submit" className="button" disabled={busy}>
+              {busy ? "Sending…" : "Send reminders"}
+            </button>
+          </Form>
+        )}
+      </section>
+
+      <h2 id="people-h">People</h2>
+      <ul className="people-grid" aria-labelledby="people-h">
+        {d.people.map((p) => (
+          <li key={p.id}>
+            <Link to={`/team/people/${p.id}`}>{p.name}</Link> <span className={`badge ${STATE_CLASS[p.state]}`}>{STATE_LABEL[p.state]}</span>
+            <span className="sub">
+              {p.direct ? "Reports to you" : `Reports to ${p.managerName}`}
+              {p.onLeave ? " · on leave" : ""}
+            </span>
+          </li>
+        ))}
+      </ul>
+
+      <h2 id="all-h">Everyone's assignments</h2>
+      <TeamFilters values={d.filters} options={d.options} action="/team" anchor="#all-h" />
+      <p id="all-summary" className="muted" aria-live="polite">
+        {d.rows.length === 0
+          ? d.filtered
+            ? "Nothing matches these filters."
+            : "Nobody in your team has an assignment yet."
+          : `${d.rows.length} assignment${d.rows.length === 1 ? "" : "s"}${d.filtered ? " matching these filters" : ""}, most urgent first.`}
+      </p>
+      {d.rows.length > 0 ? (
+        <div className="table-wrap">
+          <table className="stack" aria-labelledby="all-h" aria-describedby="all-summary">
+            <thead>
+              <tr>
+                <th scope="col">Person</th>
+                <th scope="col">Status</th>
+                <th scope="col">Course</th>
+                <th scope="col">Due</th>
+                <th scope="col">Completed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.rows.map((a) => {
+                const detail = statusDetail(a);
+                return (
+                  <tr key={a.id}>
+                    <th scope="row">
+                      <Link to={`/team/people/${a.personId}`}>{a.personName}</Link>
+                      <span className="sub">
+                        {a.direct ? "Direct report" : `Reports to ${a.managerName}`}
+                        {a.personStatus === "leave" ? " · on leave" : a.personStatus === "inactive" ? " · has left" : ""}
+                      </span>
+                    </th>
+                    <td data-label="Status">
+                      <span className={`badge status-${a.status}`}>{STATUS_LABEL[a.status]}</span>
+                      {detail ? <span className={a.status === "overdue" ? "sub overdue-days" : "sub"}>{detail}</span> : null}
+                      {a.remindedToday ? <span className="sub reminded">Reminded today</span> : null}
+                    </td>
+                    <td data-label="Course">
+                      {a.courseTitle}
+                      <span className="sub">Cycle: {a.cycle}</span>
+                    </td>
+                    <td className="nowrap" data-label="Due">
+                      {formatDate(a.dueAt)}
+                    </td>
+                    <td className="nowrap" data-label="Completed">
+                      {a.completedAt ? formatDate(a.completedAt) : "—"}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  );
+}
