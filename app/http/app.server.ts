@@ -72,6 +72,17 @@ export function createApp({ config, db, catalog, build, clock, logger, publicDir
           nonce: res.locals.nonce,
           ip: req.ip ?? null,
           userAgent: req.get("user-agent") ?? null,
+          drained: () =>
+            new Promise<void>((resolve) => {
+              if (!res.writableNeedDrain || res.destroyed) return resolve();
+              const done = () => {
+                res.off("drain", done);
+                res.off("close", done);
+                resolve();
+              };
+              res.on("drain", done);
+              res.on("close", done);
+            }),
         };
       },
     }),

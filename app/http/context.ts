@@ -27,6 +27,9 @@ export interface AppContext {
   nonce: string;
   ip: string | null;
   userAgent: string | null;
+  /** Resolves when the response can take more; streamed downloads wait on it so a slow client
+   * never makes the server buffer a whole export. */
+  drained?: () => Promise<void>;
 }
 
 declare module "@remix-run/node" {

@@ -1,0 +1,325 @@
+// The evidence pack: everything Confidant holds about one person's confidentiality training and
+// signatures, in one JSON document (and a PDF made from it) that can be handed to counsel and
+// checked offline. Records are copied as stored, under their column names; what Confidant
+// derives from them (status, on_time, course_title) sits beside them. The audit entries that
+// cover those records come with their hashes, and the pack carries a SHA-256 of itself.
+//
+// Everything is read in one transaction, so the records, the audit entries and the chain head
+// are one consistent snapshot. Producing a pack is itself recorded in the audit log.
+import os from "node:os";
+import type { Kysely, Transaction } from "kysely";
+import { dialectOf } from "../../db/connection";
+import type { Assignment, Attestation, DB, QuizAttempt } from "../../db/schema";
+import { recordAudit } from "../audit/audit.server";
+import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
+import { sha256Hex } from "../hash.server";
+import { computePackSha256 } from "./canonical";
+
+export const PACK_FORMAT = "confidant-evidence-pack";
+export const PACK_FORMAT_VERSION = 1;
+
+/** How each audit entry's hash is computed (the same as app/audit/audit.server.ts entryHash). */
+export const AUDIT_HASH_ALGORITHM =
+  "hash = SHA-256 (hex) of the UTF-8 JSON array [seq, at, actor_id, action, subject_type, subject_id, data_json, prev_hash]; " +
+  "prev_hash is the previous entry's hash, 64 zeros for entry 1";
+
+export interface PackAuditEntry {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  data_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface PackPerson {
+  id: string;
+  email: string;
+  name: string;
+  employee_id: string | null;
+  department: string | null;
+  title: string | null;
+  type: string;
+  status: string;
+  is_hr: number;
+  start_date: string;
+  end_date: string | null;
+  leave_started_at: string | null;
+  created_at: string;
+  updated_at: string;
+  manager: { id: string; name: string; email: string } | null;
+}
+
+export interface PackModuleCompletion {
+  module: string;
+  content_hash: string;
+  completed_at: string;
+}
+
+export type PackQuizAttempt = QuizAttempt;
+
+export interface PackCycle extends Assignment {
+  /** The course's title as recorded when it was assigned or completed (the course may since
+   * have left the catalog). */
+  course_title: string;
+  /** As of the pack's generatedAt. */
+  status: AssignmentStatus;
+  on_time: boolean | null;
+  modules_completed: PackModuleCompletion[];
+  quiz_attempts: PackQuizAttempt[];
+  attestation_ids: string[];
+}
+
+export interface PackPolicyText {
+  policy_id: string;
+  version: number;
+  title: string;
+  statement: string;
+  /** The exact text signed (Markdown source); its SHA-256 is the attestation's text_sha256. */
+  body: string;
+  text_sha256: string;
+  material: number;
+  changes: string;
+  published_on: string;
+  validity_months: number | null;
+  recorded_at: string;
+}
+
+export interface PackAttestation extends Attestation {
+  course_id: string;
+  course_title: string;
+  policy_text: PackPolicyText | null;
+}
+
+export interface PackProducer {
+  via: "web" | "command line";
+  id: string | null;
+  name: string | null;
+  email: string | null;
+  /** For the command line: the operating-system account that ran it. */
+  os_user?: string | null;
+}
+
+export interface EvidencePack {
+  format: typeof PACK_FORMAT;
+  formatVersion: number;
+  generatedAt: string;
+  generatedBy: PackProducer;
+  person: PackPerson;
+  cycles: PackCycle[];
+  attestations: PackAttestation[];
+  audit: {
+    algorithm: string;
+    /** Which entries are included. */
+    covers: string;
+    entries: PackAuditEntry[];
+    /** The last entry of the whole audit log when the pack was read. */
+    head: { seq: number; hash: string } | null;
+  };
+  /** SHA-256 of the canonical JSON of everything above (see canonical.ts). */
+  packSha256: string;
+}
+
+export function commandLineProducer(): PackProducer {
+  let user: string | null = null;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = process.env.USER ?? null;
+  }
+  return { via: "command line", id: null, name: null, email: null, os_user: user };
+}
+
+async function inSnapshot<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  // SQLite: one transaction (begun IMMEDIATE) is already a consistent snapshot. PostgreSQL:
+  // READ COMMITTED would let each query see newer commits, so ask for a repeatable read.
+  const builder = dialectOf(db) === "postgres" ? db.transaction().setIsolationLevel("repeatable read") : db.transaction();
+  return builder.execute(fn);
+}
+
+/** Reads the pack (without its packSha256) for one person, by id or email; null if unknown. */
+export async function readEvidence(
+  db: Kysely<DB>,
+  who: { personId: string } | { email: string },
+  { now, generatedBy }: { now: Date; generatedBy: PackProducer },
+): Promise<Omit<EvidencePack, "packSha256"> | null> {
+  return inSnapshot(db, async (trx) => {
+    let pq = trx
+      .selectFrom("users")
+      .select([
+        "id", "email", "name", "employee_id", "department", "title", "type", "status", "is_hr",
+        "start_date", "end_date", "leave_started_at", "created_at", "updated_at", "manager_id",
+      ]);
+    pq = "personId" in who ? pq.where("id", "=", who.personId) : pq.where("email", "=", who.email.trim().toLowerCase());
+    const row = await pq.executeTakeFirst();
+    if (!row) return null;
+    const { manager_id, ...personRow } = row;
+    const manager = manager_id
+      ? ((await trx.selectFrom("users").select(["id", "name", "email"]).where("id", "=", manager_id).executeTakeFirst()) ?? null)
+      : null;
+    const person: PackPerson = { ...personRow, manager };
+
+    const assignments = await trx
+      .selectFrom("assignments")
+      .selectAll()
+      .where("user_id", "=", person.id)
+      .orderBy("assigned_at", "asc")
+      .orderBy("id", "asc")
+      .execute();
+    const assignmentIds = assignments.map((a) => a.id);
+    const courseIds = [...new Set(assignments.map((a) => a.course_id))];
+    const [progress, attempts, attestationRows, courseVersions] = await Promise.all([
+      assignmentIds.length
+        ? trx.selectFrom("module_progress").selectAll().where("assignment_id", "in", assignmentIds).orderBy("completed_at").orderBy("module").execute()
+        : [],
+      assignmentIds.length
+        ? trx.selectFrom("quiz_attempts").selectAll().where("assignment_id", "in", assignmentIds).orderBy("submitted_at").orderBy("id").execute()
+        : [],
+      trx.selectFrom("attestations").selectAll().where("user_id", "=", person.id).orderBy("signed_at").orderBy("id").execute(),
+      courseIds.length
+        ? trx
+            .selectFrom("course_versions")
+            .select(["course_id", "content_hash", "title", "recorded_at"])
+            .where("course_id", "in", courseIds)
+            .orderBy("recorded_at")
+            .execute()
+        : [],
+    ]);
+
+    const titleOf = (courseId: string, contentHash: string | null) => {
+      const versions = courseVersions.filter((v) => v.course_id === courseId);
+      return (versions.find((v) => v.content_hash === contentHash) ?? versions[versions.length - 1])?.title ?? courseId;
+    };
+
+    const policyKeys = [...new Map(attestationRows.map((t) => [`${t.policy_id}@${t.policy_version}`, t])).values()];
+    const policyTexts = policyKeys.length
+      ? await trx
+          .selectFrom("policy_versions")
+          .selectAll()
+          .where((eb) => eb.or(policyKeys.map((t) => eb.and([eb("policy_id", "=", t.policy_id), eb("version", "=", t.policy_version)]))))
+          .execute()
+      : [];
+
+    const cycles: PackCycle[] = assignments.map((a) => {
+      const modules = progress.filter((p) => p.assignment_id === a.id);
+      return {
+        ...a,
+        course_title: titleOf(a.course_id, a.completed_content_hash),
+        status: assignmentStatus({ ...a, started: modules.length > 0 }, now),
+        on_time: completedOnTime(a),
+        modules_completed: modules.map((p) => ({ module: p.module, content_hash: p.content_hash, completed_at: p.completed_at })),
+        quiz_attempts: attempts.filter((q) => q.assignment_id === a.id),
+        attestation_ids: attestationRows.filter((t) => t.assignment_id === a.id).map((t) => t.id),
+      };
+    });
+    const attestations: PackAttestation[] = attestationRows.map((t) => {
+      const cycle = cycles.find((c) => c.id === t.assignment_id);
+      return {
+        ...t,
+        course_id: cycle?.course_id ?? "",
+        course_title: cycle?.course_title ?? "",
+        policy_text: policyTexts.find((p) => p.policy_id === t.policy_id && p.version === t.policy_version) ?? null,
+      };
+    });
+
+    // Entries about the person, their assignments, attempts and attestations. Matched by
+    // subject type and id, which the audit log's index covers.
+    const subjects: Array<[string, string[]]> = [
+      ["user", [person.id]],
+      ["assignment", assignmentIds],
+      ["quiz_attempt", attempts.map((q) => q.id)],
+      ["attestation", attestationRows.map((t) => t.id)],
+    ];
+    const entries = await trx
+      .selectFrom("audit_log")
+      .selectAll()
+      .where((eb) =>
+        eb.or(subjects.filter(([, ids]) => ids.length > 0).map(([type, ids]) => eb.and([eb("subject_type", "=", type), eb("subject_id", "in", ids)]))),
+      )
+      .orderBy("seq", "asc")
+      .execute();
+    const head = (await trx.selectFrom("audit_log").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst()) ?? null;
+
+    return {
+      format: PACK_FORMAT,
+      formatVersion: PACK_FORMAT_VERSION,
+      generatedAt: now.toISOString(),
+      generatedBy,
+      person,
+      cycles,
+      attestations,
+      audit: {
+        algorithm: AUDIT_HASH_ALGORITHM,
+        covers: "every audit entry whose subject is this person, one of their assignments, quiz attempts or attestations",
+        entries: entries.map((e) => ({ ...e, seq: Number(e.seq) })),
+        head: head ? { seq: Number(head.seq), hash: head.hash } : null,
+      },
+    };
+  });
+}
+
+export interface ProducedEvidence {
+  pack: EvidencePack;
+  /** The JSON file's exact text. */
+  json: string;
+  jsonSha256: string;
+  pdf: Uint8Array | null;
+  pdfSha256: string | null;
+  /** evidence-<email>-<date>, without extension. */
+  baseName: string;
+}
+
+export function evidenceBaseName(email: string, at: Date): string {
+  const safe = email.replace(/[^A-Za-z0-9@._+-]/g, "_");
+  return `evidence-${safe}-${at.toISOString().slice(0, 10)}`;
+}
+
+/**
+ * Builds the pack (and its PDF when asked), then records "evidence.produced" with who asked,
+ * whose it is and the SHA-256 of what was handed over. Null when there is no such person.
+ */
+export async function produceEvidence(
+  db: Kysely<DB>,
+  input: {
+    who: { personId: string } | { email: string };
+    generatedBy: PackProducer;
+    now: Date;
+    formats: Array<"json" | "pdf">;
+    /** Renders the PDF; passed in so this module stays free of layout code. */
+    renderPdf?: (pack: EvidencePack) => Promise<Uint8Array>;
+  },
+): Promise<ProducedEvidence | null> {
+  const body = await readEvidence(db, input.who, { now: input.now, generatedBy: input.generatedBy });
+  if (!body) return null;
+  const pack: EvidencePack = { ...body, packSha256: computePackSha256(body as unknown as Record<string, unknown>) };
+  const json = `${JSON.stringify(pack, null, 2)}\n`;
+  const jsonSha256 = sha256Hex(json);
+  const pdf = input.formats.includes("pdf") && input.renderPdf ? await input.renderPdf(pack) : null;
+  const pdfSha256 = pdf ? sha256Hex(pdf) : null;
+  await recordAudit(
+    db,
+    {
+      actorId: input.generatedBy.id,
+      action: "evidence.produced",
+      subjectType: "user",
+      subjectId: pack.person.id,
+      data: {
+        email: pack.person.email,
+        via: input.generatedBy.via,
+        ...(input.generatedBy.os_user ? { osUser: input.generatedBy.os_user } : {}),
+        formats: input.formats,
+        packSha256: pack.packSha256,
+        ...(input.formats.includes("json") ? { jsonSha256 } : {}),
+        ...(pdfSha256 ? { pdfSha256 } : {}),
+        chainHead: pack.audit.head,
+        attestations: pack.attestations.length,
+        cycles: pack.cycles.length,
+      },
+    },
+    input.now,
+  );
+  return { pack, json, jsonSha256, pdf, pdfSha256, baseName: evidenceBaseName(pack.person.email, input.now) };
+}

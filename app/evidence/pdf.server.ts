@@ -1,0 +1,526 @@
+/**
+ * The evidence pack as a PDF for an attorney: a cover page (who the person is, a summary, the
+ * signed agreements and how to check the pack), a table of every training cycle with its quiz
+ * attempts, then each attestation's receipt exactly as /receipts/<code>/pdf renders it, with
+ * the full text signed. The receipts are rendered by receipt-pdf.server.ts and copied in page
+ * by page, so a receipt reads the same in the pack as on its own.
+ *
+ * Every page carries a running header naming the person and "Page N of M" for the whole pack.
+ */
+import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
+import type { PDFFont, PDFPage, RGB } from "pdf-lib";
+import { formatUtc, renderReceiptPdf, toWinAnsi, wrapText, type ReceiptView } from "../attestations/receipt-pdf.server";
+import { STATUS_LABEL } from "../assignments/status";
+import type { EvidencePack, PackAttestation, PackCycle } from "./pack.server";
+
+const PAGE_WIDTH = 595.28; // A4, as the receipts
+const PAGE_HEIGHT = 841.89;
+const MARGIN_X = 56;
+const MARGIN_TOP = 52;
+const MARGIN_BOTTOM = 78;
+const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X;
+const LINE = 1.34;
+const LABEL_WIDTH = 118;
+
+const INK = rgb(0.11, 0.13, 0.17);
+const MUTED = rgb(0.4, 0.43, 0.49);
+const ACCENT = rgb(0.1, 0.24, 0.45);
+const RULE = rgb(0.78, 0.81, 0.86);
+const HEAD_FILL = rgb(0.93, 0.95, 0.98);
+const BAD = rgb(0.62, 0.12, 0.1);
+
+interface Fonts {
+  regular: PDFFont;
+  bold: PDFFont;
+  mono: PDFFont;
+}
+
+interface Style {
+  font: PDFFont;
+  size: number;
+  color: RGB;
+}
+
+interface Line {
+  text: string;
+  style: Style;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_LONG = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+function parse(iso: string | null): Date | null {
+  if (!iso) return null;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "1 Mar 2027" */
+function shortDate(iso: string): string {
+  const d = parse(iso);
+  return d ? `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` : iso;
+}
+
+/** "09:00 UTC" */
+function shortTime(iso: string): string {
+  const d = parse(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return d ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC` : "";
+}
+
+/** A calendar date ("2027-02-20") in words: "20 February 2027". */
+function longDate(date: string | null): string {
+  if (!date) return "-";
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
+  if (!m) return date;
+  return `${Number(m[3])} ${MONTHS_LONG[Number(m[2]) - 1]} ${m[1]}`;
+}
+
+function percent(score: number): string {
+  return `${Number.isInteger(score) ? score : score.toFixed(1)}%`;
+}
+
+const PERSON_STATUS: Record<string, string> = {
+  active: "Active",
+  leave: "On leave",
+  inactive: "Inactive (has left, or was deactivated)",
+};
+
+/** Flowing layout over A4 pages for the front matter. `y` is the last baseline drawn. */
+class Flow {
+  page!: PDFPage;
+  y = 0;
+
+  constructor(
+    readonly doc: PDFDocument,
+    readonly fonts: Fonts,
+  ) {
+    this.newPage();
+  }
+
+  newPage(): void {
+    this.page = this.doc.addPage([PAGE_WIDTH, PAGE_HEIGHT]);
+    this.y = PAGE_HEIGHT - MARGIN_TOP;
+  }
+
+  ensure(height: number): boolean {
+    if (this.y - height < MARGIN_BOTTOM) {
+      this.newPage();
+      return true;
+    }
+    return false;
+  }
+
+  gap(points: number): void {
+    this.y -= points;
+  }
+
+  style(kind: "body" | "small" | "muted" | "label" | "mono" | "bold"): Style {
+    const { regular, bold, mono } = this.fonts;
+    switch (kind) {
+      case "body": return { font: regular, size: 9.5, color: INK };
+      case "small": return { font: regular, size: 8.5, color: INK };
+      case "muted": return { font: regular, size: 8.5, color: MUTED };
+      case "label": return { font: bold, size: 8.5, color: MUTED };
+      case "mono": return { font: mono, size: 8.5, color: INK };
+      case "bold": return { font: bold, size: 9.5, color: INK };
+    }
+  }
+
+  line(text: string, style: Style, x = MARGIN_X): void {
+    this.ensure(style.size * LINE);
+    this.y -= style.size * LINE;
+    this.page.drawText(toWinAnsi(text), { x, y: this.y, font: style.font, size: style.size, color: style.color });
+  }
+
+  paragraph(text: string, style: Style, x = MARGIN_X, width = CONTENT_WIDTH): void {
+    for (const l of wrapText(text, style.font, style.size, width)) this.line(l, style, x);
+  }
+
+  rule(color = RULE, thickness = 0.75): void {
+    this.page.drawLine({ start: { x: MARGIN_X, y: this.y }, end: { x: PAGE_WIDTH - MARGIN_X, y: this.y }, thickness, color });
+  }
+
+  heading(title: string, keepWith = 40): void {
+    this.ensure(12 + 12 * LINE + 8 + keepWith);
+    this.gap(12);
+    this.line(title, { font: this.fonts.bold, size: 12, color: ACCENT });
+    this.gap(5);
+    this.rule();
+    this.gap(3);
+  }
+
+  /** Wraps a list of pieces into lines no wider than `width`. */
+  measure(pieces: Line[], width: number): Line[] {
+    return pieces.flatMap((p) => wrapText(p.text, p.style.font, p.style.size, width).map((text) => ({ text, style: p.style })));
+  }
+
+  /** A label on the left, its value (one or more pieces) on the right, kept on one page. */
+  row(label: string, value: Line[]): void {
+    const labelStyle = this.style("label");
+    const labels = wrapText(label, labelStyle.font, labelStyle.size, LABEL_WIDTH - 8);
+    const lines = this.measure(value, CONTENT_WIDTH - LABEL_WIDTH);
+    const height = Math.max(lines.reduce((h, l) => h + l.style.size * LINE, 0), labels.length * labelStyle.size * LINE) + 3;
+    this.ensure(height);
+    const top = this.y;
+    const first = (lines[0]?.style.size ?? labelStyle.size) * LINE;
+    labels.forEach((l, i) =>
+      this.page.drawText(l, { x: MARGIN_X, y: top - first - i * labelStyle.size * LINE, font: labelStyle.font, size: labelStyle.size, color: labelStyle.color }),
+    );
+    let y = top;
+    for (const l of lines) {
+      y -= l.style.size * LINE;
+      this.page.drawText(l.text, { x: MARGIN_X + LABEL_WIDTH, y, font: l.style.font, size: l.style.size, color: l.style.color });
+    }
+    this.y = Math.min(y, top - first - (labels.length - 1) * labelStyle.size * LINE) - 3;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cover
+
+function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonFileName: string): void {
+  const { regular, bold, mono } = flow.fonts;
+  const p = pack.person;
+  const top = flow.y;
+  flow.line("Evidence pack", { font: bold, size: 22, color: INK });
+  flow.gap(2);
+  flow.line("Confidant \u00B7 confidentiality training and signed agreements", { font: regular, size: 10, color: MUTED });
+
+  const caption = "PRODUCED";
+  const when = formatUtc(pack.generatedAt);
+  const x = PAGE_WIDTH - MARGIN_X - Math.max(regular.widthOfTextAtSize(toWinAnsi(when), 9), bold.widthOfTextAtSize(caption, 7.5));
+  flow.page.drawText(caption, { x, y: top - 10, font: bold, size: 7.5, color: MUTED });
+  flow.page.drawText(toWinAnsi(when), { x, y: top - 23, font: regular, size: 9, color: INK });
+
+  flow.gap(10);
+  flow.paragraph(
+    `This pack reproduces, from Confidant's records as they stood on ${when}, the confidentiality training of the person ` +
+      "below and every agreement they signed electronically, with the exact text signed. Each record is covered by " +
+      "Confidant's hash-chained audit log; the JSON file produced with this pack holds the same records and the audit " +
+      "entries, and can be checked without access to Confidant (see Integrity, below).",
+    flow.style("body"),
+  );
+
+  const text = (t: string) => [{ text: t, style: flow.style("body") }];
+  const muted = (t: string) => [{ text: t, style: { ...flow.style("body"), color: MUTED } }];
+  flow.heading("Person");
+  flow.row("Name", [{ text: p.name, style: { font: bold, size: 13, color: INK } }]);
+  flow.row("Email", text(p.email));
+  flow.row("Employee id", p.employee_id ? text(p.employee_id) : muted("Not recorded"));
+  flow.row("Department", p.department ? text(p.department) : muted("Not recorded"));
+  if (p.title) flow.row("Job title", text(p.title));
+  flow.row("Manager", p.manager ? text(`${p.manager.name} (${p.manager.email})`) : muted("None recorded"));
+  flow.row("Type", text(p.type === "contractor" ? "Contractor" : "Employee"));
+  flow.row("Status", [{ text: PERSON_STATUS[p.status] ?? p.status, style: p.status === "inactive" ? { ...flow.style("bold"), color: BAD } : flow.style("body") }]);
+  flow.row("Start date", text(longDate(p.start_date)));
+  flow.row("End date", p.end_date ? text(longDate(p.end_date)) : muted("None recorded"));
+  flow.row("Person id", [{ text: p.id, style: flow.style("mono") }]);
+
+  const cycles = pack.cycles;
+  const completed = cycles.filter((c) => c.status === "completed");
+  const onTime = completed.filter((c) => c.on_time).length;
+  const parts = (Object.keys(STATUS_LABEL) as Array<keyof typeof STATUS_LABEL>)
+    .map((s) => [s, cycles.filter((c) => c.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => (s === "completed" ? `${n} completed (${onTime} on time, ${n - onTime} late)` : `${n} ${STATUS_LABEL[s].toLowerCase()}`));
+  const attempts = cycles.reduce((n, c) => n + c.quiz_attempts.length, 0);
+  flow.heading("Summary");
+  flow.row(
+    "Training cycles",
+    text(cycles.length === 0 ? "None assigned" : `${cycles.length} in all: ${parts.join(", ")}; ${attempts} quiz attempt${attempts === 1 ? "" : "s"}.`),
+  );
+  flow.row("Agreements signed", text(pack.attestations.length === 0 ? "None" : String(pack.attestations.length)));
+
+  if (pack.attestations.length > 0) {
+    flow.heading("Agreements signed", 50);
+    pack.attestations.forEach((t, i) => {
+      flow.row(`Agreement ${i + 1}`, [
+        { text: `${t.policy_title}, version ${t.policy_version}`, style: flow.style("bold") },
+        { text: `Signed ${formatUtc(t.signed_at)} as "${t.printed_name}"`, style: flow.style("body") },
+        { text: `Code ${t.verification_code}  \u00B7  receipt and full text on page ${receiptPages[i]}`, style: flow.style("muted") },
+        { text: `SHA-256 ${t.text_sha256}`, style: { font: mono, size: 7, color: INK } },
+      ]);
+      flow.gap(2);
+    });
+  }
+
+  flow.heading("Integrity", 60);
+  const head = pack.audit.head;
+  const seqs = pack.audit.entries.map((e) => e.seq);
+  flow.row("Pack SHA-256", [{ text: pack.packSha256, style: { font: mono, size: 7.5, color: INK } }]);
+  flow.row("Audit trail", [
+    {
+      text: seqs.length
+        ? `${seqs.length} audit-log entries about this person and their records (entries ${Math.min(...seqs)} to ${Math.max(...seqs)}), in the JSON file. ` +
+          (head ? `Chain head when produced: entry ${head.seq}, hash` : "")
+        : "No audit entries.",
+      style: flow.style("body"),
+    },
+    ...(head ? [{ text: head.hash, style: { font: mono, size: 7.5, color: INK } }] : []),
+  ]);
+  const by = pack.generatedBy;
+  flow.row(
+    "Produced by",
+    text(by.via === "web" ? `${by.name ?? ""} (${by.email ?? by.id ?? "unknown"}), in the web app` : `The command line${by.os_user ? ` (operating-system user ${by.os_user})` : ""}`),
+  );
+  flow.row("How to check it", [
+    { text: `npm run evidence:verify -- ${jsonFileName}`, style: flow.style("mono") },
+    {
+      text:
+        "Offline: recomputes each audit entry's hash and link, each signed text's SHA-256, matches each signature to its audit " +
+        `entry and checks the pack's SHA-256. On the live system, audit entry ${head?.seq ?? "-"} must still have the hash above.`,
+      style: flow.style("muted"),
+    },
+  ]);
+
+  const shown = [p.name, p.department ?? "", p.title ?? "", ...pack.attestations.map((t) => t.printed_name)];
+  if (shown.some((v) => toWinAnsi(v).split("?").length !== v.normalize("NFC").split("?").length)) {
+    flow.gap(6);
+    flow.paragraph(
+      'Characters that this PDF\'s fonts cannot show are printed as "?". The JSON file holds every name and text exactly as recorded.',
+      { font: regular, size: 8, color: MUTED },
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cycles table
+
+interface Column {
+  title: string;
+  width: number;
+}
+
+const COLUMNS: Column[] = [
+  { title: "Course and cycle", width: 160 },
+  { title: "Assigned", width: 58 },
+  { title: "Due", width: 58 },
+  { title: "Completed", width: 58 },
+  { title: "On time", width: 38 },
+  { title: "Status", width: 52 },
+  { title: "Quiz", width: CONTENT_WIDTH - 160 - 58 * 3 - 38 - 52 },
+];
+const CELL_PAD = 4;
+
+function drawTableHeader(flow: Flow): void {
+  const style = flow.style("label");
+  const height = style.size * LINE + 2 * CELL_PAD;
+  flow.ensure(height);
+  flow.page.drawRectangle({ x: MARGIN_X, y: flow.y - height, width: CONTENT_WIDTH, height, color: HEAD_FILL });
+  let x = MARGIN_X;
+  for (const c of COLUMNS) {
+    flow.page.drawText(c.title, { x: x + CELL_PAD, y: flow.y - CELL_PAD - style.size, font: style.font, size: style.size, color: style.color });
+    x += c.width;
+  }
+  flow.y -= height;
+}
+
+function bestScore(c: PackCycle): string {
+  const passed = c.quiz_attempts.filter((q) => q.passed === 1);
+  if (passed.length) return `${percent(Math.max(...passed.map((q) => q.score)))} passed`;
+  const last = c.quiz_attempts[c.quiz_attempts.length - 1];
+  return last ? `${percent(last.score)} not passed` : "-";
+}
+
+function drawCycles(flow: Flow, pack: EvidencePack, receiptPages: Map<string, number>): void {
+  const { bold, mono } = flow.fonts;
+  flow.newPage();
+  flow.line("Training cycles", { font: bold, size: 16, color: INK });
+  flow.gap(4);
+  flow.paragraph(
+    "Every course this person was assigned, oldest first, with its quiz attempts and signature. Times are UTC. " +
+      `Status is as of ${formatUtc(pack.generatedAt)}; "on time" means completed by the due date.`,
+    flow.style("muted"),
+  );
+  flow.gap(8);
+  if (pack.cycles.length === 0) {
+    flow.paragraph("No training has been assigned to this person.", flow.style("body"));
+    return;
+  }
+  drawTableHeader(flow);
+
+  const small = flow.style("small");
+  const muted = flow.style("muted");
+  const dateCell = (iso: string | null): Line[] => (iso ? [{ text: shortDate(iso), style: small }, { text: shortTime(iso), style: muted }] : [{ text: "-", style: muted }]);
+
+  for (const c of pack.cycles) {
+    const cells: Line[][] = [
+      [
+        { text: c.course_title, style: { font: bold, size: 8.5, color: INK } },
+        { text: `Cycle: ${c.cycle} (${c.reason.replace("_", " ")})`, style: muted },
+        { text: c.course_id, style: { font: mono, size: 6.8, color: MUTED } },
+      ],
+      dateCell(c.assigned_at),
+      dateCell(c.due_at),
+      dateCell(c.completed_at),
+      [{ text: c.on_time === null ? "-" : c.on_time ? "Yes" : "No, late", style: c.on_time === false ? { ...small, color: BAD } : small }],
+      [{ text: STATUS_LABEL[c.status], style: c.status === "overdue" ? { ...flow.style("label"), color: BAD } : small }],
+      [{ text: bestScore(c), style: small }],
+    ];
+    const wrapped = cells.map((cell, i) => flow.measure(cell, COLUMNS[i].width - 2 * CELL_PAD));
+
+    // Details under the row, across the table: modules, each attempt, the signature, notes.
+    const details: Line[] = [];
+    const detailStyle = muted;
+    if (c.modules_completed.length) {
+      const lastModule = c.modules_completed[c.modules_completed.length - 1];
+      details.push({
+        text: `Modules completed: ${c.modules_completed.length} (first ${formatUtc(c.modules_completed[0].completed_at)}, last ${formatUtc(lastModule.completed_at)})`,
+        style: detailStyle,
+      });
+    }
+    c.quiz_attempts.forEach((q, i) => {
+      details.push({
+        text:
+          `Quiz attempt ${i + 1}: ${formatUtc(q.submitted_at)} - score ${percent(q.score)} (${q.correct_count} of ${q.question_count} correct; ` +
+          `pass mark ${percent(q.passing_score)}) - ${q.passed === 1 ? "passed" : "not passed"}`,
+        style: detailStyle,
+      });
+    });
+    for (const id of c.attestation_ids) {
+      const t = pack.attestations.find((a) => a.id === id);
+      if (!t) continue;
+      details.push({
+        text: `Signed: ${t.policy_title}, version ${t.policy_version}, on ${formatUtc(t.signed_at)} - code ${t.verification_code} (receipt on page ${receiptPages.get(t.id) ?? "-"})`,
+        style: { ...detailStyle, color: INK },
+      });
+    }
+    if (c.exempted_at) details.push({ text: `Exempted ${formatUtc(c.exempted_at)}`, style: detailStyle });
+    if (c.cancelled_at) details.push({ text: `Cancelled ${formatUtc(c.cancelled_at)}`, style: detailStyle });
+    if (c.note) details.push({ text: `Note: ${c.note}`, style: detailStyle });
+    const detailLines = flow.measure(details, CONTENT_WIDTH - 2 * CELL_PAD - 10);
+
+    const cellHeight = Math.max(...wrapped.map((lines) => lines.reduce((h, l) => h + l.style.size * LINE, 0)));
+    const detailHeight = detailLines.reduce((h, l) => h + l.style.size * LINE, 0);
+    const height = 2 * CELL_PAD + cellHeight + (detailLines.length ? detailHeight + 3 : 0);
+    if (flow.ensure(height)) drawTableHeader(flow);
+
+    const top = flow.y;
+    let x = MARGIN_X;
+    wrapped.forEach((lines, i) => {
+      let y = top - CELL_PAD;
+      for (const l of lines) {
+        y -= l.style.size * LINE;
+        flow.page.drawText(l.text, { x: x + CELL_PAD, y: y + 2, font: l.style.font, size: l.style.size, color: l.style.color });
+      }
+      x += COLUMNS[i].width;
+    });
+    let y = top - CELL_PAD - cellHeight - 3;
+    for (const l of detailLines) {
+      y -= l.style.size * LINE;
+      flow.page.drawText(l.text, { x: MARGIN_X + CELL_PAD + 10, y: y + 2, font: l.style.font, size: l.style.size, color: l.style.color });
+    }
+    flow.y = top - height;
+    flow.rule(RULE, 0.5);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receipts, and putting it together
+
+function receiptView(pack: EvidencePack, t: PackAttestation, origin: string): ReceiptView {
+  const attempt = pack.cycles.flatMap((c) => c.quiz_attempts).find((q) => q.id === t.quiz_attempt_id);
+  return {
+    verificationCode: t.verification_code,
+    printedName: t.printed_name,
+    profileName: t.profile_name,
+    email: t.email,
+    signedAt: t.signed_at,
+    presentedAt: t.presented_at,
+    statement: t.statement,
+    intentLabel: t.intent_label,
+    authMethod: t.auth_method,
+    policyId: t.policy_id,
+    policyTitle: t.policy_title,
+    policyVersion: t.policy_version,
+    textSha256: t.text_sha256,
+    courseTitle: t.course_title || null,
+    quizScore: attempt?.score ?? null,
+    quizAttemptId: t.quiz_attempt_id,
+    expiresAt: t.expires_at,
+    ip: t.ip,
+    userAgent: t.user_agent,
+    verifyUrl: `${origin}/receipts/${t.verification_code}`,
+    policyText: t.policy_text?.body,
+  };
+}
+
+function drawRunningHeaders(doc: PDFDocument, fonts: Fonts, pack: EvidencePack, frontPages: number, jsonFileName: string): void {
+  const pages = doc.getPages();
+  const size = 7.5;
+  const left = toWinAnsi(`Evidence pack \u00B7 ${pack.person.name} <${pack.person.email}> \u00B7 produced ${formatUtc(pack.generatedAt)}`);
+  pages.forEach((page, i) => {
+    const y = PAGE_HEIGHT - 30;
+    const label = `Page ${i + 1} of ${pages.length}`;
+    const labelWidth = fonts.bold.widthOfTextAtSize(label, size);
+    const room = CONTENT_WIDTH - labelWidth - 12;
+    const text = wrapText(left, fonts.regular, size, room)[0] ?? "";
+    page.drawText(text, { x: MARGIN_X, y, font: fonts.regular, size, color: MUTED });
+    page.drawText(label, { x: PAGE_WIDTH - MARGIN_X - labelWidth, y, font: fonts.bold, size, color: INK });
+    page.drawLine({ start: { x: MARGIN_X, y: y - 5 }, end: { x: PAGE_WIDTH - MARGIN_X, y: y - 5 }, thickness: 0.5, color: RULE });
+    if (i < frontPages) {
+      // The receipts have their own footers; the front pages get the pack's.
+      const fy = MARGIN_BOTTOM - 34;
+      page.drawLine({ start: { x: MARGIN_X, y: fy + 14 }, end: { x: PAGE_WIDTH - MARGIN_X, y: fy + 14 }, thickness: 0.5, color: RULE });
+      const prefix = "Pack SHA-256 ";
+      page.drawText(prefix, { x: MARGIN_X, y: fy, font: fonts.regular, size: 8, color: MUTED });
+      page.drawText(pack.packSha256, { x: MARGIN_X + fonts.regular.widthOfTextAtSize(prefix, 8), y: fy - 0.2, font: fonts.mono, size: 7, color: INK });
+      page.drawText(toWinAnsi(`Check offline: npm run evidence:verify -- ${jsonFileName}`), { x: MARGIN_X, y: fy - 12, font: fonts.regular, size: 8, color: MUTED });
+    }
+  });
+}
+
+async function renderFront(pack: EvidencePack, receiptStarts: number[], jsonFileName: string) {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const fonts: Fonts = {
+    regular: await doc.embedFont(StandardFonts.Helvetica),
+    bold: await doc.embedFont(StandardFonts.HelveticaBold),
+    mono: await doc.embedFont(StandardFonts.Courier),
+  };
+  const flow = new Flow(doc, fonts);
+  drawCover(flow, pack, receiptStarts, jsonFileName);
+  drawCycles(flow, pack, new Map(pack.attestations.map((t, i) => [t.id, receiptStarts[i]])));
+  return { doc, fonts };
+}
+
+export async function renderEvidencePdf(pack: EvidencePack, { origin, jsonFileName }: { origin: string; jsonFileName: string }): Promise<Uint8Array> {
+  const receipts: PDFDocument[] = [];
+  for (const t of pack.attestations) {
+    receipts.push(await PDFDocument.load(await renderReceiptPdf(receiptView(pack, t, origin)), { updateMetadata: false }));
+  }
+  // The cover refers to the receipts' page numbers, which depend on how long the front matter
+  // is: lay it out once to count its pages, then with the real numbers (again if that changed).
+  let front = await renderFront(pack, receipts.map(() => 0), jsonFileName);
+  for (let pass = 0; pass < 3; pass++) {
+    const frontPages = front.doc.getPageCount();
+    const starts: number[] = [];
+    let next = frontPages + 1;
+    for (const r of receipts) {
+      starts.push(next);
+      next += r.getPageCount();
+    }
+    front = await renderFront(pack, starts, jsonFileName);
+    if (front.doc.getPageCount() === frontPages) break;
+  }
+  const frontPages = front.doc.getPageCount();
+  const { doc, fonts } = front;
+  for (const r of receipts) {
+    const pages = await doc.copyPages(r, r.getPageIndices());
+    for (const page of pages) doc.addPage(page);
+  }
+  drawRunningHeaders(doc, fonts, pack, frontPages, jsonFileName);
+
+  doc.setTitle(toWinAnsi(`Evidence pack: ${pack.person.name} <${pack.person.email}>`));
+  doc.setAuthor("Confidant");
+  doc.setSubject("Confidentiality training and signed agreements");
+  doc.setCreator("Confidant");
+  doc.setProducer("Confidant (pdf-lib)");
+  doc.setLanguage("en");
+  const at = parse(pack.generatedAt);
+  if (at) {
+    doc.setCreationDate(at);
+    doc.setModificationDate(at);
+  }
+  return doc.save();
+}

@@ -1,0 +1,266 @@
+// The assignments export: every assignment that matches the dashboard's filters, one CSV row
+// each, including people who have left. Built for organisations with millions of rows: the
+// rows are read in keyset pages (by assignment id) with the per-row facts (attempts, the
+// attestation) fetched for the page only, and turned into CSV page by page, so memory stays
+// flat however many rows there are. Pages rather than a driver cursor, so SQLite and PostgreSQL
+// run the same code.
+import { stringify } from "csv-stringify/sync";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema";
+import type { AppContext } from "../http/context";
+import { recordAudit } from "../audit/audit.server";
+import { badRequest, requireHr } from "../auth/guards.server";
+import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
+import { applyAssignmentFilters, describeFilters, parseFilters, type AssignmentFilters } from "./filters.server";
+
+/** The CSV's columns, in order. Part of the contract with HR's spreadsheets: never reorder. */
+export const ASSIGNMENT_CSV_COLUMNS = [
+  "email",
+  "name",
+  "employee_id",
+  "department",
+  "manager_email",
+  "course",
+  "cycle",
+  "reason",
+  "status",
+  "assigned_at",
+  "due_at",
+  "completed_at",
+  "on_time",
+  "score",
+  "attested_at",
+  "policy_version",
+] as const;
+
+export type AssignmentCsvColumn = (typeof ASSIGNMENT_CSV_COLUMNS)[number];
+
+export interface AssignmentExportRow {
+  id: string;
+  email: string;
+  name: string;
+  employee_id: string | null;
+  department: string | null;
+  manager_email: string | null;
+  course: string;
+  cycle: string;
+  reason: string;
+  status: AssignmentStatus;
+  assigned_at: string;
+  due_at: string;
+  completed_at: string | null;
+  on_time: boolean | null;
+  /** Best passing score of the assignment's quiz attempts, else the last attempt's score. */
+  score: number | null;
+  attested_at: string | null;
+  policy_version: number | null;
+}
+
+export const EXPORT_PAGE_SIZE = 5000;
+
+export interface ExportOptions {
+  filters: AssignmentFilters;
+  /** Statuses (overdue, …) are as of this moment. */
+  now: Date;
+  pageSize?: number;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Every stored time is ISO-8601 UTC already; this keeps any odd one from leaking through. */
+function utc(iso: string | null): string | null {
+  if (iso === null || ISO_UTC.test(iso)) return iso;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString();
+}
+
+/**
+ * The matching assignments, one page (array of rows) at a time, ordered by assignment id.
+ * Each page is three queries: the assignments with their person and manager, then the quiz
+ * attempts and attestations of just those assignments.
+ */
+export async function* assignmentExportPages(db: Kysely<DB>, opts: ExportOptions): AsyncGenerator<AssignmentExportRow[]> {
+  const size = opts.pageSize ?? EXPORT_PAGE_SIZE;
+  let after: string | null = null;
+  for (;;) {
+    let base = db.selectFrom("assignments as a").innerJoin("users as u", "u.id", "a.user_id");
+    if (after !== null) base = base.where("a.id", ">", after);
+    const page = await applyAssignmentFilters(db, base, opts.filters, opts.now)
+      .leftJoin("users as m", "m.id", "u.manager_id")
+      .select((eb) => [
+        "a.id",
+        "a.course_id",
+        "a.cycle",
+        "a.reason",
+        "a.assigned_at",
+        "a.due_at",
+        "a.completed_at",
+        "a.exempted_at",
+        "a.cancelled_at",
+        "u.email",
+        "u.name",
+        "u.employee_id",
+        "u.department",
+        "m.email as manager_email",
+        eb.exists(eb.selectFrom("module_progress as p").select("p.module").whereRef("p.assignment_id", "=", "a.id")).as("started"),
+      ])
+      .orderBy("a.id", "asc")
+      .limit(size)
+      .execute();
+    if (page.length === 0) return;
+
+    const ids = page.map((r) => r.id);
+    const [attempts, attestations] = await Promise.all([
+      db
+        .selectFrom("quiz_attempts")
+        .select(["assignment_id", "score", "passed", "submitted_at", "id"])
+        .where("assignment_id", "in", ids)
+        .execute(),
+      db
+        .selectFrom("attestations")
+        .select(["assignment_id", "signed_at", "policy_version"])
+        .where("assignment_id", "in", ids)
+        .execute(),
+    ]);
+    const best = new Map<string, number>();
+    const last = new Map<string, { score: number; at: string; id: string }>();
+    for (const q of attempts) {
+      if (q.passed === 1) {
+        best.set(q.assignment_id, Math.max(best.get(q.assignment_id) ?? -Infinity, q.score));
+      }
+      const seen = last.get(q.assignment_id);
+      if (!seen || q.submitted_at > seen.at || (q.submitted_at === seen.at && q.id > seen.id)) {
+        last.set(q.assignment_id, { score: q.score, at: q.submitted_at, id: q.id });
+      }
+    }
+    // An assignment is signed at most once per policy version; the newest signature wins.
+    const signed = new Map<string, { signed_at: string; policy_version: number }>();
+    for (const t of attestations) {
+      const seen = signed.get(t.assignment_id);
+      if (!seen || t.signed_at > seen.signed_at) signed.set(t.assignment_id, t);
+    }
+
+    yield page.map((r): AssignmentExportRow => {
+      const attestation = signed.get(r.id);
+      return {
+        id: r.id,
+        email: r.email,
+        name: r.name,
+        employee_id: r.employee_id,
+        department: r.department,
+        manager_email: r.manager_email,
+        course: r.course_id,
+        cycle: r.cycle,
+        reason: r.reason,
+        status: assignmentStatus({ ...r, started: Boolean(r.started) }, opts.now),
+        assigned_at: utc(r.assigned_at)!,
+        due_at: utc(r.due_at)!,
+        completed_at: utc(r.completed_at),
+        on_time: completedOnTime(r),
+        score: best.get(r.id) ?? last.get(r.id)?.score ?? null,
+        attested_at: utc(attestation?.signed_at ?? null),
+        policy_version: attestation?.policy_version ?? null,
+      };
+    });
+    if (page.length < size) return;
+    after = page[page.length - 1].id;
+  }
+}
+
+const CSV_OPTIONS = {
+  // Cells that a spreadsheet would run as a formula (= + - @, tab, carriage return, and their
+  // full-width forms) get a leading single quote. Numbers are never touched.
+  escape_formulas: true,
+};
+
+/** A row as the CSV's cells, in column order (arrays stringify faster than keyed objects). */
+function cells(r: AssignmentExportRow): Array<string | number | null> {
+  return ASSIGNMENT_CSV_COLUMNS.map((c) => (c === "on_time" ? (r.on_time === null ? null : String(r.on_time)) : r[c]));
+}
+
+/**
+ * The CSV, as text chunks: the header (after a UTF-8 byte order mark, so spreadsheet programs
+ * read names with accents correctly), then one chunk per page. `onPage` is told each page's
+ * row count as it goes.
+ */
+export async function* assignmentsCsv(db: Kysely<DB>, opts: ExportOptions & { onPage?: (rows: number) => void }): AsyncGenerator<string> {
+  yield "\uFEFF" + stringify([ASSIGNMENT_CSV_COLUMNS as unknown as string[]], CSV_OPTIONS);
+  for await (const page of assignmentExportPages(db, opts)) {
+    yield stringify(page.map(cells), CSV_OPTIONS);
+    opts.onPage?.(page.length);
+  }
+}
+
+/**
+ * A pull-based byte stream over text chunks: the next page is read only when the consumer asks
+ * for more. `signal` aborting (the client went away) stops the reading. `drained`, when the
+ * server provides it, resolves once the response socket can take more: Remix's Express adapter
+ * reads a body as fast as it can whatever the socket says, so without it a slow download would
+ * collect the whole file in memory.
+ */
+export function textStream(
+  chunks: AsyncGenerator<string>,
+  { signal, drained }: { signal?: AbortSignal; drained?: () => Promise<void> } = {},
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          if (drained) await drained();
+          if (signal?.aborted) {
+            await chunks.return(undefined);
+            controller.close();
+            return;
+          }
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
+        } catch (e) {
+          controller.error(e);
+        }
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+/** Records that an export was requested (the row count is known only once it has streamed). */
+export async function recordExportRequest(
+  db: Kysely<DB>,
+  { actorId, filters, via, now }: { actorId: string | null; filters: AssignmentFilters; via: "web" | "command line"; now: Date },
+) {
+  const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
+  await recordAudit(
+    db,
+    { actorId, action: "export.assignments", subjectType: "export", subjectId: null, data: { filters: given, described: describeFilters(filters), asOf: now.toISOString(), via, format: "csv" } },
+    now,
+  );
+}
+
+export function exportFileName(now: Date): string {
+  return `confidant-assignments-${now.toISOString().slice(0, 10)}.csv`;
+}
+
+/** GET /hr/export/assignments.csv?<dashboard filters>: HR only (404 otherwise), 400 on a bad
+ * filter, otherwise the CSV streamed as it is read. */
+export async function assignmentsExportResponse(request: Request, context: AppContext): Promise<Response> {
+  const viewer = requireHr(request, context);
+  const filters = parseFilters(new URL(request.url).searchParams);
+  if (!filters) {
+    throw badRequest("That filter is not valid. Check the department, manager, course, cycle, status and type, or clear the filters.");
+  }
+  const now = context.clock();
+  await recordExportRequest(context.db, { actorId: viewer.id, filters, via: "web", now });
+  return new Response(textStream(assignmentsCsv(context.db, { filters, now }), { signal: request.signal, drained: context.drained }), {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${exportFileName(now)}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
