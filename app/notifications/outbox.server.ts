@@ -43,30 +43,39 @@ export async function enqueueNotification(
   n: NewNotification,
   now: Date,
 ): Promise<boolean> {
+  return (await enqueueNotifications(trx, [n], now)) > 0;
+}
+
+/** Queues many at once (one statement per 500), for the scheduler's batches. Returns how many
+ * were new. */
+export async function enqueueNotifications(trx: Kysely<DB> | Transaction<DB>, list: NewNotification[], now: Date): Promise<number> {
   const at = now.toISOString();
-  const result = await trx
-    .insertInto("notifications")
-    .values({
-      id: `ntf_${randomId()}`,
-      event_key: n.eventKey,
-      kind: n.kind,
-      user_id: n.userId,
-      to_email: n.toEmail,
-      assignment_id: n.assignmentId ?? null,
-      why: n.why,
-      subject: n.subject,
-      body: n.body,
-      created_at: at,
-      status: "pending",
-      attempts: 0,
-      next_attempt_at: at,
-      claimed_until: null,
-      last_error: null,
-      sent_at: null,
-    })
-    .onConflict((oc) => oc.column("event_key").doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  let added = 0;
+  for (let i = 0; i < list.length; i += 500) {
+    const result = await trx
+      .insertInto("notifications")
+      .values(
+        list.slice(i, i + 500).map((n) => ({
+          id: `ntf_${randomId()}`,
+          event_key: n.eventKey,
+          kind: n.kind,
+          user_id: n.userId,
+          to_email: n.toEmail,
+          assignment_id: n.assignmentId ?? null,
+          why: n.why,
+          subject: n.subject,
+          body: n.body,
+          created_at: at,
+          status: "pending" as const,
+          attempts: 0,
+          next_attempt_at: at,
+        })),
+      )
+      .onConflict((oc) => oc.column("event_key").doNothing())
+      .executeTakeFirst();
+    added += Number(result.numInsertedOrUpdatedRows ?? 0n);
+  }
+  return added;
 }
 
 export interface OutboxFilter {

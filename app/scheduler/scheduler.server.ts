@@ -14,7 +14,7 @@ import type { ReminderRules } from "../config.server";
 import { hasNoAssignmentIn, recordCourseVersion } from "../assignments/assignments.server";
 import { digestPeriod, onboardingDueAt, reminderEvents, renewalDueAt } from "../assignments/rules";
 import { deactivatePerson } from "../people/people.server";
-import { enqueueNotification } from "../notifications/outbox.server";
+import { enqueueNotification, enqueueNotifications } from "../notifications/outbox.server";
 import { assignedMail, escalationMail, hrDigestMail, reminderMail } from "../notifications/templates.server";
 
 const BATCH = 500;
@@ -126,14 +126,19 @@ async function issueBatch(trx: Transaction<DB>, rows: PendingAssignment[], opts:
   const created = new Set(inserted.map((r) => r.id));
   const issued = withIds.filter((r) => created.has(r.id));
   for (const course of new Set(issued.map((r) => r.course))) await recordCourseVersion(trx, course, opts.now);
-  for (const r of issued) {
-    const mail = assignedMail({ personName: r.name, courseTitle: r.course.meta.title, courseUrl: `${opts.origin}/courses/${r.course.id}`, reason: r.reason, dueAt: r.dueAt });
-    await enqueueNotification(
-      trx,
-      { eventKey: `assigned:${r.id}`, kind: "assigned", userId: r.userId, toEmail: r.email, assignmentId: r.id, why: `Assigned (${r.reason.replace("_", " ")})`, ...mail },
-      opts.now,
-    );
-  }
+  await enqueueNotifications(
+    trx,
+    issued.map((r) => ({
+      eventKey: `assigned:${r.id}`,
+      kind: "assigned" as const,
+      userId: r.userId,
+      toEmail: r.email,
+      assignmentId: r.id,
+      why: `Assigned (${r.reason.replace("_", " ")})`,
+      ...assignedMail({ personName: r.name, courseTitle: r.course.meta.title, courseUrl: `${opts.origin}/courses/${r.course.id}`, reason: r.reason, dueAt: r.dueAt }),
+    })),
+    opts.now,
+  );
   if (issued.length > 0) {
     await appendAudit(
       trx,
@@ -142,7 +147,8 @@ async function issueBatch(trx: Transaction<DB>, rows: PendingAssignment[], opts:
         action: "scheduler.assignments_issued",
         subjectType: "course",
         subjectId: issued[0].course.id,
-        data: { reason: issued[0].reason, count: issued.length, assignments: issued.map((r) => [r.id, r.userId, r.course.id, r.cycle]) },
+        // The assignment rows say who, what and which cycle; the entry lists which were issued.
+        data: { reason: issued[0].reason, count: issued.length, assignments: issued.map((r) => r.id) },
       },
       opts.now,
     );
@@ -226,7 +232,8 @@ async function renewals(run: Runner, opts: SchedulerOptions, summary: RunSummary
         .where("a.expires_at", "is not", null)
         .where("a.expires_at", "<=", cutoff)
         .where("u.status", "=", "active")
-        .orderBy("a.id")
+        // No ORDER BY: each batch marks what it renewed, so the next query finds the rest, and
+        // the index (course, renewal_issued_at, expires_at) serves it without a sort.
         .limit(BATCH)
         .execute();
       if (due.length === 0) break;

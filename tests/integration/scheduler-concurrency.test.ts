@@ -63,7 +63,7 @@ async function expectExactlyOneOfEverything(db: Db) {
   ]);
   // The audit log names each issued assignment exactly once, and its chain is intact.
   const issuedEntries = await db.selectFrom("audit_log").select("data_json").where("action", "=", "scheduler.assignments_issued").execute();
-  const named = issuedEntries.flatMap((e) => (JSON.parse(e.data_json) as { assignments: Array<[string]> }).assignments.map(([id]) => id));
+  const named = issuedEntries.flatMap((e) => (JSON.parse(e.data_json) as { assignments: string[] }).assignments);
   expect(named.length).toBe(org.people + org.managers);
   expect(new Set(named).size).toBe(named.length);
   expect(await verifyAuditChain(db)).toMatchObject({ ok: true });

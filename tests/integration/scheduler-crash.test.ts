@@ -74,7 +74,7 @@ test("killed mid-run and run again: the partial state is consistent, the dead ho
   expect(mails.every((m) => m.kind === "assigned")).toBe(true);
   // The audit log names exactly the assignments that exist, and its chain holds.
   const named = (await db.selectFrom("audit_log").select("data_json").where("action", "=", "scheduler.assignments_issued").execute()).flatMap(
-    (e) => (JSON.parse(e.data_json) as { assignments: Array<[string]> }).assignments.map(([id]) => id),
+    (e) => (JSON.parse(e.data_json) as { assignments: string[] }).assignments,
   );
   const ids = (await db.selectFrom("assignments").select("id").execute()).map((r) => r.id);
   expect(named.sort()).toEqual(ids.sort());
