@@ -46,16 +46,16 @@ export async function enqueueNotification(
   return (await enqueueNotifications(trx, [n], now)) > 0;
 }
 
-/** Queues many at once (one statement per 500), for the scheduler's batches. Returns how many
+/** Queues many at once (one statement per 2,000 rows, within SQLite's parameter limit), for the scheduler's batches. Returns how many
  * were new. */
 export async function enqueueNotifications(trx: Kysely<DB> | Transaction<DB>, list: NewNotification[], now: Date): Promise<number> {
   const at = now.toISOString();
   let added = 0;
-  for (let i = 0; i < list.length; i += 500) {
+  for (let i = 0; i < list.length; i += 2000) {
     const result = await trx
       .insertInto("notifications")
       .values(
-        list.slice(i, i + 500).map((n) => ({
+        list.slice(i, i + 2000).map((n) => ({
           id: `ntf_${randomId()}`,
           event_key: n.eventKey,
           kind: n.kind,

@@ -17,7 +17,7 @@ import { deactivatePerson } from "../people/people.server";
 import { enqueueNotification, enqueueNotifications } from "../notifications/outbox.server";
 import { assignedMail, escalationMail, hrDigestMail, reminderMail } from "../notifications/templates.server";
 
-const BATCH = 500;
+const BATCH = 2000;
 
 export interface SchedulerOptions {
   catalog: Catalog;
