@@ -5,11 +5,15 @@ import type { Kysely } from "kysely";
 import * as m0001 from "./migrations/0001_init";
 import * as m0002 from "./migrations/0002_scheduler";
 import * as m0003 from "./migrations/0003_people_and_recognition";
+import * as m0004 from "./migrations/0004_reporting";
+import * as m0005 from "./migrations/0005_password_links";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
   "0002_scheduler": m0002,
   "0003_people_and_recognition": m0003,
+  "0004_reporting": m0004,
+  "0005_password_links": m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -191,6 +191,16 @@ export interface RosterImportsTable {
   summary_json: string | null;
 }
 
+export interface PasswordLinksTable {
+  id: string;
+  user_id: string;
+  token_sha256: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface KudosTable {
   id: string;
   from_user_id: string;
@@ -212,6 +222,69 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** The reporting rollup (migration 0004): rebuilt by refreshRollup, read by HR's dashboards. */
+export type ReportRunStatus = "running" | "done" | "failed";
+
+export interface ReportRunsTable {
+  generation: number;
+  as_of: string;
+  started_at: string;
+  finished_at: string | null;
+  status: ReportRunStatus;
+  duration_ms: number | null;
+  assignments: number | null;
+  error: string | null;
+}
+
+export interface ReportRollupTable {
+  generation: number;
+  scope: string;
+  course_id: string;
+  series: string;
+  department: string;
+  type: string;
+  cancelled_on_time: number;
+  cancelled_late: number;
+  cancelled_open: number;
+  exempt_on_time: number;
+  exempt_late: number;
+  exempt_open: number;
+  on_time: number;
+  late: number;
+  overdue: number;
+  in_progress: number;
+  not_started: number;
+  last_due_at: string;
+}
+
+export interface ReportMonthsTable {
+  generation: number;
+  scope: string;
+  course_id: string;
+  series: string;
+  department: string;
+  type: string;
+  month: string;
+  on_time: number;
+  late: number;
+}
+
+export interface ReportCyclesTable {
+  generation: number;
+  course_id: string;
+  cycle: string;
+  series: string;
+  assignments: number;
+  last_due_at: string;
+}
+
+export interface ReportManagersTable {
+  generation: number;
+  manager_id: string;
+  team_size: number;
+  scoped: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -228,6 +301,12 @@ export interface DB {
   scheduler_lease: SchedulerLeaseTable;
   roster_imports: RosterImportsTable;
   kudos: KudosTable;
+  password_links: PasswordLinksTable;
+  report_runs: ReportRunsTable;
+  report_rollup: ReportRollupTable;
+  report_months: ReportMonthsTable;
+  report_cycles: ReportCyclesTable;
+  report_managers: ReportManagersTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { notFound, readForm, requireHr } from "~/auth/guards.server";
 import { formatDateTime } from "~/components/format";
 import { readFlash, setFlash } from "~/roster/flash.server";
+import { createPasswordLink } from "~/auth/password-links.server";
 import { changeStatus, editPerson, getPersonForEdit } from "~/roster/people-admin.server";
 import { PersonFields, type PersonFieldValues } from "~/roster/person-fields";
 import rosterStyles from "~/styles/roster.css";
@@ -19,7 +20,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return data({ person, isSelf: person.id === viewer.id, flash: flash.message }, { headers: flash.headers });
 }
 
-const INTENTS = ["details", "leave", "return", "deactivate", "reactivate"] as const;
+const INTENTS = ["details", "leave", "return", "deactivate", "reactivate", "password_link"] as const;
 type Intent = (typeof INTENTS)[number];
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -29,6 +30,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = params.id ?? "";
   const here = `/hr/people/${id}/edit`;
   if (!INTENTS.includes(intent)) return data({ intent: null, message: "That button is not recognised. Reload the page and try again.", field: null }, { status: 400 });
+  if (intent === "password_link") {
+    // Shown once, in this response only: the token is never stored or put in a cookie.
+    const link = await createPasswordLink(context.db, { userId: id, actorId: viewer.id }, context.clock);
+    return data({ intent, link: `${context.config.origin}${link.path}`, expiresAt: link.expiresAt });
+  }
   if (intent === "details") {
     const result = await editPerson(context.db, { id, form: Object.fromEntries(form), actorId: viewer.id }, context.clock);
     if (!result) throw notFound();
@@ -153,6 +159,29 @@ export default function EditPerson() {
               </Form>
             </>
           )}
+        </section>
+      ) : null}
+
+      {p.status !== "inactive" ? (
+        <section className="panel" aria-labelledby="pwlink-h">
+          <h2 id="pwlink-h" className="panel-title">
+            Password
+          </h2>
+          <p>
+            People added by import or by hand have no password until they set one. Create a link that lets {p.name} set a password: it works
+            once, for 72 hours, and ends their other sessions. Send it to them yourself; it is shown only here, only now.
+          </p>
+          {result && "link" in result ? (
+            <p className="notice" role="status">
+              Set-password link for {p.email}, valid until {formatDateTime(result.expiresAt)}: <code>{result.link}</code>
+            </p>
+          ) : null}
+          <Form method="post">
+            <input type="hidden" name="intent" value="password_link" />
+            <button type="submit" className="button secondary">
+              Create a set-password link
+            </button>
+          </Form>
         </section>
       ) : null}
 

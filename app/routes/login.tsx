@@ -43,6 +43,11 @@ export default function Login() {
     <div className="panel">
       <h1>Sign in</h1>
       <p className="muted">Use your work email address and your Confidant password.</p>
+      {params.get("passwordSet") ? (
+        <p className="notice" role="status">
+          Your password is set. Sign in with it now.
+        </p>
+      ) : null}
       <Form method="post" noValidate aria-describedby={result?.formError ? "login-error" : undefined}>
         {result?.formError ? (
           <p id="login-error" className="form-error" role="alert">
@@ -50,7 +55,7 @@ export default function Login() {
           </p>
         ) : null}
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
-        <Field id="email" label="Work email" type="email" autoComplete="username" required defaultValue={result?.email} error={errors.email} />
+        <Field id="email" label="Work email" type="email" autoComplete="username" required defaultValue={result?.email ?? params.get("email") ?? undefined} error={errors.email} />
         <Field id="password" label="Password" type="password" autoComplete="current-password" required error={errors.password} />
         <button type="submit" className="button" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
