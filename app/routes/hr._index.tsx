@@ -135,6 +135,11 @@ export default function HrOverview() {
   return (
     <div className="hr-page">
       <h1>Compliance overview</h1>
+      <p>
+        <a className="button secondary" href={hrHref("/hr/export/assignments.csv", d.filters)} download>
+          Download these assignments as CSV
+        </a>
+      </p>
       <p className="hr-asof">
         {o.source === "rollup" ? (
           <>

@@ -8,6 +8,7 @@ import { fixedClock, systemClock } from "../clock";
 import { deliverDue, transportFromConfig, type DeliveryResult } from "../notifications/delivery.server";
 import { acquireLease, leaseHolder, releaseLease } from "./lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
+import { refreshRollup } from "../reports/rollup.server";
 
 export const LEASE_NAME = "scheduler";
 
@@ -27,6 +28,8 @@ export async function runOnce(
   if (!(await acquireLease(db, LEASE_NAME, holder))) return { ran: false, reason: "another scheduler run holds the lease" };
   try {
     const summary = await runScheduler(db, { catalog, now: at, rules: config.reminders, origin: config.origin });
+    // The dashboards' counts follow each run, so they are never older than the scheduler's period.
+    await refreshRollup(db, at);
     const mail = deliver ? await deliverDue(db, transportFromConfig(config), { clock: now ? fixedClock(at.toISOString()) : systemClock }) : null;
     return { ran: true, summary, mail };
   } finally {
