@@ -16,6 +16,8 @@ const migrations: Record<string, Migration> = {
   "0005_password_links": m0005,
 };
 
+export const MIGRATION_NAMES = Object.keys(migrations);
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -2,7 +2,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createDb, dialectOf, type Db } from "../../db/connection";
-import { migrateToLatest } from "../../db/migrate";
+import { MIGRATION_NAMES, migrateToLatest } from "../../db/migrate";
 import { fixedClock } from "../../app/clock";
 import { recordAudit, verifyAuditChain } from "../../app/audit/audit.server";
 import { listMyAssignments } from "../../app/assignments/assignments.server";
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 test("migrations run on PostgreSQL, and a second run applies nothing", async () => {
   expect(dialectOf(db)).toBe("postgres");
-  expect(await migrateToLatest(db)).toEqual(["0001_init", "0002_scheduler", "0003_people_and_recognition"]);
+  expect(await migrateToLatest(db)).toEqual(MIGRATION_NAMES);
   expect(await migrateToLatest(db)).toEqual([]);
 });
 
