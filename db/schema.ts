@@ -233,6 +233,7 @@ export interface ReportRunsTable {
   status: ReportRunStatus;
   duration_ms: number | null;
   assignments: number | null;
+  people: number | null;
   error: string | null;
 }
 

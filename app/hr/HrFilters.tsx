@@ -14,6 +14,7 @@ export interface FilterChoices {
 
 export function HrFilters({ values, choices, action, submitLabel }: { values: FilterValues; choices: FilterChoices; action: string; submitLabel: string }) {
   const filtered = Object.values(values).some(Boolean);
+  const truncated = choices.managersTruncated || choices.cyclesTruncated;
   return (
     <Form method="get" action={action} role="search" aria-labelledby="hr-filters-h" className="panel hr-filters">
       <h2 id="hr-filters-h" className="hr-filters-title">
@@ -33,7 +34,7 @@ export function HrFilters({ values, choices, action, submitLabel }: { values: Fi
         </div>
         <div className="field">
           <label htmlFor="f-manager">Manager's team</label>
-          <select id="f-manager" name="manager" defaultValue={values.manager} aria-describedby={choices.managersTruncated ? "f-manager-hint" : undefined}>
+          <select id="f-manager" name="manager" defaultValue={values.manager} aria-describedby={truncated ? "hr-filters-hint" : undefined}>
             <option value="">Everyone</option>
             {choices.managers.map((m) => (
               <option key={m.id} value={m.id}>
@@ -42,11 +43,6 @@ export function HrFilters({ values, choices, action, submitLabel }: { values: Fi
               </option>
             ))}
           </select>
-          {choices.managersTruncated ? (
-            <p id="f-manager-hint" className="hint">
-              The largest teams are listed; any manager's team can be opened from their record.
-            </p>
-          ) : null}
         </div>
         <div className="field">
           <label htmlFor="f-course">Course</label>
@@ -61,7 +57,7 @@ export function HrFilters({ values, choices, action, submitLabel }: { values: Fi
         </div>
         <div className="field">
           <label htmlFor="f-cycle">Cycle</label>
-          <select id="f-cycle" name="cycle" defaultValue={values.cycle} aria-describedby={choices.cyclesTruncated ? "f-cycle-hint" : undefined}>
+          <select id="f-cycle" name="cycle" defaultValue={values.cycle} aria-describedby={truncated ? "hr-filters-hint" : undefined}>
             <option value="">All cycles</option>
             {choices.cycles.map((c) => (
               <option key={c} value={c}>
@@ -69,11 +65,6 @@ export function HrFilters({ values, choices, action, submitLabel }: { values: Fi
               </option>
             ))}
           </select>
-          {choices.cyclesTruncated ? (
-            <p id="f-cycle-hint" className="hint">
-              The most recent dated cycles are listed.
-            </p>
-          ) : null}
         </div>
         <div className="field">
           <label htmlFor="f-status">Status</label>
@@ -98,6 +89,12 @@ export function HrFilters({ values, choices, action, submitLabel }: { values: Fi
           </select>
         </div>
       </div>
+      {truncated ? (
+        <p id="hr-filters-hint" className="hint">
+          {choices.managersTruncated ? "Managers: the largest teams are listed (any manager's team opens from their record). " : ""}
+          {choices.cyclesTruncated ? "Cycles: the most recent dated cycles are listed." : ""}
+        </p>
+      ) : null}
       <div className="hr-filter-actions">
         <button type="submit" className="button">
           {submitLabel}

@@ -15,6 +15,7 @@ import { assignedMail, reminderMail } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
 import { teamIds } from "../people/org.server";
 import { hrReminderEventKey } from "../reports/overdue.server";
+import { ASSIGN_GROUPS, type AssignGroup } from "./labels";
 
 export interface HrViewer {
   id: string;
@@ -45,8 +46,7 @@ const dateSchema = (what: string) =>
     .regex(/^\d{4}-\d{2}-\d{2}$/, `Give the ${what} date as YYYY-MM-DD.`)
     .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00.000Z`)) && new Date(`${d}T00:00:00.000Z`).toISOString().slice(0, 10) === d, `That ${what} date does not exist.`);
 
-export const ASSIGN_GROUPS = ["person", "department", "team", "type", "everyone"] as const;
-export type AssignGroup = (typeof ASSIGN_GROUPS)[number];
+export { ASSIGN_GROUPS, type AssignGroup };
 
 export const assignFormSchema = z
   .object({

@@ -12,6 +12,10 @@ export const HR_STATUS_LABEL: Record<string, string> = {
   cancelled: "Cancelled (left the company)",
 };
 
+/** Who a manual assignment can go to (shared by the form and its schema). */
+export const ASSIGN_GROUPS = ["person", "department", "team", "type", "everyone"] as const;
+export type AssignGroup = (typeof ASSIGN_GROUPS)[number];
+
 export const TYPE_LABEL: Record<string, string> = { employee: "Employees", contractor: "Contractors" };
 
 export const REASON_LABEL: Record<string, string> = {

@@ -106,8 +106,8 @@ export async function listOverdue(db: Kysely<DB>, { filters, now, after, limit }
   const take = pageSize + 1;
   let ids: string[];
   if (team) ids = await pageOfTeam(db, { people: team, filters, now, cursor, take });
-  else if (filters.cycle) ids = await pageOfCycle(db, { filters, now, cursor, take, teamSize: known });
-  else ids = await pageByDueDate(db, { filters, now, cursor, take, teamSize: known });
+  else if (filters.cycle) ids = await pageOfCycle(db, { filters, now, cursor, take, teamSize: known, people: run?.people ?? null });
+  else ids = await pageByDueDate(db, { filters, now, cursor, take, teamSize: known, people: run?.people ?? null });
 
   const rows = await details(db, ids, now);
   const page = rows.slice(0, pageSize);
@@ -117,7 +117,7 @@ export async function listOverdue(db: Kysely<DB>, { filters, now, after, limit }
 
 /** Walks the open assignments by due date (the partial index), testing each against the filters,
  * and stops after a page. */
-async function pageByDueDate(db: Kysely<DB>, o: { filters: AssignmentFilters; now: Date; cursor: OverdueCursor | null; take: number; teamSize: number | null }): Promise<string[]> {
+async function pageByDueDate(db: Kysely<DB>, o: { filters: AssignmentFilters; now: Date; cursor: OverdueCursor | null; take: number; teamSize: number | null; people: number | null }): Promise<string[]> {
   const f = o.filters;
   let q = db
     .selectFrom("assignments as a")
@@ -130,22 +130,23 @@ async function pageByDueDate(db: Kysely<DB>, o: { filters: AssignmentFilters; no
   q = applyAssignmentFilters(db, q, { department: f.department, type: f.type }, o.now);
   if (f.course) q = q.where(sql<boolean>`${notAnIndex(db, "course_id")} = ${f.course}`);
   if (f.cycle) q = q.where(sql<boolean>`${notAnIndex(db, "cycle")} = ${f.cycle}`);
-  if (f.manager) q = q.where(inTeamWhileWalking(db, f.manager, o.teamSize));
+  if (f.manager) q = q.where(inTeamWhileWalking(db, f.manager, o.teamSize, o.people));
   const c = o.cursor;
-  // A range on due_at first, so that the walk starts at the cursor.
-  if (c) q = q.where("a.due_at", ">=", c.dueAt).where((eb) => eb.or([eb("a.due_at", ">", c.dueAt), eb("a.id", ">", c.id)]));
+  // As a row value, so that the walk starts exactly at the cursor, even inside a run of equal due dates.
+  if (c) q = q.where((eb) => eb(eb.refTuple("a.due_at", "a.id"), ">", eb.tuple(c.dueAt, c.id)));
   return (await q.orderBy("a.due_at", "asc").orderBy("a.id", "asc").limit(o.take).execute()).map((r) => r.id);
 }
 
-/** From this many people up, membership is tested by walking up from each person (most are in
- * the team, so a page is found quickly) rather than by listing the whole team first. */
+/** From this many people (or half the organisation) up, membership is tested by walking up from
+ * each person — a page is found quickly, most people being in the team — rather than by listing
+ * the whole team first. */
 const WALK_UP_FROM_TEAM_SIZE = 5_000;
 
 /** "This person is in the manager's team", for a walk over open assignments. The same relation
  * as teamIds() (below the manager, at most 50 levels down), asked from either end. */
-function inTeamWhileWalking(db: Kysely<DB>, managerId: string, teamSize: number | null) {
+function inTeamWhileWalking(db: Kysely<DB>, managerId: string, teamSize: number | null, people: number | null) {
   if (dialectOf(db) !== "sqlite") return sql<boolean>`u.id in (${teamIds(db, managerId)})`;
-  if (teamSize !== null && teamSize >= WALK_UP_FROM_TEAM_SIZE) {
+  if (teamSize !== null && (teamSize >= WALK_UP_FROM_TEAM_SIZE || (people !== null && teamSize * 2 >= people))) {
     return sql<boolean>`exists (with recursive up(id, depth) as (select u.manager_id, 1 union all select x.manager_id, up.depth + 1 from users x join up on x.id = up.id where up.depth < 50) select 1 from up where up.id = ${managerId})`;
   }
   // `+u.id` only tells SQLite not to start from the team list; the meaning is the same.
@@ -179,7 +180,7 @@ async function pageOfTeam(db: Kysely<DB>, o: { people: string[]; filters: Assign
 
 /** One cycle: its open assignments in due order (the partial index assignments_open_by_cycle),
  * testing each against the other filters, until a page is found. */
-async function pageOfCycle(db: Kysely<DB>, o: { filters: AssignmentFilters; now: Date; cursor: OverdueCursor | null; take: number; teamSize: number | null }): Promise<string[]> {
+async function pageOfCycle(db: Kysely<DB>, o: { filters: AssignmentFilters; now: Date; cursor: OverdueCursor | null; take: number; teamSize: number | null; people: number | null }): Promise<string[]> {
   const f = o.filters;
   let q = db
     .selectFrom("assignments as a")
@@ -192,9 +193,9 @@ async function pageOfCycle(db: Kysely<DB>, o: { filters: AssignmentFilters; now:
     .where("a.due_at", "<", o.now.toISOString());
   q = applyAssignmentFilters(db, q, { department: f.department, type: f.type }, o.now);
   if (f.course) q = q.where(sql<boolean>`${notAnIndex(db, "course_id")} = ${f.course}`);
-  if (f.manager) q = q.where(inTeamWhileWalking(db, f.manager, o.teamSize));
+  if (f.manager) q = q.where(inTeamWhileWalking(db, f.manager, o.teamSize, o.people));
   const c = o.cursor;
-  if (c) q = q.where("a.due_at", ">=", c.dueAt).where((eb) => eb.or([eb("a.due_at", ">", c.dueAt), eb("a.id", ">", c.id)]));
+  if (c) q = q.where((eb) => eb(eb.refTuple("a.due_at", "a.id"), ">", eb.tuple(c.dueAt, c.id)));
   return (await q.orderBy("a.due_at", "asc").orderBy("a.id", "asc").limit(o.take).execute()).map((r) => r.id);
 }
 

@@ -119,13 +119,14 @@ export interface RollupRun {
   finishedAt: string | null;
   durationMs: number | null;
   assignments: number | null;
+  people: number | null;
 }
 
 /** The newest finished rollup, or null when there is none yet. */
 export async function currentRun(db: Kysely<DB>): Promise<RollupRun | null> {
   const row = await db
     .selectFrom("report_runs")
-    .select(["generation", "as_of", "finished_at", "duration_ms", "assignments"])
+    .select(["generation", "as_of", "finished_at", "duration_ms", "assignments", "people"])
     .where("status", "=", "done")
     .orderBy("generation", "desc")
     .limit(1)
@@ -137,6 +138,7 @@ export async function currentRun(db: Kysely<DB>): Promise<RollupRun | null> {
     finishedAt: row.finished_at,
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
     assignments: row.assignments === null ? null : Number(row.assignments),
+    people: row.people === null ? null : Number(row.people),
   };
 }
 
@@ -216,7 +218,7 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
   const generation = Number(last?.g ?? 0) + 1;
   await db
     .insertInto("report_runs")
-    .values({ generation, as_of: asOf, started_at: new Date().toISOString(), finished_at: null, status: "running", duration_ms: null, assignments: null, error: null })
+    .values({ generation, as_of: asOf, started_at: new Date().toISOString(), finished_at: null, status: "running", duration_ms: null, assignments: null, people: null, error: null })
     .execute();
   let lap = performance.now();
   const took = () => {
@@ -226,7 +228,8 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
     return ms;
   };
   try {
-    const tree = await buildTree(await loadPeople(db));
+    const everyone = await loadPeople(db);
+    const tree = await buildTree(everyone);
     await pause();
     const people = took();
     const counted = await countAssignments(db, { asOf, tree, months: chartMonths(now) });
@@ -262,7 +265,7 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
     const durationMs = Math.round(performance.now() - started);
     await db
       .updateTable("report_runs")
-      .set({ status: "done", finished_at: new Date().toISOString(), duration_ms: durationMs, assignments: counted.assignments })
+      .set({ status: "done", finished_at: new Date().toISOString(), duration_ms: durationMs, assignments: counted.assignments, people: everyone.length })
       .where("generation", "=", generation)
       .execute();
     await dropOtherGenerations(db, generation);

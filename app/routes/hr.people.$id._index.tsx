@@ -292,7 +292,7 @@ export default function PersonRecordPage() {
                       {a.exemptedAt ? <span className="hr-person-email">since {formatDate(a.exemptedAt)}</span> : null}
                       {a.cancelledAt ? <span className="hr-person-email">on {formatDate(a.cancelledAt)}</span> : null}
                     </td>
-                    <td>{a.open ? <ManageAssignment a={a} result={result} busy={busy} /> : null}</td>
+                    <td>{a.open ? <ManageAssignment key={`${a.id}-${a.dueAt}-${d.flash ?? ""}`} a={a} result={result} busy={busy} /> : null}</td>
                   </tr>
                 ))}
               </tbody>

@@ -34,6 +34,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("status", "text", (c) => c.notNull())
     .addColumn("duration_ms", "integer")
     .addColumn("assignments", "integer")
+    .addColumn("people", "integer")
     .addColumn("error", "text")
     .execute();
 
@@ -89,11 +90,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("report_managers_generation").on("report_managers").columns(["generation", "manager_id"]).execute();
 
   // The overdue list walks open assignments in due order and stops after a page: an index of
-  // only the open ones keeps that walk short whatever else the table holds.
+  // only the open ones keeps that walk short whatever else the table holds. It leads with
+  // completed_at (always null here) so that, without statistics, SQLite still prefers it to
+  // assignments_open_due, which would need a sort of every assignment sharing a due date.
   await db.schema
     .createIndex("assignments_open_by_due")
     .on("assignments")
-    .columns(["due_at", "id"])
+    .columns(["completed_at", "due_at", "id"])
     .where(sql.ref("completed_at"), "is", null)
     .where(sql.ref("exempted_at"), "is", null)
     .where(sql.ref("cancelled_at"), "is", null)
