@@ -1,11 +1,16 @@
 // npm run demo — migrates, seeds the demo organisation when the database is empty, and serves.
 import { startServer } from "../server";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "./seed";
+import { refreshRollup } from "../app/reports/rollup.server";
 
 process.env.NODE_ENV ??= "production";
 const app = await startServer();
 const seeded = await seedDemo(app.db, { catalog: app.catalog, secret: app.config.secret });
-if (seeded.seeded) app.logger.info(`Seeded the demo organisation: ${seeded.people} people.`);
+if (seeded.seeded) {
+  app.logger.info(`Seeded the demo organisation: ${seeded.people} people.`);
+  // The scheduler's first run may have counted an empty database; count the seeded one.
+  await refreshRollup(app.db, new Date());
+}
 console.log(`
   Confidant is running at ${app.config.origin}
 
