@@ -51,14 +51,7 @@ export function CompletionChart({ months, id, caption }: { months: MonthBar[]; i
         <title id={`${id}-title`}>{caption}</title>
         <desc id={`${id}-desc`}>{summary}</desc>
         {[0, 0.5, 1].map((f) => (
-          <g key={f} className="chart-grid">
-            <line x1="0" x2="100%" y1={y(max * f)} y2={y(max * f)} />
-            {f > 0 ? (
-              <text x="0" y={y(max * f) - 4} className="chart-axis">
-                {formatCount(max * f)}
-              </text>
-            ) : null}
-          </g>
+          <line key={f} className="chart-grid" x1="0" x2="100%" y1={y(max * f)} y2={y(max * f)} />
         ))}
         {months.map((m, i) => {
           const x = i * slot + gap;
@@ -78,6 +71,12 @@ export function CompletionChart({ months, id, caption }: { months: MonthBar[]; i
             </g>
           );
         })}
+        {/* Scale labels last, so they sit on top of the bars (with a halo from the stylesheet). */}
+        {[0.5, 1].map((f) => (
+          <text key={f} x="2" y={y(max * f) - 4} className="chart-axis chart-scale">
+            {formatCount(max * f)}
+          </text>
+        ))}
       </svg>
       <details className="chart-data">
         <summary>
