@@ -28,9 +28,9 @@ export async function runOnce(
   if (!(await acquireLease(db, LEASE_NAME, holder))) return { ran: false, reason: "another scheduler run holds the lease" };
   try {
     const summary = await runScheduler(db, { catalog, now: at, rules: config.reminders, origin: config.origin });
-    // The dashboards' counts follow each run, so they are never older than the scheduler's period.
-    await refreshRollup(db, at);
     const mail = deliver ? await deliverDue(db, transportFromConfig(config), { clock: now ? fixedClock(at.toISOString()) : systemClock }) : null;
+    // The dashboards' counts follow each run (after the mail, which should not wait for them).
+    await refreshRollup(db, at);
     return { ran: true, summary, mail };
   } finally {
     await releaseLease(db, LEASE_NAME, holder);
