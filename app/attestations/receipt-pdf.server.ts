@@ -186,13 +186,14 @@ const LABEL_WIDTH = 132;
 const LINE_FACTOR = 1.34;
 const CONTENT_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM;
 
-const INK = rgb(0.11, 0.13, 0.17);
-const MUTED = rgb(0.4, 0.43, 0.49);
-const ACCENT = rgb(0.1, 0.24, 0.45);
-const RULE = rgb(0.78, 0.81, 0.86);
+// Shared with the evidence pack, so both documents look like one set.
+export const INK = rgb(0.11, 0.13, 0.17);
+export const MUTED = rgb(0.4, 0.43, 0.49);
+export const ACCENT = rgb(0.1, 0.24, 0.45);
+export const RULE = rgb(0.78, 0.81, 0.86);
 const BOX_FILL = rgb(0.95, 0.96, 0.98);
 
-interface Fonts {
+export interface Fonts {
   regular: PDFFont;
   bold: PDFFont;
   mono: PDFFont;

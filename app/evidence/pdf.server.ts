@@ -9,7 +9,7 @@
  */
 import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
 import type { PDFFont, PDFPage, RGB } from "pdf-lib";
-import { formatUtc, renderReceiptPdf, toWinAnsi, wrapText, type ReceiptView } from "../attestations/receipt-pdf.server";
+import { ACCENT, formatUtc, INK, MUTED, renderReceiptPdf, RULE, toWinAnsi, wrapText, type Fonts, type ReceiptView } from "../attestations/receipt-pdf.server";
 import { STATUS_LABEL } from "../assignments/status";
 import type { EvidencePack, PackAttestation, PackCycle } from "./pack.server";
 
@@ -22,18 +22,8 @@ const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X;
 const LINE = 1.34;
 const LABEL_WIDTH = 118;
 
-const INK = rgb(0.11, 0.13, 0.17);
-const MUTED = rgb(0.4, 0.43, 0.49);
-const ACCENT = rgb(0.1, 0.24, 0.45);
-const RULE = rgb(0.78, 0.81, 0.86);
 const HEAD_FILL = rgb(0.93, 0.95, 0.98);
 const BAD = rgb(0.62, 0.12, 0.1);
-
-interface Fonts {
-  regular: PDFFont;
-  bold: PDFFont;
-  mono: PDFFont;
-}
 
 interface Style {
   font: PDFFont;
