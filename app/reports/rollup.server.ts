@@ -20,7 +20,7 @@ import { sql, type Kysely } from "kysely";
 import { dialectOf } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import { STATUS_FILTERS } from "./filters.server";
-import { acquireLease, leaseHolder, releaseLease } from "../scheduler/lease.server";
+import { leaseWorkRunning, underLease } from "../scheduler/lease.server";
 
 /** Mutually exclusive states of an assignment at a moment ("as of"). Every status filter and
  * every dashboard column is a union of some of them. Precedence follows app/assignments/status.ts
@@ -152,40 +152,24 @@ export type RefreshResult =
   | { skipped: false; generation: number; asOf: string; assignments: number; rows: number; durationMs: number; phases: Record<"people" | "count" | "expand" | "write" | "cleanup", number> }
   | { skipped: true; reason: string };
 
-const inFlight = new WeakMap<object, Promise<RefreshResult>>();
+const LEASE = "report-rollup";
 
 /** Is a refresh running in this process for this database? */
 export function refreshInFlight(db: Kysely<DB>): boolean {
-  return inFlight.has(db);
+  return leaseWorkRunning(db, LEASE);
 }
 
 /** Rebuilds the rollup as of `now`. Safe to call from several places and instances: one refresh
  * runs at a time (in this process by a shared promise, across instances by a lease row); a call
  * while one runs returns `{ skipped: true }`. */
 export function refreshRollup(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
-  const running = inFlight.get(db);
-  if (running) return running.then(() => ({ skipped: true as const, reason: "a refresh was already running" }));
-  const p = (async () => {
-    const holder = leaseHolder();
-    if (!(await acquireLease(db, "report-rollup", holder))) return { skipped: true as const, reason: "another instance is refreshing" };
-    try {
-      return await rebuild(db, now);
-    } finally {
-      await releaseLease(db, "report-rollup", holder);
-    }
-  })();
-  inFlight.set(db, p);
-  const clear = () => {
-    if (inFlight.get(db) === p) inFlight.delete(db);
-  };
-  p.then(clear, clear);
-  return p;
+  return underLease(db, LEASE, () => rebuild(db, now));
 }
 
 /** Starts a refresh without waiting for it (the dashboard's self-refresh). Failures are recorded
  * in report_runs and otherwise ignored: the previous rollup stays in use. */
 export function refreshInBackground(db: Kysely<DB>, now: Date): void {
-  if (inFlight.has(db)) return;
+  if (refreshInFlight(db)) return;
   refreshRollup(db, now).catch(() => undefined);
 }
 
@@ -201,7 +185,8 @@ export async function ensureRollup(db: Kysely<DB>, now: Date): Promise<RollupRun
   return run;
 }
 
-const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets the event loop serve requests between two chunks of a long background job. */
+export const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Yields to the event loop every so many steps of a long in-memory loop. */
 function pacer(every = 5_000) {
@@ -211,14 +196,20 @@ function pacer(every = 5_000) {
   };
 }
 
-async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
-  const started = performance.now();
-  const asOf = now.toISOString();
-  const last = await db.selectFrom("report_runs").select((eb) => eb.fn.max("generation").as("g")).executeTakeFirst();
+/** A refresh of tables kept by generation: the next generation number, recorded in `runs` as
+ * running; `work` builds it (timing its phases with `took`, which gives the milliseconds since it
+ * was last called) and records it as done. A failure is recorded with its message, then thrown. */
+export async function refreshGeneration<R>(
+  db: Kysely<DB>,
+  runs: "report_runs" | "score_runs",
+  asOf: string,
+  work: (generation: number, took: () => number) => Promise<R>,
+): Promise<R> {
+  const last = await db.selectFrom(runs).select((eb) => eb.fn.max("generation").as("g")).executeTakeFirst();
   const generation = Number(last?.g ?? 0) + 1;
   await db
-    .insertInto("report_runs")
-    .values({ generation, as_of: asOf, started_at: new Date().toISOString(), finished_at: null, status: "running", duration_ms: null, assignments: null, people: null, error: null })
+    .insertInto(runs)
+    .values({ generation, as_of: asOf, started_at: new Date().toISOString(), status: "running" })
     .execute();
   let lap = performance.now();
   const took = () => {
@@ -228,6 +219,25 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
     return ms;
   };
   try {
+    const result = await work(generation, took);
+    // A short history of runs stays (how long refreshes take, failures).
+    await db.deleteFrom(runs).where("generation", "<", generation - 50).execute();
+    return result;
+  } catch (e) {
+    await db
+      .updateTable(runs)
+      .set({ status: "failed", finished_at: new Date().toISOString(), error: (e instanceof Error ? e.message : String(e)).slice(0, 1000) })
+      .where("generation", "=", generation)
+      .execute()
+      .catch(() => undefined);
+    throw e;
+  }
+}
+
+async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
+  const started = performance.now();
+  const asOf = now.toISOString();
+  return refreshGeneration(db, "report_runs", asOf, async (generation, took) => {
     const everyone = await loadPeople(db);
     const tree = await buildTree(everyone);
     await pause();
@@ -268,27 +278,22 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
       .set({ status: "done", finished_at: new Date().toISOString(), duration_ms: durationMs, assignments: counted.assignments, people: everyone.length })
       .where("generation", "=", generation)
       .execute();
-    await dropOtherGenerations(db, generation);
+    await dropOtherGenerations(db, REPORT_TABLES, generation);
     const phases = { people, count, expand: expanded, write, cleanup: took() };
-    return { skipped: false, generation, asOf, assignments: counted.assignments, rows: rollup.length, durationMs, phases };
-  } catch (e) {
-    await db
-      .updateTable("report_runs")
-      .set({ status: "failed", finished_at: new Date().toISOString(), error: (e instanceof Error ? e.message : String(e)).slice(0, 1000) })
-      .where("generation", "=", generation)
-      .execute()
-      .catch(() => undefined);
-    throw e;
-  }
+    return { skipped: false as const, generation, asOf, assignments: counted.assignments, rows: rollup.length, durationMs, phases };
+  });
 }
 
 const REPORT_TABLES = ["report_rollup", "report_months", "report_cycles", "report_managers"] as const;
 
+/** Tables rebuilt as a whole under a generation number, switched to when complete. */
+type GenerationTable = (typeof REPORT_TABLES)[number] | "person_scores";
+
 /** Removes every other generation, a few thousand rows per statement on SQLite so that pages
  * keep being served meanwhile. */
-async function dropOtherGenerations(db: Kysely<DB>, keep: number) {
+export async function dropOtherGenerations(db: Kysely<DB>, tables: readonly GenerationTable[], keep: number) {
   const sqlite = dialectOf(db) === "sqlite";
-  for (const table of REPORT_TABLES) {
+  for (const table of tables) {
     if (!sqlite) {
       await db.deleteFrom(table).where("generation", "<>", keep).execute();
       continue;
@@ -299,11 +304,11 @@ async function dropOtherGenerations(db: Kysely<DB>, keep: number) {
       if (Number(res.numAffectedRows ?? 0) < 5000) break;
     }
   }
-  // A short history of runs stays (how long refreshes take, failures).
-  await db.deleteFrom("report_runs").where("generation", "<", keep - 50).execute();
 }
 
-async function writeBatches<T>(db: Kysely<DB>, table: (typeof REPORT_TABLES)[number], items: T[], toRow: (t: T) => Record<string, unknown>) {
+/** Inserts rows a few hundred per statement, a few statements per transaction, pausing between
+ * transactions. */
+export async function writeBatches<T>(db: Kysely<DB>, table: GenerationTable, items: T[], toRow: (t: T) => Record<string, unknown>) {
   const perTransaction = WRITE_BATCH * 5;
   for (let i = 0; i < items.length; i += perTransaction) {
     await db.transaction().execute(async (trx) => {
@@ -352,6 +357,11 @@ export interface Tree {
   scopes: Array<{ id: string; parent: number }>;
   profileOf: Map<string, number>;
   managers: Array<{ id: string; teamSize: number; scoped: boolean }>;
+  /** By index of the people given: place in a pre-order walk from the roots (-1 for people below
+   * no root), so that everyone below person i is at positions (position[i], position[i] + below[i]];
+   * below[i] is -1 when that range would not match teamIds() (below no root, or deeper than it walks). */
+  position: Int32Array;
+  below: Int32Array;
 }
 
 /** Team sizes (everyone below, at any depth), which managers get a scope of their own, and each
@@ -393,6 +403,8 @@ export async function buildTree(people: Person[]): Promise<Tree> {
     }
   }
   await pause();
+  const position = new Int32Array(n).fill(-1);
+  order.forEach((v, k) => (position[v] = k));
   const size = new Int32Array(n).fill(1);
   const height = new Int32Array(n);
   for (let k = order.length - 1; k >= 0; k--) {
@@ -439,7 +451,9 @@ export async function buildTree(people: Person[]): Promise<Tree> {
     if (childCount[i] === 0) continue;
     managers.push({ id: people[i].id, teamSize: reached[i] ? size[i] - 1 : childCount[i], scoped: scopeOf[i] >= 0 });
   }
-  return { profiles, deptTypes, scopes, profileOf, managers };
+  const below = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) if (reached[i] && height[i] <= TREE_DEPTH_LIMIT) below[i] = size[i] - 1;
+  return { profiles, deptTypes, scopes, profileOf, managers, position, below };
 }
 
 // --- counting -------------------------------------------------------------------------------

@@ -40,3 +40,41 @@ export async function acquireLease(db: Db, name: string, holder: string, wallClo
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
   await db.deleteFrom("scheduler_lease").where("name", "=", name).where("holder", "=", holder).execute();
 }
+
+const inFlight = new Map<string, WeakMap<object, Promise<unknown>>>();
+
+export type Skipped = { skipped: true; reason: string };
+
+/** Is work under the lease `name` running in this process for this database? */
+export function leaseWorkRunning(db: Db, name: string): boolean {
+  return inFlight.get(name)?.has(db) ?? false;
+}
+
+/** Runs `work` once at a time: in this process by a shared promise (a call while it runs waits for
+ * it, then answers `skipped`), across processes and instances by the lease row `name`. For
+ * background work that several places may ask for at once, such as refreshing derived tables. */
+export function underLease<T>(db: Db, name: string, work: () => Promise<T>): Promise<T | Skipped> {
+  let here = inFlight.get(name);
+  if (!here) inFlight.set(name, (here = new WeakMap()));
+  const map = here;
+  const running = map.get(db);
+  if (running) return running.then(
+    () => ({ skipped: true as const, reason: "it was already running" }),
+    () => ({ skipped: true as const, reason: "it was already running" }),
+  );
+  const p = (async (): Promise<T | Skipped> => {
+    const holder = leaseHolder();
+    if (!(await acquireLease(db, name, holder))) return { skipped: true, reason: "another instance is running it" };
+    try {
+      return await work();
+    } finally {
+      await releaseLease(db, name, holder);
+    }
+  })();
+  map.set(db, p);
+  const clear = () => {
+    if (map.get(db) === p) map.delete(db);
+  };
+  p.then(clear, clear);
+  return p;
+}
