@@ -7,6 +7,7 @@ import * as m0002 from "./migrations/0002_scheduler";
 import * as m0003 from "./migrations/0003_people_and_recognition";
 import * as m0004 from "./migrations/0004_reporting";
 import * as m0005 from "./migrations/0005_password_links";
+import * as m0006 from "./migrations/0006_person_scores";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0003_people_and_recognition": m0003,
   "0004_reporting": m0004,
   "0005_password_links": m0005,
+  "0006_person_scores": m0006,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -286,6 +286,39 @@ export interface ReportManagersTable {
   scoped: number;
 }
 
+/** The boards' scores (migration 0006): rebuilt by refreshScores, read by large boards. */
+export interface ScoreRunsTable {
+  generation: number;
+  as_of: string;
+  started_at: string;
+  finished_at: string | null;
+  status: ReportRunStatus;
+  duration_ms: number | null;
+  people: number | null;
+  error: string | null;
+}
+
+export interface PersonScoresTable {
+  generation: number;
+  user_id: string;
+  score_tenths: number;
+  average_tenths: number;
+  ranked: number;
+  streak: number;
+  streak_bonus: number;
+  counted: number;
+  completed: number;
+  on_time: number;
+  first_try: number;
+  overdue: number;
+  badges_json: string;
+  opted_out: number;
+  sort_position: number | null;
+  tree_position: number | null;
+  team_size: number | null;
+  computed_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -308,6 +341,8 @@ export interface DB {
   report_months: ReportMonthsTable;
   report_cycles: ReportCyclesTable;
   report_managers: ReportManagersTable;
+  score_runs: ScoreRunsTable;
+  person_scores: PersonScoresTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -2,6 +2,7 @@
 import { startServer } from "../server";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "./seed";
 import { refreshRollup } from "../app/reports/rollup.server";
+import { refreshScores } from "../app/recognition/scores-refresh.server";
 
 process.env.NODE_ENV ??= "production";
 const app = await startServer();
@@ -10,6 +11,7 @@ if (seeded.seeded) {
   app.logger.info(`Seeded the demo organisation: ${seeded.people} people.`);
   // The scheduler's first run may have counted an empty database; count the seeded one.
   await refreshRollup(app.db, new Date());
+  await refreshScores(app.db, { catalog: app.catalog, now: new Date() });
 }
 console.log(`
   Confidant is running at ${app.config.origin}

@@ -1,5 +1,6 @@
 // The choice to stay off the compliance boards. Opting out hides a person from every board (their
-// manager's and HR's); they still count in HR's statistics, and still see their own score.
+// manager's and HR's, live or stored, at once); they still count in HR's statistics, and still see
+// their own score.
 import { z } from "zod";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
@@ -30,6 +31,13 @@ export async function setShownOnBoards(db: Db, { userId, show }: { userId: strin
       .executeTakeFirst();
     const changed = Number(updated.numUpdatedRows) > 0;
     if (changed) {
+      // The stored scores behind large boards follow the choice at once, not at their next refresh.
+      await trx
+        .updateTable("person_scores")
+        .set({ opted_out: show ? 0 : 1 })
+        .where("generation", "in", trx.selectFrom("score_runs").select("generation"))
+        .where("user_id", "=", userId)
+        .execute();
       await appendAudit(
         trx,
         {

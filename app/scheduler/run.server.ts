@@ -9,6 +9,7 @@ import { deliverDue, transportFromConfig, type DeliveryResult } from "../notific
 import { acquireLease, leaseHolder, releaseLease } from "./lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
 import { refreshRollup } from "../reports/rollup.server";
+import { refreshScores } from "../recognition/scores-refresh.server";
 
 export const LEASE_NAME = "scheduler";
 
@@ -31,6 +32,8 @@ export async function runOnce(
     const mail = deliver ? await deliverDue(db, transportFromConfig(config), { clock: now ? fixedClock(at.toISOString()) : systemClock }) : null;
     // The dashboards' counts follow each run (after the mail, which should not wait for them).
     await refreshRollup(db, at);
+    // …and so do the large boards' scores.
+    await refreshScores(db, { catalog, now: at });
     return { ran: true, summary, mail };
   } finally {
     await releaseLease(db, LEASE_NAME, holder);
