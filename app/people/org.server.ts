@@ -34,3 +34,28 @@ export async function hasReports(db: Kysely<DB>, personId: string): Promise<bool
   const row = await db.selectFrom("users").select("id").where("manager_id", "=", personId).where("status", "<>", "inactive").limit(1).executeTakeFirst();
   return Boolean(row);
 }
+
+/** Which of `personIds` are below `managerId` now, walking up from each (a few rows per person,
+ * however large the team). Cycles in bad data stop at depth 50, as teamIds() does. */
+export async function membersOf(db: Kysely<DB>, managerId: string, personIds: string[]): Promise<Set<string>> {
+  if (personIds.length === 0) return new Set();
+  const rows = await db
+    .withRecursive("up(id, above, depth)", (qb) =>
+      qb
+        .selectFrom("users")
+        .select(["id", "manager_id as above", sql<number>`1`.as("depth")])
+        .where("id", "in", personIds)
+        .unionAll((qb2) =>
+          qb2
+            .selectFrom("users as u")
+            .innerJoin("up", "up.above", "u.id")
+            .select(["up.id", "u.manager_id as above", sql<number>`up.depth + 1`.as("depth")])
+            .where(sql<boolean>`up.depth < 50`),
+        ),
+    )
+    .selectFrom("up")
+    .select("up.id")
+    .where("up.above", "=", managerId)
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireViewer } from "~/auth/guards.server";
 import { listMyAssignments, type AssignmentSummary } from "~/assignments/assignments.server";
 import { STATUS_LABEL } from "~/assignments/status";
-import { formatDate } from "~/components/format";
+import { formatDate, formatDateTime } from "~/components/format";
 import { myStanding } from "~/recognition/board.server";
 import { kudosReceived } from "~/recognition/kudos.server";
 import { Awards, formatScore, ordinal, ScoreExplainer } from "~/recognition/Board";
@@ -42,6 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
           rank: standing.rank,
           of: standing.of,
           managerName: standing.managerName,
+          placeAsOf: standing.placeAsOf,
         }
       : null,
     kudos,
@@ -65,6 +66,7 @@ function Recognition({ standing, kudos }: Pick<ReturnType<typeof useLoaderData<t
                 {standing.rank !== null ? (
                   <>
                     You are <strong>{ordinal(standing.rank)}</strong> of {standing.of} on {standing.managerName}'s team board.
+                    {standing.placeAsOf ? <span className="muted"> (the others' scores as of {formatDateTime(standing.placeAsOf)})</span> : null}
                   </>
                 ) : standing.optedOut ? (
                   <>

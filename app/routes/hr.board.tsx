@@ -1,8 +1,8 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireHr } from "~/auth/guards.server";
-import { orgBoard } from "~/recognition/board.server";
-import { BoardTable, formatScore, ScoreExplainer } from "~/recognition/Board";
+import { boardPageOr400, orgBoard } from "~/recognition/board.server";
+import { BoardPager, boardPageHref, BoardTable, formatScore, ScoreExplainer } from "~/recognition/Board";
 import { formatDateTime } from "~/components/format";
 import teamStyles from "~/styles/team.css";
 
@@ -11,12 +11,15 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles
 export const meta: MetaFunction = () => [{ title: "Top compliers · Confidant" }];
 
 // The organisation-wide board for HR: the same score as the managers' boards, and the figures
-// that count everyone (people who opted out of boards included).
+// that count everyone (people who opted out of boards included); 50 at a time.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
+  const page = boardPageOr400(new URL(request.url).searchParams);
   const now = context.clock();
-  const board = await orgBoard(context.db, { catalog: context.catalog }, now);
-  return { now: now.toISOString(), stats: board.stats, rows: board.rows.map(({ department: _d, ...row }) => row) };
+  const board = await orgBoard(context.db, { catalog: context.catalog, page }, now);
+  if (board.page !== page) throw redirect(boardPageHref("/hr/board", board.page));
+  const { stats, total, pageCount, pageSize, asOf, stored } = board;
+  return { stats, page, total, pageCount, pageSize, asOf, stored, rows: board.rows.map(({ department: _d, ...row }) => row) };
 }
 
 function percent(part: number, whole: number) {
@@ -24,13 +27,15 @@ function percent(part: number, whole: number) {
 }
 
 export default function HrBoard() {
-  const { rows, stats, now } = useLoaderData<typeof loader>();
+  const { rows, stats, asOf, stored, page, pageCount, pageSize, total } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Top compliers</h1>
       <p className="lead">Everyone in the organisation who has completed a course, ranked by the same score managers see for their teams.</p>
       <p className="muted">
-        As of {formatDateTime(now)}. <Link to="/hr/recognition">Recognition report</Link>
+        {stored ? "Scores and figures as of " : "As of "}
+        {formatDateTime(asOf)}
+        {stored ? " (recomputed every few minutes)" : ""}. <Link to="/hr/recognition">Recognition report</Link>
       </p>
       <h2 id="figures-h">Across the organisation</h2>
       <ul className="figures" aria-labelledby="figures-h">
@@ -75,6 +80,7 @@ export default function HrBoard() {
           kudosHref={(id) => `/team/kudos?to=${encodeURIComponent(id)}`}
         />
       )}
+      <BoardPager page={page} pageCount={pageCount} pageSize={pageSize} total={total} path="/hr/board" label="Pages of the board" />
       <ScoreExplainer open />
     </>
   );

@@ -1,8 +1,8 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireManager } from "~/team/access.server";
-import { teamBoard } from "~/recognition/board.server";
-import { BoardTable, ScoreExplainer } from "~/recognition/Board";
+import { boardPageOr400, teamBoard } from "~/recognition/board.server";
+import { BoardPager, boardPageHref, BoardTable, ScoreExplainer } from "~/recognition/Board";
 import { formatDateTime } from "~/components/format";
 import teamStyles from "~/styles/team.css";
 
@@ -11,14 +11,17 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles
 export const meta: MetaFunction = () => [{ title: "Top compliers · My team · Confidant" }];
 
 // The manager's board: everyone below them who has completed a course, ranked by the score
-// explained on the page, with a way to thank each one.
+// explained on the page, with a way to thank each one; 50 at a time.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireManager(request, context);
+  const page = boardPageOr400(new URL(request.url).searchParams);
   const now = context.clock();
-  const board = await teamBoard(context.db, { managerId: viewer.id, catalog: context.catalog }, now);
+  const board = await teamBoard(context.db, { managerId: viewer.id, catalog: context.catalog, page }, now);
+  if (board.page !== page) throw redirect(boardPageHref("/team/board", board.page));
   // Only what the page shows.
   const rows = board.rows.map(({ department: _d, managerName: _m, ...row }) => row);
-  return { now: now.toISOString(), rows, isHr: viewer.is_hr === 1 };
+  const { total, pageCount, pageSize, asOf, stored } = board;
+  return { rows, page, total, pageCount, pageSize, asOf, stored, isHr: viewer.is_hr === 1 };
 }
 
 export default function TeamBoard() {
@@ -39,7 +42,11 @@ export default function TeamBoard() {
           </>
         ) : null}
       </p>
-      <p className="muted">As of {formatDateTime(d.now)}. Only you and HR see this board; each person sees only their own score and rank.</p>
+      <p className="muted">
+        {d.stored ? "Scores as of " : "As of "}
+        {formatDateTime(d.asOf)}
+        {d.stored ? " (recomputed every few minutes)" : ""}. Only you and HR see this board; each person sees only their own score and rank.
+      </p>
       <h2 id="board-h">Your team's board</h2>
       {d.rows.length === 0 ? (
         <p className="notice">Nobody in your team has completed a course yet, so there is no one to rank.</p>
@@ -55,6 +62,7 @@ export default function TeamBoard() {
             personHref={(id) => `/team/people/${id}`}
             kudosHref={(id) => `/team/kudos?to=${encodeURIComponent(id)}`}
           />
+          <BoardPager page={d.page} pageCount={d.pageCount} pageSize={d.pageSize} total={d.total} path="/team/board" label="Pages of your team's board" />
         </>
       )}
       <ScoreExplainer open />

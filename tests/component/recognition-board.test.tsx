@@ -6,7 +6,7 @@ import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { createRemixStub } from "@remix-run/testing";
 import type { ReactNode } from "react";
-import { BoardTable, ScoreExplainer, type BoardRowView } from "../../app/recognition/Board";
+import { BoardPager, BoardTable, ScoreExplainer, type BoardRowView } from "../../app/recognition/Board";
 import { MAX_STREAK_BONUS, POINTS } from "../../app/recognition/score";
 
 afterEach(cleanup);
@@ -137,4 +137,22 @@ test("the explanation states the formula with the numbers the score uses", async
   expect(text).toContain(`up to ${MAX_STREAK_BONUS}`);
   expect(text).toContain("Equal scores share a rank (1, 2, 2, 4)");
   expect(text).toContain("they still count in HR's overall figures");
+});
+
+test("the pager is a named navigation: which rows are shown, and links to the pages either side", async () => {
+  renderAt(() => <BoardPager page={2} pageCount={3} pageSize={50} total={120} path="/" label="Pages of your team's board" />);
+  const nav = await screen.findByRole("navigation", { name: "Pages of your team's board" });
+  expect(nav.textContent).toContain("Rows 51–100 of 120 · page 2 of 3");
+  const previous = within(nav).getByRole("link", { name: "Previous 50" });
+  expect(previous.getAttribute("href")).toBe("/");
+  expect(previous.getAttribute("rel")).toBe("prev");
+  const next = within(nav).getByRole("link", { name: "Next 20" });
+  expect(next.getAttribute("href")).toBe("/?page=3");
+  expect(next.getAttribute("rel")).toBe("next");
+  cleanup();
+  // One page: the rows, and no links.
+  renderAt(() => <BoardPager page={1} pageCount={1} pageSize={50} total={3} path="/" label="Pages of the board" />);
+  const single = await screen.findByRole("navigation", { name: "Pages of the board" });
+  expect(single.textContent).toContain("Rows 1–3 of 3");
+  expect(within(single).queryAllByRole("link")).toEqual([]);
 });

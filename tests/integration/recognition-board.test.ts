@@ -11,6 +11,7 @@ import { orgBoard, teamBoard } from "../../app/recognition/board.server";
 import type { Assignment, User } from "../../db/schema";
 import { makeWorld, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
+import { words } from "../support/html";
 
 let w: World;
 let server: TestServer;
@@ -47,18 +48,6 @@ async function completed(user: User, { due, at, firstTry }: { due: string; at: s
     .values(firstTry ? [attempt(1, true)] : [attempt(1, false), attempt(2, true)])
     .execute();
   return a;
-}
-
-/** The words a reader sees: tags and React's text separators removed, entities decoded. */
-function words(html: string) {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, " ")
-    .replace(/<!-- -->/g, "")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#x27;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ");
 }
 
 /** Names in the order a page lists them. */

@@ -8,6 +8,7 @@ import { verifyAuditChain } from "../../app/audit/audit.server";
 import { getTeamMember, teamAssignments, teamFilterOptions, teamOverview } from "../../app/team/team.server";
 import { nudge } from "../../app/team/nudge.server";
 import { myStanding, orgBoard, teamBoard } from "../../app/recognition/board.server";
+import { refreshScores } from "../../app/recognition/scores-refresh.server";
 import { kudosReceived, recognitionReport, sendKudos } from "../../app/recognition/kudos.server";
 import { setShownOnBoards } from "../../app/recognition/opt-out.server";
 import { getCertificate } from "../../app/recognition/certificate.server";
@@ -123,4 +124,38 @@ test("nudges, kudos, opt-out and the reports behave the same on PostgreSQL", asy
   });
   expect(results[0].org.names).not.toContain("Priya Shah");
   expect(results[0].certificate).toMatchObject({ personName: "Priya Shah", onTime: true, score: 100 });
+});
+
+test("the stored scores give the same boards as live scoring, on PostgreSQL as on SQLite", async () => {
+  const results = [];
+  for (const db of [pgDb, lite.db]) {
+    const now = clock();
+    const refreshed = await refreshScores(db, { catalog, now });
+    expect(refreshed.skipped).toBe(false);
+    const marcus = await person(db, "Marcus Lee");
+    // Someone on Marcus's board (Priya opted out above).
+    const first = (await teamBoard(db, { managerId: marcus.id, catalog }, now)).rows[0];
+    const someone = await person(db, first.name);
+    const view = (b: { rows: Array<{ rank: number; name: string; score: number; badges: Array<{ key: string }> }> }) =>
+      b.rows.map((r) => [r.rank, r.name, r.score, r.badges.map((x) => x.key)]);
+    const boards = [];
+    for (const o of [{ liveBelow: 0 }, { liveBelow: Infinity }]) {
+      const org = await orgBoard(db, { catalog, page: 2, pageSize: 4, ...o }, now);
+      const team = await teamBoard(db, { managerId: marcus.id, catalog, ...o }, now);
+      const standing = await myStanding(db, { viewer: someone, catalog, ...o }, now);
+      boards.push({
+        stored: [org.stored, team.stored],
+        org: [view(org), org.stats, org.total, org.pageCount],
+        team: [view(team), team.total],
+        standing: standing && [standing.score.score, standing.rank, standing.of],
+      });
+    }
+    expect(boards[0].stored).toEqual([true, true]);
+    expect(boards[1].stored).toEqual([false, false]);
+    expect({ ...boards[0], stored: null }).toEqual({ ...boards[1], stored: null });
+    results.push(boards[0]);
+  }
+  expect(results[0]).toEqual(results[1]);
+  expect(results[0].standing).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+  expect(results[0].org[0]).toHaveLength(4);
 });
