@@ -8,6 +8,7 @@ import * as m0003 from "./migrations/0003_people_and_recognition";
 import * as m0004 from "./migrations/0004_reporting";
 import * as m0005 from "./migrations/0005_password_links";
 import * as m0006 from "./migrations/0006_person_scores";
+import * as m0007 from "./migrations/0007_people_lookups";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "0004_reporting": m0004,
   "0005_password_links": m0005,
   "0006_person_scores": m0006,
+  "0007_people_lookups": m0007,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);
