@@ -2,43 +2,24 @@
 // hydration mismatch), the charts are SVG with no inline styles, the filters are a GET form whose
 // URL can be shared, and the two everyday actions work by clicking: remind ticked people from the
 // overdue list, and grant an extension from a person's record.
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { fixedClock } from "../../app/clock";
-import { refreshRollup } from "../../app/reports/rollup.server";
-import { seedDemo, DEMO_PASSWORD } from "../../scripts/seed";
-import { freshDb, type TestDb } from "../support/db";
-import { realCatalog, SECRET } from "../support/world";
-import { startTestServer, type TestServer } from "../support/server";
-import { launchBrowser, newTestPage, squash, waitForHydration, type TestPage } from "../support/browser";
+import type { TestDb } from "../support/db";
+import { signIn, startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
+import { squash, waitForHydration, type TestPage } from "../support/browser";
 
 const NOW = "2027-03-01T09:00:00.000Z";
 let t: TestDb;
-let server: TestServer;
-let browser: Browser;
+let demo: DemoInBrowser;
 let tp: TestPage;
 
 beforeAll(async () => {
-  t = await freshDb();
-  const catalog = realCatalog();
-  const clock = fixedClock(NOW);
-  await seedDemo(t.db, { catalog, secret: SECRET, clock });
-  await refreshRollup(t.db, new Date(NOW));
-  server = await startTestServer({ db: t.db, catalog, clock });
-  browser = await launchBrowser();
-  tp = await newTestPage(browser, { baseURL: server.url, timeout: 20_000 });
-  await tp.page.goto("/login");
-  await waitForHydration(tp.page);
-  await tp.page.fill("input[name=email]", "hr@example.com");
-  await tp.page.fill("input[name=password]", DEMO_PASSWORD);
-  await Promise.all([tp.page.waitForURL((u) => !u.pathname.startsWith("/login")), tp.page.click("button[type=submit]")]);
+  demo = await startDemoInBrowser(NOW);
+  ({ t, tp } = demo);
+  await signIn(tp.page, "hr@example.com");
 }, 120_000);
 
 afterAll(async () => {
-  await tp?.close();
-  await browser?.close();
-  await server?.close();
-  await t?.close();
+  await demo?.close();
 });
 
 test("the overview hydrates cleanly, draws its charts as SVG, and filters through the URL", async () => {

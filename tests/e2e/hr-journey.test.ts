@@ -7,47 +7,28 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { fixedClock } from "../../app/clock";
 import { ASSIGNMENT_CSV_COLUMNS } from "../../app/reports/export.server";
-import { refreshRollup } from "../../app/reports/rollup.server";
-import { seedDemo, DEMO_PASSWORD } from "../../scripts/seed";
-import { freshDb, type TestDb } from "../support/db";
-import { realCatalog, SECRET } from "../support/world";
-import { startTestServer, type TestServer } from "../support/server";
-import { launchBrowser, newTestPage, squash, waitForHydration, type TestPage } from "../support/browser";
+import type { TestDb } from "../support/db";
+import { signIn, startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
+import { squash, waitForHydration, type TestPage } from "../support/browser";
 
 const run = promisify(execFile);
 const NOW = "2027-03-01T09:00:00.000Z";
 let t: TestDb;
-let server: TestServer;
-let browser: Browser;
+let demo: DemoInBrowser;
 let tp: TestPage;
 let downloads: string;
 
 beforeAll(async () => {
-  t = await freshDb();
-  const catalog = realCatalog();
-  const clock = fixedClock(NOW);
-  await seedDemo(t.db, { catalog, secret: SECRET, clock });
-  await refreshRollup(t.db, new Date(NOW));
-  server = await startTestServer({ db: t.db, catalog, clock });
-  browser = await launchBrowser();
-  tp = await newTestPage(browser, { baseURL: server.url, timeout: 20_000 });
+  demo = await startDemoInBrowser(NOW);
+  ({ t, tp } = demo);
   downloads = fs.mkdtempSync(path.join(os.tmpdir(), "confidant-hr-journey-"));
-  await tp.page.goto("/login");
-  await waitForHydration(tp.page);
-  await tp.page.fill("input[name=email]", "hr@example.com");
-  await tp.page.fill("input[name=password]", DEMO_PASSWORD);
-  await Promise.all([tp.page.waitForURL((u) => !u.pathname.startsWith("/login")), tp.page.click("button[type=submit]")]);
+  await signIn(tp.page, "hr@example.com");
 }, 120_000);
 
 afterAll(async () => {
-  await tp?.close();
-  await browser?.close();
-  await server?.close();
-  await t?.close();
+  await demo?.close();
   if (downloads) fs.rmSync(downloads, { recursive: true, force: true });
 });
 
