@@ -12,6 +12,7 @@ import { getOverview } from "../../app/reports/overview.server";
 import { listOverdue } from "../../app/reports/overdue.server";
 import { refreshRollup } from "../../app/reports/rollup.server";
 import { assignmentsCsv } from "../../app/reports/export.server";
+import { median } from "./support/median";
 import type { CaseOutcome } from "./support/types";
 
 export const description = "HR: overview, overdue list and CSV export over 100,000 people × 12 courses × 3 years";
@@ -72,16 +73,6 @@ export function seed(file: string) {
     }
   })();
   db.close();
-}
-
-async function median(times: number, fn: () => Promise<unknown>) {
-  const ms: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
 }
 
 export async function run(): Promise<CaseOutcome> {
