@@ -1,9 +1,9 @@
 // The assignments export: every assignment that matches the dashboard's filters, one CSV row
 // each, including people who have left. Built for organisations with millions of rows: the
-// rows are read in keyset pages (by assignment id) with the per-row facts (attempts, the
-// attestation) fetched for the page only, and turned into CSV page by page, so memory stays
-// flat however many rows there are. Pages rather than a driver cursor, so SQLite and PostgreSQL
-// run the same code.
+// rows are read in keyset pages with the per-row facts (attempts, the attestation) fetched for
+// the page only, and turned into CSV page by page, so memory stays flat however many rows there
+// are. Pages rather than a driver cursor: a cursor would hold SQLite's only connection for the
+// whole download, and SQLite and PostgreSQL run the same code.
 import { sql, type Kysely } from "kysely";
 import { dialectOf, readAll } from "../../db/connection";
 import type { DB } from "../../db/schema";
