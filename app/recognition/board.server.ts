@@ -13,7 +13,7 @@ import { badRequest } from "../auth/guards.server";
 import { membersOf } from "../people/org.server";
 import { SCOPE_MIN_TEAM } from "../reports/rollup.server";
 import { scoredPeople, tenths, type ScoredPerson } from "./records.server";
-import { ensureScores, type ScoreRun } from "./scores-refresh.server";
+import { ensureScores, storedTeamRange, type ScoreRun } from "./scores-refresh.server";
 import { autoBadges, rankByScore, type AutoBadge, type Score } from "./score";
 
 /** Rows per page of a board. */
@@ -111,16 +111,8 @@ async function storedBoard(db: Kysely<DB>, { catalog, now, liveBelow, managerId 
   const run = await ensureScores(db, { catalog, now, liveBelow });
   if (!run) return null;
   if (managerId === undefined) return run.people >= liveBelow ? { run, team: null } : null;
-  const m = await db
-    .selectFrom("person_scores")
-    .select(["tree_position", "team_size"])
-    .where("generation", "=", run.generation)
-    .where("user_id", "=", managerId)
-    .executeTakeFirst();
-  if (!m || m.tree_position === null || m.team_size === null || Number(m.team_size) < liveBelow) return null;
-  const after = Number(m.tree_position);
-  const size = Number(m.team_size);
-  return { run, team: { managerId, after, upTo: after + size, size } };
+  const range = await storedTeamRange(db, run, managerId);
+  return range && range.size >= liveBelow ? { run, team: { managerId, ...range } } : null;
 }
 
 /** A team that is most of the organisation is read in the board's order, skipping outsiders; a

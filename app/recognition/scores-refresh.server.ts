@@ -55,6 +55,22 @@ export async function currentScoreRun(db: Kysely<DB>): Promise<ScoreRun | null> 
   };
 }
 
+/** Everyone below `managerId` in the stored scores: tree positions (after, upTo], `size` people
+ * (departed ones included); null when the scores cannot give their team as a range (a manager
+ * new since the refresh or departed, a loop of reporting lines, a tree deeper than teamIds()). */
+export async function storedTeamRange(db: Kysely<DB>, run: ScoreRun, managerId: string): Promise<{ after: number; upTo: number; size: number } | null> {
+  const m = await db
+    .selectFrom("person_scores")
+    .select(["tree_position", "team_size"])
+    .where("generation", "=", run.generation)
+    .where("user_id", "=", managerId)
+    .executeTakeFirst();
+  if (!m || m.tree_position === null || m.team_size === null) return null;
+  const after = Number(m.tree_position);
+  const size = Number(m.team_size);
+  return { after, upTo: after + size, size };
+}
+
 export type ScoresRefreshResult =
   | { skipped: false; generation: number; asOf: string; people: number; ranked: number; durationMs: number; phases: Record<"people" | "score" | "order" | "write" | "switch", number> }
   | Skipped;
