@@ -3,6 +3,7 @@
 // the pure rules in score.ts. Shared by the live boards (board.server.ts) and the refresh of the
 // stored scores (scores-refresh.server.ts), so both count the same way.
 import type { Kysely } from "kysely";
+import { readAll } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
 import { teamIds } from "../people/org.server";
@@ -44,7 +45,7 @@ export async function scoredPeople(db: Kysely<DB>, scope: Scope, catalog: Catalo
   if (scope.team) peopleQuery = peopleQuery.where("u.id", "in", teamIds(db, scope.team));
   if (scope.person) peopleQuery = peopleQuery.where("u.id", "=", scope.person);
   if (scope.ids) peopleQuery = peopleQuery.where("u.id", ">", scope.ids.after).where("u.id", "<=", scope.ids.upTo);
-  const people = await peopleQuery.execute();
+  const people = await readAll(db, peopleQuery);
   if (people.length === 0) return [];
 
   let cycleQuery = db
@@ -74,7 +75,7 @@ export async function scoredPeople(db: Kysely<DB>, scope: Scope, catalog: Catalo
   if (scope.team) cycleQuery = cycleQuery.where("u.id", "in", teamIds(db, scope.team));
   if (scope.person) cycleQuery = cycleQuery.where("u.id", "=", scope.person);
   if (scope.ids) cycleQuery = cycleQuery.where("a.user_id", ">", scope.ids.after).where("a.user_id", "<=", scope.ids.upTo);
-  const rows = await cycleQuery.execute();
+  const rows = await readAll(db, cycleQuery);
 
   const cyclesOf = new Map<string, CycleRecord[]>();
   for (const r of rows) {
