@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
-import type { Db } from "../../db/connection";
+import { readAll, type Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import { addDays } from "../clock";
 import { randomId } from "../ids.server";
@@ -260,7 +260,7 @@ export interface RecognitionReport {
 export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<RecognitionReport> {
   const since = addDays(now.toISOString(), -RECOGNITION_WINDOW_DAYS);
   const [people, pairs, bySender, recent] = await Promise.all([
-    db.selectFrom("users").select(["id", "name", "department", "manager_id", "status"]).execute(),
+    readAll(db, db.selectFrom("users").select(["id", "name", "department", "manager_id", "status"])),
     db
       .selectFrom("kudos as k")
       .innerJoin("users as f", "f.id", "k.from_user_id")
@@ -283,39 +283,44 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
     db.selectFrom("kudos").select(["from_user_id", "to_user_id", "badge"]).where("created_at", ">=", since).execute(),
   ]);
 
-  const active = people.filter((p) => p.status !== "inactive");
-  const children = new Map<string, string[]>();
-  for (const p of active) if (p.manager_id) children.set(p.manager_id, [...(children.get(p.manager_id) ?? []), p.id]);
-  const teamOf = (id: string): Set<string> => {
-    const seen = new Set<string>();
-    const stack = [...(children.get(id) ?? [])];
-    while (stack.length) {
-      const next = stack.pop()!;
-      if (seen.has(next) || next === id) continue;
-      seen.add(next);
-      stack.push(...(children.get(next) ?? []));
+  // Each active person counts once in the team of every manager above them, up to the first
+  // one who has left (whose team is no longer anyone's) and never twice round a reporting loop.
+  // Walking up from each person is linear in the organisation; walking down from each manager
+  // was quadratic at 100,000 people.
+  const byId = new Map(people.map((p) => [p.id, p]));
+  const above = (id: string, visit: (managerId: string) => void) => {
+    const seen = new Set<string>([id]);
+    for (let m = byId.get(id)?.manager_id ?? null; m !== null && !seen.has(m); m = byId.get(m)?.manager_id ?? null) {
+      const manager = byId.get(m);
+      if (!manager || manager.status === "inactive") return;
+      seen.add(m);
+      visit(m);
     }
-    return seen;
   };
+  const active = people.filter((p) => p.status !== "inactive");
+  const teamSize = new Map<string, number>();
+  for (const p of active) above(p.id, (m) => teamSize.set(m, (teamSize.get(m) ?? 0) + 1));
+  const teamReceived = new Map<string, number>();
+  for (const k of recent) {
+    if (byId.get(k.to_user_id)?.status === "inactive") continue;
+    above(k.to_user_id, (m) => teamReceived.set(m, (teamReceived.get(m) ?? 0) + 1));
+  }
   const sentEver = new Map(bySender.map((s) => [s.from_user_id, { n: Number(s.n), last: s.last_at as string | null }]));
   const sentRecent = new Map<string, number>();
   for (const k of recent) sentRecent.set(k.from_user_id, (sentRecent.get(k.from_user_id) ?? 0) + 1);
 
   const managers: ManagerRecognition[] = active
-    .filter((p) => children.has(p.id))
-    .map((p) => {
-      const team = teamOf(p.id);
-      return {
-        id: p.id,
-        name: p.name,
-        department: p.department,
-        teamSize: team.size,
-        sentInWindow: sentRecent.get(p.id) ?? 0,
-        sentEver: sentEver.get(p.id)?.n ?? 0,
-        lastSentAt: sentEver.get(p.id)?.last ?? null,
-        teamReceivedInWindow: recent.filter((k) => team.has(k.to_user_id)).length,
-      };
-    })
+    .filter((p) => teamSize.has(p.id))
+    .map((p) => ({
+      id: p.id,
+      name: p.name,
+      department: p.department,
+      teamSize: teamSize.get(p.id) ?? 0,
+      sentInWindow: sentRecent.get(p.id) ?? 0,
+      sentEver: sentEver.get(p.id)?.n ?? 0,
+      lastSentAt: sentEver.get(p.id)?.last ?? null,
+      teamReceivedInWindow: teamReceived.get(p.id) ?? 0,
+    }))
     .sort((a, b) => a.sentInWindow - b.sentInWindow || a.name.localeCompare(b.name));
 
   const badgeCounts = new Map<string, number>();

@@ -151,3 +151,20 @@ test("HR's recognition report: who recognised whom, how often, and who recognise
   expect(html).toContain("2 times");
   expect(html).toContain("Every manager has recognised someone in the last 90 days.");
 });
+
+test("team sizes in the report stop at someone who has left, and a reporting loop is counted once", async () => {
+  const person = (key: string, managerId: string | null) =>
+    makePerson(w.db, { email: `${key}@loop.example`, name: `${key[0].toUpperCase()}${key.slice(1)} Tree`, startDate: "2027-01-01", managerId }, w.clock);
+  const gina = await person("gina", null);
+  const ivan = await person("ivan", gina.id); // leaves: his report is nobody's team any more
+  await person("jo", ivan.id);
+  await person("kim", gina.id);
+  await w.db.updateTable("users").set({ status: "inactive" }).where("id", "=", ivan.id).execute();
+  const lou = await person("lou", null);
+  const max = await person("max", lou.id);
+  await w.db.updateTable("users").set({ manager_id: max.id }).where("id", "=", lou.id).execute();
+
+  const report = await recognitionReport(w.db, w.clock());
+  const sizes = Object.fromEntries(report.managers.filter((m) => m.name.endsWith(" Tree")).map((m) => [m.name, m.teamSize]));
+  expect(sizes).toEqual({ "Gina Tree": 1, "Lou Tree": 1, "Max Tree": 1 });
+});
