@@ -17,7 +17,7 @@
 // - Each refresh writes a new generation and switches to it when complete: readers never see a
 //   half-built rollup, and a refresh that dies leaves the previous one in place.
 import { sql, type Kysely } from "kysely";
-import { dialectOf } from "../../db/connection";
+import { dialectOf, readAll } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import { STATUS_FILTERS } from "./filters.server";
 import { leaseWorkRunning, underLease } from "../scheduler/lease.server";
@@ -506,8 +506,8 @@ async function countAssignments(db: Kysely<DB>, o: { asOf: string; tree: Tree; m
         sql<string | null>`case when a.completed_at >= ${firstMonth} then substr(a.completed_at, 1, 7) end`.as("month"),
       ]);
     const rows = sqlite
-      ? await base.select(sql<number>`a.rowid`.as("k")).where(sql<boolean>`a.rowid > ${afterRowid}`).orderBy(sql`a.rowid`).limit(READ_CHUNK).execute()
-      : await base.select("a.id as k").where("a.id", ">", afterId).orderBy("a.id").limit(READ_CHUNK).execute();
+      ? await readAll(db, base.select(sql<number>`a.rowid`.as("k")).where(sql<boolean>`a.rowid > ${afterRowid}`).orderBy(sql`a.rowid`).limit(READ_CHUNK))
+      : await readAll(db, base.select("a.id as k").where("a.id", ">", afterId).orderBy("a.id").limit(READ_CHUNK));
     for (const r of rows) {
       const profile = o.tree.profileOf.get(r.user_id);
       if (profile === undefined) continue;
