@@ -2,13 +2,14 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { badRequest, notFound, readForm } from "~/auth/guards.server";
 import { requireManager } from "~/team/access.server";
-import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview } from "~/team/team.server";
+import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview, teamPagesOr400 } from "~/team/team.server";
 import { nudge, parseNudgeForm } from "~/team/nudge.server";
 import { NudgeOutcomes } from "~/team/NudgeOutcomes";
 import { describeFilters, parseFilters } from "~/reports/filters.server";
 import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
 import { TeamFilters } from "~/team/TeamFilters";
+import { Pager } from "~/components/Pager";
 import { daysText, NUDGE_NOTE_MAX, statusDetail } from "~/team/labels";
 import teamStyles from "~/styles/team.css";
 
@@ -17,11 +18,15 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles
 export const meta: MetaFunction = () => [{ title: "My team · Confidant" }];
 
 // The manager's team at a glance: who is late (and a way to remind them), then everyone's
-// assignments with HR's filters, all scoped to the manager's own tree.
+// assignments with HR's filters, all scoped to the manager's own tree. Each list is a page of 50
+// (?peoplePage=, ?overduePage=, ?page= for the assignments); a large team's figures come from the
+// reporting rollup and the stored tree, so the page costs the same at 100 people or 100,000.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireManager(request, context);
-  const filters = parseFilters(new URL(request.url).searchParams);
+  const params = new URL(request.url).searchParams;
+  const filters = parseFilters(params);
   if (!filters) throw badRequest("That filter is not valid. Clear the filters and try again.");
+  const pages = teamPagesOr400(params);
   // Naming a sub-team outside the tree is asking about people the manager may not see.
   if (
     filters.manager &&
@@ -36,13 +41,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const now = context.clock();
   const scope = { managerId: viewer.id, catalog: context.catalog };
   const [overview, rows, options] = await Promise.all([
-    teamOverview(context.db, scope, now),
-    teamAssignments(context.db, { ...scope, filters }, now),
+    teamOverview(context.db, { ...scope, peoplePage: pages.peoplePage, overduePage: pages.overduePage }, now),
+    teamAssignments(context.db, { ...scope, filters, page: pages.page }, now),
     teamFilterOptions(context.db, scope),
   ]);
   return {
     now: now.toISOString(),
     ...overview,
+    // Only the sub-teams the opening line names; past that, how many there are.
+    summary: { ...overview.summary, leads: overview.summary.leads.length > LEADS_NAMED ? [] : overview.summary.leads, leadCount: overview.summary.leads.length },
     rows,
     options,
     filters: {
@@ -77,6 +84,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return { fieldErrors: null, outcomes, at: context.clock().toISOString() };
 }
 
+/** Sub-teams named one by one in the opening line, at most. */
+const LEADS_NAMED = 12;
+
 const STATE_LABEL = { overdue: "Overdue", in_progress: "In progress", not_started: "Not started", up_to_date: "Up to date" } as const;
 const STATE_CLASS = {
   overdue: "status-overdue",
@@ -92,48 +102,62 @@ export default function TeamPage() {
   const busy = nav.state === "submitting" && nav.formMethod?.toLowerCase() === "post";
   const { summary } = d;
   const throughLeads = summary.leads.map((l) => `${l.size} through ${l.name}`);
-  const tiles = [
+  const byState = summary.byState;
+  const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-GB")} ${n === 1 ? one : many}`;
+  // A large team is counted by assignment (from the rollup): totalling people's states would read
+  // every open assignment of the team.
+  const tiles = byState ? [
     {
       key: "overdue",
-      count: summary.byState.overdue,
+      count: byState.overdue,
       what: "overdue",
       more: `${summary.overdueAssignments} late assignment${summary.overdueAssignments === 1 ? "" : "s"}`,
       href: "#late-h",
     },
     {
       key: "in_progress",
-      count: summary.byState.in_progress,
+      count: byState.in_progress,
       what: "in progress",
       more: "started, not due yet",
       href: "?status=in_progress#all-h",
     },
     {
       key: "not_started",
-      count: summary.byState.not_started,
+      count: byState.not_started,
       what: "not started",
       more: "not due yet",
       href: "?status=not_started#all-h",
     },
     {
       key: "up_to_date",
-      count: summary.byState.up_to_date,
+      count: byState.up_to_date,
       what: "up to date",
       more: "nothing open",
       href: "?status=completed#all-h",
     },
+  ].map((t) => ({ ...t, text: `${t.count === 1 ? "person" : "people"} ${t.what}` })) : [
+    { key: "overdue", count: summary.assignments.overdue, text: "assignments overdue", more: "late", href: "#late-h" },
+    { key: "in_progress", count: summary.assignments.inProgress, text: "assignments in progress", more: "started, not due yet", href: "?status=in_progress#all-h" },
+    { key: "not_started", count: summary.assignments.notStarted, text: "assignments not started", more: "not due yet", href: "?status=not_started#all-h" },
+    { key: "up_to_date", count: summary.assignments.completed, text: "assignments completed", more: "on time or late", href: "?status=completed#all-h" },
   ];
   return (
     <>
       <h1>My team</h1>
       <p className="lead">
-        {summary.people} {summary.people === 1 ? "person" : "people"}: {summary.direct} report{summary.direct === 1 ? "s" : ""} to you directly
-        {throughLeads.length ? `, ${throughLeads.join(", ")}` : ""}. <span className="muted">As of {formatDateTime(d.now)}.</span>
+        {plural(summary.people, "person", "people")}: {summary.direct.toLocaleString("en-GB")} report{summary.direct === 1 ? "s" : ""} to you directly
+        {summary.leadCount > LEADS_NAMED
+          ? `, the rest through ${summary.leadCount.toLocaleString("en-GB")} team leads`
+          : throughLeads.length
+            ? `, ${throughLeads.join(", ")}`
+            : ""}
+        . <span className="muted">As of {formatDateTime(d.asOf)}{d.source === "stored" ? " (a team this large is counted after each scheduler run)" : ""}.</span>
       </p>
       <ul className="stat-tiles" aria-label="Your team at a glance (people)">
         {tiles.map((t) => (
           <li key={t.key} className={`stat-tile tile-${t.key}`}>
             <Link to={t.href} preventScrollReset={t.href.startsWith("?")}>
-              <span className="count">{t.count}</span> <span className="what">{`${t.count === 1 ? "person" : "people"} ${t.what}`}</span>{" "}
+              <span className="count">{t.count.toLocaleString("en-GB")}</span> <span className="what">{t.text}</span>{" "}
               <span className="more">{t.more}</span>
             </Link>
           </li>
@@ -149,7 +173,7 @@ export default function TeamPage() {
       <section className="panel chase" aria-labelledby="late-h">
         <h2 id="late-h">Late: remind them</h2>
         {result?.outcomes ? <NudgeOutcomes outcomes={result.outcomes} /> : null}
-        {d.overdue.length === 0 ? (
+        {d.overdue.total === 0 ? (
           <p className="notice">Nobody in your team is overdue. Thank you for keeping it that way.</p>
         ) : (
           <Form method="post" key={result?.at ?? "first"} noValidate aria-describedby={result?.fieldErrors ? "nudge-error" : undefined}>
@@ -175,7 +199,7 @@ export default function TeamPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {d.overdue.map((a) => (
+                  {d.overdue.rows.map((a) => (
                     <tr key={a.id}>
                       <td className="pick">
                         <input
@@ -210,6 +234,7 @@ export default function TeamPage() {
                 </tbody>
               </table>
             </div>
+            <Pager {...d.overdue} param="overduePage" label="Pages of the late assignments" anchor="#late-h" />
             <div className="field">
               <label htmlFor="note">Add a personal line (optional)</label>
               <p className="hint" id="note-hint">
@@ -226,7 +251,7 @@ export default function TeamPage() {
 
       <h2 id="people-h">People</h2>
       <ul className="people-grid" aria-labelledby="people-h">
-        {d.people.map((p) => (
+        {d.people.rows.map((p) => (
           <li key={p.id}>
             <Link to={`/team/people/${p.id}`}>{p.name}</Link> <span className={`badge ${STATE_CLASS[p.state]}`}>{STATE_LABEL[p.state]}</span>
             <span className="sub">
@@ -236,17 +261,20 @@ export default function TeamPage() {
           </li>
         ))}
       </ul>
+      <Pager {...d.people} param="peoplePage" label="Pages of the people in your team" anchor="#people-h" />
 
       <h2 id="all-h">Everyone's assignments</h2>
       <TeamFilters values={d.filters} options={d.options} action="/team" anchor="#all-h" />
       <p id="all-summary" className="muted" aria-live="polite">
-        {d.rows.length === 0
-          ? d.filtered
-            ? "Nothing matches these filters."
-            : "Nobody in your team has an assignment yet."
-          : `${d.rows.length} assignment${d.rows.length === 1 ? "" : "s"}${d.filtered ? " matching these filters" : ""}, most urgent first.`}
+        {!d.rows.listed
+          ? `Your team has ${d.rows.approximate ? "about " : ""}${plural(d.rows.total, "assignment", "assignments")}. Choose a status, course, cycle, department or sub-team to list them.`
+          : d.rows.total === 0
+            ? d.filtered
+              ? "Nothing matches these filters."
+              : "Nobody in your team has an assignment yet."
+            : `${d.rows.approximate ? "About " : ""}${plural(d.rows.total, "assignment", "assignments")}${d.filtered ? " matching these filters" : ""}, most urgent first.`}
       </p>
-      {d.rows.length > 0 ? (
+      {d.rows.rows.length > 0 ? (
         <div className="table-wrap">
           <table className="stack" aria-labelledby="all-h" aria-describedby="all-summary">
             <thead>
@@ -259,7 +287,7 @@ export default function TeamPage() {
               </tr>
             </thead>
             <tbody>
-              {d.rows.map((a) => {
+              {d.rows.rows.map((a) => {
                 const detail = statusDetail(a);
                 return (
                   <tr key={a.id}>
@@ -292,6 +320,7 @@ export default function TeamPage() {
           </table>
         </div>
       ) : null}
+      {d.rows.listed ? <Pager {...d.rows} param="page" label="Pages of your team's assignments" anchor="#all-h" /> : null}
     </>
   );
 }

@@ -12,7 +12,7 @@ import { appendAudit } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { reasonText } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
-import { teamIds } from "../people/org.server";
+import { membersOf } from "../people/org.server";
 import { NUDGE_NOTE_MAX } from "./labels";
 
 export { NUDGE_NOTE_MAX };
@@ -188,7 +188,7 @@ export async function nudge(
 }
 
 async function scopedAssignments(db: Kysely<DB>, managerId: string, ids: string[]) {
-  return db
+  const rows = await db
     .selectFrom("assignments as a")
     .innerJoin("users as u", "u.id", "a.user_id")
     .select((eb) => [
@@ -213,6 +213,8 @@ async function scopedAssignments(db: Kysely<DB>, managerId: string, ids: string[
         .as("recorded_title"),
     ])
     .where("a.id", "in", ids)
-    .where("u.id", "in", teamIds(db, managerId))
     .execute();
+  // Walking up from each person rather than listing a team that may be 100,000 strong.
+  const members = await membersOf(db, managerId, [...new Set(rows.map((r) => r.user_id))]);
+  return rows.filter((r) => members.has(r.user_id));
 }

@@ -53,10 +53,10 @@ async function whatMarcusSees(db: Db) {
   const board = await teamBoard(db, scope, now);
   return {
     summary: { ...overview.summary, leads: overview.summary.leads.map((l) => [l.name, l.size]) },
-    overdue: overview.overdue.map((a) => [a.personName, a.courseTitle, a.daysOverdue, a.remindedToday]),
-    people: overview.people.map((p) => [p.name, p.state, p.direct]),
-    all: all.map((a) => [a.personName, a.courseTitle, a.status, a.onTime, a.direct]),
-    overdueUnderPriya: overdue.map((a) => a.personName),
+    overdue: overview.overdue.rows.map((a) => [a.personName, a.courseTitle, a.daysOverdue, a.remindedToday]),
+    people: overview.people.rows.map((p) => [p.name, p.state, p.direct]),
+    all: all.rows.map((a) => [a.personName, a.courseTitle, a.status, a.onTime, a.direct]),
+    overdueUnderPriya: overdue.rows.map((a) => a.personName),
     options: { ...options, leads: options.leads.map((l) => l.name) },
     member: member?.assignments.map((a) => [a.courseTitle, a.status, a.attempts, a.bestScore, a.passed, a.firstAttemptPassed]),
     board: board.rows.map((r) => [r.rank, r.name, r.score, r.badges.map((b) => b.key)]),
