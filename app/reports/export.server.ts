@@ -5,7 +5,7 @@
 // are. Pages rather than a driver cursor: a cursor would hold SQLite's only connection for the
 // whole download, and SQLite and PostgreSQL run the same code.
 import { sql, type Kysely } from "kysely";
-import { dialectOf, readAll } from "../../db/connection";
+import { dialectOf, readArrays } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import type { AppContext } from "../http/context";
 import { recordAudit } from "../audit/audit.server";
@@ -89,6 +89,8 @@ export async function* assignmentExportPages(db: Kysely<DB>, opts: ExportOptions
   let afterId = "";
   for (;;) {
     const base = db.selectFrom("assignments as a").innerJoin("users as u", "u.id", "a.user_id");
+    // Rows come back as arrays in this order (the positions are named below): at millions of
+    // rows, building an object per row was a fifth of the export's time.
     const filtered = applyAssignmentFilters(db, base, opts.filters, opts.now)
       .leftJoin("users as m", "m.id", "u.manager_id")
       .select([
@@ -112,60 +114,62 @@ export async function* assignmentExportPages(db: Kysely<DB>, opts: ExportOptions
           then (case when exists (select 1 from module_progress p where p.assignment_id = a.id) then 1 else 0 end)
           else 0 end`.as("started"),
       ]);
-    const page = sqlite
-      ? await readAll(db, filtered.select(sql<number>`a.rowid`.as("k")).where(sql<boolean>`a.rowid > ${afterRowid}`).orderBy(sql`a.rowid`).limit(size))
-      : await readAll(db, filtered.where("a.id", ">", afterId).orderBy("a.id").limit(size));
+    const page = (
+      sqlite
+        ? await readArrays(db, filtered.select(sql<number>`a.rowid`.as("k")).where(sql<boolean>`a.rowid > ${afterRowid}`).orderBy(sql`a.rowid`).limit(size))
+        : await readArrays(db, filtered.where("a.id", ">", afterId).orderBy("a.id").limit(size))
+    ) as Array<[string, string, string, string, string, string, string | null, string | null, string | null, string, string, string | null, string | null, string | null, number, number?]>;
     if (page.length === 0) return;
 
-    const ids = page.map((r) => r.id);
+    const ids = page.map((r) => r[0]);
     const [attempts, attestations] = await Promise.all([
-      readAll(db, db.selectFrom("quiz_attempts").select(["assignment_id", "score", "passed", "submitted_at", "id"]).where("assignment_id", "in", ids)),
-      readAll(db, db.selectFrom("attestations").select(["assignment_id", "signed_at", "policy_version"]).where("assignment_id", "in", ids)),
+      readArrays(db, db.selectFrom("quiz_attempts").select(["assignment_id", "score", "passed", "submitted_at", "id"]).where("assignment_id", "in", ids)),
+      readArrays(db, db.selectFrom("attestations").select(["assignment_id", "signed_at", "policy_version"]).where("assignment_id", "in", ids)),
     ]);
     const best = new Map<string, number>();
     const last = new Map<string, { score: number; at: string; id: string }>();
-    for (const q of attempts) {
-      if (q.passed === 1) {
-        best.set(q.assignment_id, Math.max(best.get(q.assignment_id) ?? -Infinity, q.score));
-      }
-      const seen = last.get(q.assignment_id);
-      if (!seen || q.submitted_at > seen.at || (q.submitted_at === seen.at && q.id > seen.id)) {
-        last.set(q.assignment_id, { score: q.score, at: q.submitted_at, id: q.id });
-      }
+    for (const [assignmentId, score, passed, at, id] of attempts as Array<[string, number, number, string, string]>) {
+      if (Number(passed) === 1) best.set(assignmentId, Math.max(best.get(assignmentId) ?? -Infinity, score));
+      const seen = last.get(assignmentId);
+      if (!seen || at > seen.at || (at === seen.at && id > seen.id)) last.set(assignmentId, { score, at, id });
     }
     // An assignment is signed at most once per policy version; the newest signature wins.
-    const signed = new Map<string, { signed_at: string; policy_version: number }>();
-    for (const t of attestations) {
-      const seen = signed.get(t.assignment_id);
-      if (!seen || t.signed_at > seen.signed_at) signed.set(t.assignment_id, t);
+    const signed = new Map<string, { at: string; version: number }>();
+    for (const [assignmentId, at, version] of attestations as Array<[string, string, number]>) {
+      const seen = signed.get(assignmentId);
+      if (!seen || at > seen.at) signed.set(assignmentId, { at, version });
     }
 
-    yield page.map((r): AssignmentExportRow => {
-      const attestation = signed.get(r.id);
-      return {
-        id: r.id,
-        email: r.email,
-        name: r.name,
-        employee_id: r.employee_id,
-        department: r.department,
-        manager_email: r.manager_email,
-        course: r.course_id,
-        cycle: r.cycle,
-        reason: r.reason,
-        status: assignmentStatus({ ...r, started: Number(r.started) === 1 }, opts.now),
-        assigned_at: utc(r.assigned_at)!,
-        due_at: utc(r.due_at)!,
-        completed_at: utc(r.completed_at),
-        on_time: completedOnTime(r),
-        score: best.get(r.id) ?? last.get(r.id)?.score ?? null,
-        attested_at: utc(attestation?.signed_at ?? null),
-        policy_version: attestation?.policy_version ?? null,
+    const rows = new Array<AssignmentExportRow>(page.length);
+    for (let i = 0; i < page.length; i++) {
+      const [id, course, cycle, reason, assignedAt, dueAt, completedAt, exemptedAt, cancelledAt, email, name, employeeId, dept, managerEmail, started] = page[i];
+      const state = { due_at: dueAt, completed_at: completedAt, exempted_at: exemptedAt, cancelled_at: cancelledAt, started: Number(started) === 1 };
+      const attestation = signed.get(id);
+      rows[i] = {
+        id,
+        email,
+        name,
+        employee_id: employeeId,
+        department: dept,
+        manager_email: managerEmail,
+        course,
+        cycle,
+        reason,
+        status: assignmentStatus(state, opts.now),
+        assigned_at: utc(assignedAt)!,
+        due_at: utc(dueAt)!,
+        completed_at: utc(completedAt),
+        on_time: completedOnTime(state),
+        score: best.get(id) ?? last.get(id)?.score ?? null,
+        attested_at: utc(attestation?.at ?? null),
+        policy_version: attestation?.version ?? null,
       };
-    });
+    }
+    yield rows;
     if (page.length < size) return;
     const end = page[page.length - 1];
-    if (sqlite) afterRowid = Number((end as { k?: number }).k);
-    else afterId = end.id;
+    if (sqlite) afterRowid = Number(end[15]);
+    else afterId = end[0];
   }
 }
 
