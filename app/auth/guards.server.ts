@@ -24,6 +24,15 @@ export function badRequest(message: string): Response {
   return new Response(message, { status: 400, statusText: "Bad Request" });
 }
 
+/** A list's page number from the address (`?page=3`; absent is the first page). Anything but a
+ * whole number from 1 to 999,999 is a 400 with a plain message. */
+export function pageNumberOr400(params: URLSearchParams, name = "page"): number {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return 1;
+  if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw badRequest("That page number is not valid. Go back to the first page and try again.");
+  return Number(raw);
+}
+
 /** Only same-site relative paths: never redirect a signed-in person to another site. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;

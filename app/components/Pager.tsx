@@ -2,12 +2,13 @@
 // parameter: the links keep the rest of the address (filters, the other lists' pages).
 import { Link, useLocation } from "@remix-run/react";
 
-export function pagerHref(search: string, param: string, page: number, anchor = ""): string {
+/** The same address with this list's page changed (the first page without the parameter). */
+export function pagerHref({ pathname, search }: { pathname: string; search: string }, param: string, page: number, anchor = ""): string {
   const sp = new URLSearchParams(search);
   if (page > 1) sp.set(param, String(page));
   else sp.delete(param);
   const qs = sp.toString();
-  return `${qs ? `?${qs}` : "?"}${anchor}`;
+  return `${pathname}${qs ? `?${qs}` : ""}${anchor}`;
 }
 
 export function Pager({
@@ -32,26 +33,26 @@ export function Pager({
   /** The total is a count as of the last refresh, not of now. */
   approximate?: boolean;
 }) {
-  const { search } = useLocation();
+  const location = useLocation();
   if (total <= pageSize && page === 1) return null;
   const from = Math.min(total, (page - 1) * pageSize + 1);
   const to = Math.min(total, page * pageSize);
   return (
     <nav className="board-pager" aria-label={label}>
       {page > 1 ? (
-        <Link to={pagerHref(search, param, page - 1, anchor)} rel="prev" preventScrollReset={!anchor}>
+        <Link to={pagerHref(location, param, page - 1, anchor)} rel="prev" preventScrollReset={!anchor}>
           Previous {pageSize}
         </Link>
       ) : (
         <span />
       )}
       <span className="muted">
-        {from}–{to} of {approximate ? "about " : ""}
+        Rows {from}–{to} of {approximate ? "about " : ""}
         {total.toLocaleString("en-GB")}
         {pageCount > 1 ? ` · page ${page} of ${pageCount.toLocaleString("en-GB")}` : ""}
       </span>
       {page < pageCount ? (
-        <Link to={pagerHref(search, param, page + 1, anchor)} rel="next" preventScrollReset={!anchor}>
+        <Link to={pagerHref(location, param, page + 1, anchor)} rel="next" preventScrollReset={!anchor}>
           Next {Math.min(pageSize, total - to)}
         </Link>
       ) : (

@@ -148,54 +148,6 @@ export function BoardTable({
   );
 }
 
-/** A board's page in the address: `?page=N`, the first page without it. */
-export function boardPageHref(path: string, page: number): string {
-  return page > 1 ? `${path}?page=${page}` : path;
-}
-
-/** Which rows of the board this page shows, and links to the pages either side. */
-export function BoardPager({
-  page,
-  pageCount,
-  pageSize,
-  total,
-  path,
-  label,
-}: {
-  page: number;
-  pageCount: number;
-  pageSize: number;
-  total: number;
-  path: string;
-  label: string;
-}) {
-  if (total === 0) return null;
-  const from = (page - 1) * pageSize + 1;
-  const to = Math.min(total, page * pageSize);
-  return (
-    <nav className="board-pager" aria-label={label}>
-      {page > 1 ? (
-        <Link to={boardPageHref(path, page - 1)} rel="prev">
-          Previous {pageSize}
-        </Link>
-      ) : (
-        <span />
-      )}
-      <span className="muted">
-        Rows {from}–{to} of {total}
-        {pageCount > 1 ? ` · page ${page} of ${pageCount}` : ""}
-      </span>
-      {page < pageCount ? (
-        <Link to={boardPageHref(path, page + 1)} rel="next">
-          Next {Math.min(pageSize, total - to)}
-        </Link>
-      ) : (
-        <span />
-      )}
-    </nav>
-  );
-}
-
 /** The formula in plain words, from the same constants the score uses. */
 export function ScoreExplainer({ open }: { open?: boolean }) {
   return (

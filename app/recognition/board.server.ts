@@ -9,7 +9,6 @@ import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { dialectOf } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
-import { badRequest } from "../auth/guards.server";
 import { membersOf } from "../people/org.server";
 import { SCOPE_MIN_TEAM } from "../reports/rollup.server";
 import { scoredPeople, tenths, type ScoredPerson } from "./records.server";
@@ -65,14 +64,6 @@ function board(people: ScoredPerson[]): BoardRow[] {
     firstTry: entry.detail.firstTry,
     badges: autoBadges(entry.detail),
   }));
-}
-
-/** The page a board's address asks for (`?page=N`, the first without it); anything else is a 400. */
-export function boardPageOr400(params: URLSearchParams): number {
-  const raw = params.get("page");
-  if (raw === null || raw === "") return 1;
-  if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw badRequest("That page number is not valid. Go back to the first page of the board and try again.");
-  return Number(raw);
 }
 
 export interface BoardPage {

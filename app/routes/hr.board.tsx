@@ -1,9 +1,10 @@
 import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireHr } from "~/auth/guards.server";
-import { boardPageOr400, orgBoard } from "~/recognition/board.server";
-import { BoardPager, boardPageHref, BoardTable, formatScore, ScoreExplainer } from "~/recognition/Board";
+import { pageNumberOr400, requireHr } from "~/auth/guards.server";
+import { orgBoard } from "~/recognition/board.server";
+import { BoardTable, formatScore, ScoreExplainer } from "~/recognition/Board";
 import { formatDateTime } from "~/components/format";
+import { Pager } from "~/components/Pager";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
@@ -14,10 +15,10 @@ export const meta: MetaFunction = () => [{ title: "Top compliers · Confidant" }
 // that count everyone (people who opted out of boards included); 50 at a time.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
-  const page = boardPageOr400(new URL(request.url).searchParams);
+  const page = pageNumberOr400(new URL(request.url).searchParams);
   const now = context.clock();
   const board = await orgBoard(context.db, { catalog: context.catalog, page }, now);
-  if (board.page !== page) throw redirect(boardPageHref("/hr/board", board.page));
+  if (board.page !== page) throw redirect(board.page > 1 ? `/hr/board?page=${board.page}` : "/hr/board");
   const { stats, total, pageCount, pageSize, asOf, stored } = board;
   return { stats, page, total, pageCount, pageSize, asOf, stored, rows: board.rows.map(({ department: _d, ...row }) => row) };
 }
@@ -80,7 +81,7 @@ export default function HrBoard() {
           kudosHref={(id) => `/team/kudos?to=${encodeURIComponent(id)}`}
         />
       )}
-      <BoardPager page={page} pageCount={pageCount} pageSize={pageSize} total={total} path="/hr/board" label="Pages of the board" />
+      <Pager page={page} pageCount={pageCount} pageSize={pageSize} total={total} param="page" label="Pages of the board" />
       <ScoreExplainer open />
     </>
   );

@@ -1,9 +1,11 @@
 import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireManager } from "~/team/access.server";
-import { boardPageOr400, teamBoard } from "~/recognition/board.server";
-import { BoardPager, boardPageHref, BoardTable, ScoreExplainer } from "~/recognition/Board";
+import { pageNumberOr400 } from "~/auth/guards.server";
+import { teamBoard } from "~/recognition/board.server";
+import { BoardTable, ScoreExplainer } from "~/recognition/Board";
 import { formatDateTime } from "~/components/format";
+import { Pager } from "~/components/Pager";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
@@ -14,10 +16,10 @@ export const meta: MetaFunction = () => [{ title: "Top compliers · My team · C
 // explained on the page, with a way to thank each one; 50 at a time.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireManager(request, context);
-  const page = boardPageOr400(new URL(request.url).searchParams);
+  const page = pageNumberOr400(new URL(request.url).searchParams);
   const now = context.clock();
   const board = await teamBoard(context.db, { managerId: viewer.id, catalog: context.catalog, page }, now);
-  if (board.page !== page) throw redirect(boardPageHref("/team/board", board.page));
+  if (board.page !== page) throw redirect(board.page > 1 ? `/team/board?page=${board.page}` : "/team/board");
   // Only what the page shows.
   const rows = board.rows.map(({ department: _d, managerName: _m, ...row }) => row);
   const { total, pageCount, pageSize, asOf, stored } = board;
@@ -62,7 +64,7 @@ export default function TeamBoard() {
             personHref={(id) => `/team/people/${id}`}
             kudosHref={(id) => `/team/kudos?to=${encodeURIComponent(id)}`}
           />
-          <BoardPager page={d.page} pageCount={d.pageCount} pageSize={d.pageSize} total={d.total} path="/team/board" label="Pages of your team's board" />
+          <Pager page={d.page} pageCount={d.pageCount} pageSize={d.pageSize} total={d.total} param="page" label="Pages of your team's board" />
         </>
       )}
       <ScoreExplainer open />

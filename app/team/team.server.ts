@@ -8,7 +8,7 @@ import type { Catalog } from "../courses/catalog.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
 import { applyAssignmentFilters, type AssignmentFilters } from "../reports/filters.server";
 import { membersOf, teamIds } from "../people/org.server";
-import { badRequest } from "../auth/guards.server";
+import { pageNumberOr400 } from "../auth/guards.server";
 import { getOverview } from "../reports/overview.server";
 import { currentRun, isSeriesOfMany, isStale, notAnIndex, SCOPE_MIN_TEAM, teamSizeOf } from "../reports/rollup.server";
 import { currentScoreRun, refreshScoresInBackground, storedTeamRange } from "../recognition/scores-refresh.server";
@@ -191,13 +191,7 @@ function pageFrom<T>(all: T[], asked: number): TeamPage<T> {
 /** The pages the team page's address asks for (`?page=` for the assignments, `?peoplePage=`,
  * `?overduePage=`; the first page without). Anything but a whole number from 1 is a 400. */
 export function teamPagesOr400(params: URLSearchParams): { page: number; peoplePage: number; overduePage: number } {
-  const read = (name: string) => {
-    const raw = params.get(name);
-    if (raw === null || raw === "") return 1;
-    if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw badRequest("That page number is not valid. Go back to the first page and try again.");
-    return Number(raw);
-  };
-  return { page: read("page"), peoplePage: read("peoplePage"), overduePage: read("overduePage") };
+  return { page: pageNumberOr400(params), peoplePage: pageNumberOr400(params, "peoplePage"), overduePage: pageNumberOr400(params, "overduePage") };
 }
 
 /** A large team as its range of the stored reporting tree (person_scores, kept with the boards'
