@@ -1,8 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireHr } from "~/auth/guards.server";
+import { pageNumberOr400, requireHr } from "~/auth/guards.server";
 import { recognitionReport } from "~/recognition/kudos.server";
 import { formatDate } from "~/components/format";
+import { Pager } from "~/components/Pager";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
@@ -11,14 +12,33 @@ export const meta: MetaFunction = () => [{ title: "Recognition · Confidant" }];
 
 // Who recognised whom, how often, and which managers have not recognised anyone lately: culture
 // is kept up by thanking the people who get it right.
+// At 100,000 people there are about a thousand managers: each list shows 50 at a time.
+const PAGE_SIZE = 50;
+
+function pageOf<T>(all: T[], asked: number) {
+  const pageCount = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
+  const page = Math.min(asked, pageCount);
+  return { rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total: all.length, page, pageCount, pageSize: PAGE_SIZE };
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
-  return recognitionReport(context.db, context.clock());
+  const params = new URL(request.url).searchParams;
+  const quietPage = pageNumberOr400(params, "quietPage");
+  const managersPage = pageNumberOr400(params, "managersPage");
+  const { managers, ...report } = await recognitionReport(context.db, context.clock());
+  return {
+    ...report,
+    quiet: pageOf(
+      managers.filter((m) => m.sentInWindow === 0),
+      quietPage,
+    ),
+    managers: pageOf(managers, managersPage),
+  };
 }
 
 export default function RecognitionReport() {
-  const r = useLoaderData<typeof loader>();
-  const quiet = r.managers.filter((m) => m.sentInWindow === 0);
+  const { quiet, ...r } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Recognition</h1>
@@ -43,12 +63,12 @@ export default function RecognitionReport() {
           <span className="count">{r.totals.recipients}</span> <span className="what">people were recognised</span>
         </li>
         <li>
-          <span className="count">{quiet.length}</span> <span className="what">of {r.managers.length} managers sent none</span>
+          <span className="count">{quiet.total}</span> <span className="what">of {r.managers.total} managers sent none</span>
         </li>
       </ul>
 
       <h2 id="quiet-h">Managers who have recognised nobody in {r.windowDays} days</h2>
-      {quiet.length === 0 ? (
+      {quiet.total === 0 ? (
         <p className="notice">{`Every manager has recognised someone in the last ${r.windowDays} days.`}</p>
       ) : (
         <div className="table-wrap">
@@ -62,7 +82,7 @@ export default function RecognitionReport() {
               </tr>
             </thead>
             <tbody>
-              {quiet.map((m) => (
+              {quiet.rows.map((m) => (
                 <tr key={m.id}>
                   <th scope="row">
                     {m.name}
@@ -77,6 +97,7 @@ export default function RecognitionReport() {
           </table>
         </div>
       )}
+      <Pager {...quiet} param="quietPage" label="Pages of the managers who recognised nobody" anchor="#quiet-h" />
 
       <h2 id="managers-h">Every manager</h2>
       <div className="table-wrap">
@@ -91,7 +112,7 @@ export default function RecognitionReport() {
             </tr>
           </thead>
           <tbody>
-            {r.managers.map((m) => (
+            {r.managers.rows.map((m) => (
               <tr key={m.id}>
                 <th scope="row">{m.name}</th>
                 <td>{m.teamSize}</td>
@@ -103,6 +124,7 @@ export default function RecognitionReport() {
           </tbody>
         </table>
       </div>
+      <Pager {...r.managers} param="managersPage" label="Pages of every manager" anchor="#managers-h" />
 
       <h2 id="pairs-h">Who recognised whom</h2>
       {r.pairs.length === 0 ? (

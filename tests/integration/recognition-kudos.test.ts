@@ -168,3 +168,14 @@ test("team sizes in the report stop at someone who has left, and a reporting loo
   const sizes = Object.fromEntries(report.managers.filter((m) => m.name.endsWith(" Tree")).map((m) => [m.name, m.teamSize]));
   expect(sizes).toEqual({ "Gina Tree": 1, "Lou Tree": 1, "Max Tree": 1 });
 });
+
+test("the report's manager lists page 50 at a time: a bad page number is a 400, one past the end shows the last", async () => {
+  for (const bad of ["?managersPage=abc", "?quietPage=0", "?managersPage=-2"]) {
+    const res = await server.get(`/hr/recognition${bad}`, cookies.hr);
+    expect(res.status, bad).toBe(400);
+    expect(await res.text(), bad).toContain("That page number is not valid");
+  }
+  const past = await server.get("/hr/recognition?managersPage=99", cookies.hr);
+  expect(past.status).toBe(200);
+  expect(await past.text()).toContain("Mark Mendes");
+});
