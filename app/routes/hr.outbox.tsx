@@ -5,6 +5,7 @@ import { badRequest, requireHr } from "~/auth/guards.server";
 import { formatDateTime } from "~/components/format";
 import { RETRY_DELAYS_MINUTES } from "~/notifications/delivery.server";
 import { listOutbox, NOTIFICATION_KINDS, NOTIFICATION_STATUSES, outboxCounts } from "~/notifications/outbox.server";
+import { Pager } from "~/components/Pager";
 
 export const meta: MetaFunction = () => [{ title: "Outbox · Confidant" }];
 
@@ -225,27 +226,7 @@ export default function Outbox() {
           </table>
         </div>
       ) : null}
-      {pageCount > 1 ? (
-        <nav aria-label="Pages of messages" className="module-nav">
-          {page > 1 ? (
-            <Link to={pageHref(filter, page - 1)} rel="prev">
-              Previous page
-            </Link>
-          ) : (
-            <span />
-          )}
-          <span>
-            Page {page} of {pageCount}
-          </span>
-          {page < pageCount ? (
-            <Link to={pageHref(filter, page + 1)} rel="next">
-              Next page
-            </Link>
-          ) : (
-            <span />
-          )}
-        </nav>
-      ) : null}
+      <Pager page={page} pageCount={pageCount} pageSize={pageSize} total={total} param="page" label="Pages of messages" />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { badRequest, requireHr } from "~/auth/guards.server";
 import { readFlash } from "~/roster/flash.server";
 import { listDepartments, listPeople, parsePeopleFilter, PEOPLE_PAGE_SIZE } from "~/roster/people-admin.server";
 import rosterStyles from "~/styles/roster.css";
+import { Pager } from "~/components/Pager";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: rosterStyles }];
 
@@ -29,16 +30,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     },
     { headers: flash.headers },
   );
-}
-
-type Filter = { q: string; department: string; status: string; type: string };
-
-function pageHref(filter: Filter, page: number) {
-  const sp = new URLSearchParams();
-  for (const [k, v] of Object.entries(filter)) if (v) sp.set(k, v);
-  if (page > 1) sp.set("page", String(page));
-  const qs = sp.toString();
-  return qs ? `/hr/people?${qs}` : "/hr/people";
 }
 
 const STATUS = {
@@ -172,27 +163,7 @@ export default function People() {
           </table>
         </div>
       ) : null}
-      {pageCount > 1 ? (
-        <nav aria-label="Pages of people" className="module-nav">
-          {page > 1 ? (
-            <Link to={pageHref(filter, page - 1)} rel="prev">
-              Previous page
-            </Link>
-          ) : (
-            <span />
-          )}
-          <span>
-            Page {page} of {pageCount}
-          </span>
-          {page < pageCount ? (
-            <Link to={pageHref(filter, page + 1)} rel="next">
-              Next page
-            </Link>
-          ) : (
-            <span />
-          )}
-        </nav>
-      ) : null}
+      <Pager page={page} pageCount={pageCount} pageSize={pageSize} total={total} param="page" label="Pages of people" />
     </>
   );
 }
