@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
-import { readAll, type Db } from "../../db/connection";
+import { readArrays, type Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import { addDays } from "../clock";
 import { randomId } from "../ids.server";
@@ -260,7 +260,9 @@ export interface RecognitionReport {
 export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<RecognitionReport> {
   const since = addDays(now.toISOString(), -RECOGNITION_WINDOW_DAYS);
   const [people, pairs, bySender, recent] = await Promise.all([
-    readAll(db, db.selectFrom("users").select(["id", "name", "department", "manager_id", "status"])),
+    // Only what the tree needs, as arrays: names are read below for the managers alone (reading
+    // everyone's at 100,000 people was most of this page's time).
+    readArrays(db, db.selectFrom("users").select(["id", "manager_id", "status"])) as Promise<Array<[string, string | null, string]>>,
     db
       .selectFrom("kudos as k")
       .innerJoin("users as f", "f.id", "k.from_user_id")
@@ -287,39 +289,50 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
   // one who has left (whose team is no longer anyone's) and never twice round a reporting loop.
   // Walking up from each person is linear in the organisation; walking down from each manager
   // was quadratic at 100,000 people.
-  const byId = new Map(people.map((p) => [p.id, p]));
+  const managerOf = new Map<string, string | null>();
+  const left = new Set<string>();
+  for (const [id, managerId, status] of people) {
+    managerOf.set(id, managerId);
+    if (status === "inactive") left.add(id);
+  }
+  const path: string[] = [];
   const above = (id: string, visit: (managerId: string) => void) => {
-    const seen = new Set<string>([id]);
-    for (let m = byId.get(id)?.manager_id ?? null; m !== null && !seen.has(m); m = byId.get(m)?.manager_id ?? null) {
-      const manager = byId.get(m);
-      if (!manager || manager.status === "inactive") return;
-      seen.add(m);
+    path.length = 0;
+    path.push(id);
+    for (let m = managerOf.get(id) ?? null; m !== null && !path.includes(m); m = managerOf.get(m) ?? null) {
+      if (!managerOf.has(m) || left.has(m)) return;
+      path.push(m);
       visit(m);
     }
   };
-  const active = people.filter((p) => p.status !== "inactive");
   const teamSize = new Map<string, number>();
-  for (const p of active) above(p.id, (m) => teamSize.set(m, (teamSize.get(m) ?? 0) + 1));
+  for (const [id, , status] of people) if (status !== "inactive") above(id, (m) => teamSize.set(m, (teamSize.get(m) ?? 0) + 1));
   const teamReceived = new Map<string, number>();
   for (const k of recent) {
-    if (byId.get(k.to_user_id)?.status === "inactive") continue;
+    if (left.has(k.to_user_id)) continue;
     above(k.to_user_id, (m) => teamReceived.set(m, (teamReceived.get(m) ?? 0) + 1));
+  }
+  const names = new Map<string, { name: string; department: string | null }>();
+  const managerIds = [...teamSize.keys()];
+  // In chunks: SQLite caps the number of bound parameters.
+  for (let i = 0; i < managerIds.length; i += 500) {
+    const rows = await db.selectFrom("users").select(["id", "name", "department"]).where("id", "in", managerIds.slice(i, i + 500)).execute();
+    for (const r of rows) names.set(r.id, { name: r.name, department: r.department });
   }
   const sentEver = new Map(bySender.map((s) => [s.from_user_id, { n: Number(s.n), last: s.last_at as string | null }]));
   const sentRecent = new Map<string, number>();
   for (const k of recent) sentRecent.set(k.from_user_id, (sentRecent.get(k.from_user_id) ?? 0) + 1);
 
-  const managers: ManagerRecognition[] = active
-    .filter((p) => teamSize.has(p.id))
-    .map((p) => ({
-      id: p.id,
-      name: p.name,
-      department: p.department,
-      teamSize: teamSize.get(p.id) ?? 0,
-      sentInWindow: sentRecent.get(p.id) ?? 0,
-      sentEver: sentEver.get(p.id)?.n ?? 0,
-      lastSentAt: sentEver.get(p.id)?.last ?? null,
-      teamReceivedInWindow: teamReceived.get(p.id) ?? 0,
+  const managers: ManagerRecognition[] = managerIds
+    .map((id) => ({
+      id,
+      name: names.get(id)?.name ?? "",
+      department: names.get(id)?.department ?? null,
+      teamSize: teamSize.get(id) ?? 0,
+      sentInWindow: sentRecent.get(id) ?? 0,
+      sentEver: sentEver.get(id)?.n ?? 0,
+      lastSentAt: sentEver.get(id)?.last ?? null,
+      teamReceivedInWindow: teamReceived.get(id) ?? 0,
     }))
     .sort((a, b) => a.sentInWindow - b.sentInWindow || a.name.localeCompare(b.name));
 
