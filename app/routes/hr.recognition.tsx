@@ -10,8 +10,6 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles
 
 export const meta: MetaFunction = () => [{ title: "Recognition · Confidant" }];
 
-// Who recognised whom, how often, and which managers have not recognised anyone lately: culture
-// is kept up by thanking the people who get it right.
 // At 100,000 people there are about a thousand managers: each list shows 50 at a time.
 const PAGE_SIZE = 50;
 
@@ -21,6 +19,8 @@ function pageOf<T>(all: T[], asked: number) {
   return { rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total: all.length, page, pageCount, pageSize: PAGE_SIZE };
 }
 
+// Who recognised whom, how often, and which managers have not recognised anyone lately: culture
+// is kept up by thanking the people who get it right.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
   const params = new URL(request.url).searchParams;
