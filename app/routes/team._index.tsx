@@ -272,7 +272,7 @@ export default function TeamPage() {
             ? d.filtered
               ? "Nothing matches these filters."
               : "Nobody in your team has an assignment yet."
-            : `${d.rows.approximate ? "About " : ""}${plural(d.rows.total, "assignment", "assignments")}${d.filtered ? " matching these filters" : ""}, most urgent first.`}
+            : `${d.rows.approximate ? "About " : ""}${plural(d.rows.total, "assignment", "assignments")}${d.filtered ? " matching these filters" : ""}, ${d.rows.order === "newest" ? "newest first" : "most urgent first"}.`}
       </p>
       {d.rows.rows.length > 0 ? (
         <div className="table-wrap">

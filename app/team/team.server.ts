@@ -3,6 +3,7 @@
 // outside it is never read, whatever the URL or filters say. Managers see course results (status,
 // dates, scores), never individual quiz answers.
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
+import { dialectOf } from "../../db/connection";
 import type { AssignmentReason, DB, UserStatus } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
@@ -493,6 +494,9 @@ export interface TeamAssignmentsPage extends TeamPage<TeamAssignment> {
   listed: boolean;
   /** The total is the rollup's count as of its refresh (a large team), not counted now. */
   approximate: boolean;
+  /** How the rows are ordered: most urgent first, or (a large team's non-overdue filters)
+   * newest first. */
+  order: "urgency" | "newest";
 }
 
 type AssignmentQuery<O> = SelectQueryBuilder<DB & { a: DB["assignments"]; u: DB["users"] }, "a" | "u", O>;
@@ -533,7 +537,7 @@ export async function teamAssignments(db: Kysely<DB>, input: TeamAssignmentsInpu
       .offset(offset)
       .execute();
     const shown = await assignmentsById(db, { managerId, catalog, ids: rows.map((r) => r.id) }, now);
-    return { rows: shown, total: Number(counted?.n ?? 0), ...place, listed: true, approximate: false };
+    return { rows: shown, total: Number(counted?.n ?? 0), ...place, listed: true, approximate: false, order: "urgency" };
   }
   // A large team: the count from the rollup, as HR's dashboard counts it.
   const overview = await getOverview(db, { filters: { ...filters, manager: filters.manager ?? managerId }, now });
@@ -541,7 +545,7 @@ export async function teamAssignments(db: Kysely<DB>, input: TeamAssignmentsInpu
   const { offset, ...place } = placeOf(total, page);
   const { manager: _sub, status, ...rest } = filters;
   const narrowed = Object.values(rest).some((v) => v !== undefined);
-  if (!status && !narrowed) return { rows: [], total, ...place, listed: false, approximate: true };
+  if (!status && !narrowed) return { rows: [], total, ...place, listed: false, approximate: true, order: "urgency" };
   let ids: Array<{ id: string }>;
   if (status === "overdue") {
     let q = overdueWalk(db, stored, now);
@@ -550,16 +554,20 @@ export async function teamAssignments(db: Kysely<DB>, input: TeamAssignmentsInpu
     if (rest.cycle) q = q.where(sql<boolean>`${notAnIndex(db, "cycle")} = ${rest.cycle}`);
     ids = await q.limit(TEAM_PAGE_SIZE).offset(offset).execute();
   } else {
-    let q = applyAssignmentFilters(db, db.selectFrom("assignments as a").innerJoin("users as u", "u.id", "a.user_id").select("a.id").where(inStoredTeam(stored)), rest, now);
+    // Any other filter: newest first, walking the assignments backwards by key (CROSS JOIN keeps
+    // SQLite from starting anywhere else) and stopping once the page is full. Sorting a large
+    // team's matches by urgency took seconds at 100,000 people; the urgent ones, the overdue,
+    // have their own walk above.
+    const walk = db.selectFrom("assignments as a").crossJoin("users as u").whereRef("u.id", "=", "a.user_id").select("a.id").where(inStoredTeam(stored));
+    let q = applyAssignmentFilters(db, walk, { department: rest.department, type: rest.type }, now);
+    if (rest.course) q = q.where(sql<boolean>`${notAnIndex(db, "course_id")} = ${rest.course}`);
+    if (rest.cycle) q = q.where(sql<boolean>`${notAnIndex(db, "cycle")} = ${rest.cycle}`);
     if (status) q = applyAssignmentFilters(db, q, { status }, now);
-    if (!withCancelled) q = q.where("a.cancelled_at", "is", null).where("u.status", "<>", "inactive");
-    ids = await inUrgencyOrder(q, nowIso)
-      .limit(TEAM_PAGE_SIZE)
-      .offset(offset)
-      .execute();
+    if (!withCancelled) q = q.where(sql<boolean>`${notAnIndex(db, "cancelled_at")} is null`).where("u.status", "<>", "inactive");
+    ids = await (dialectOf(db) === "sqlite" ? q.orderBy(sql`a.rowid`, "desc") : q.orderBy("a.id", "desc")).limit(TEAM_PAGE_SIZE).offset(offset).execute();
   }
   const shown = await assignmentsById(db, { managerId, catalog, ids: ids.map((r) => r.id) }, now);
-  return { rows: shown, total, ...place, listed: true, approximate: true };
+  return { rows: shown, total, ...place, listed: true, approximate: true, order: status === "overdue" ? "urgency" : "newest" };
 }
 
 const MAX_DATED_CYCLE_OPTIONS = 100;

@@ -4,7 +4,7 @@
 // path gives the same figures, people and overdue assignments as the live one; over HTTP the pages
 // are paginated, refuse bad page numbers and never reach into someone else's tree.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Insertable } from "kysely";
+import { sql, type Insertable } from "kysely";
 import { teamAssignments, teamOverview, type TeamAssignment, type TeamPage, type TeamPerson } from "../../app/team/team.server";
 import { refreshRollup } from "../../app/reports/rollup.server";
 import { refreshScores } from "../../app/recognition/scores-refresh.server";
@@ -178,6 +178,12 @@ test("a large team read from the rollup and the stored tree gives the same figur
     const [pa, pb] = [await teamAssignments(w.db, { ...scope(), ...LIVE, filters }, now), await teamAssignments(w.db, { ...scope(), ...STORED, filters }, now)];
     expect(pb.total, JSON.stringify(filters)).toBe(pa.total);
     expect(pa.total).toBe(a.length);
+    // The large path walks newest first (except the overdue, most urgent first), and says so.
+    expect(pb.order, JSON.stringify(filters)).toBe(filters.status === "overdue" ? "urgency" : "newest");
+    if (pb.order === "newest") {
+      const stored = await w.db.selectFrom("assignments").select("id").where("id", "in", ids(b)).orderBy(sql`rowid`, "desc").execute();
+      expect(ids(b), JSON.stringify(filters)).toEqual(stored.map((r) => r.id));
+    }
   }
   // Unfiltered, a large team's list asks for a filter rather than listing everything.
   const everything = await teamAssignments(w.db, { ...scope(), ...STORED, filters: {} }, now);
