@@ -15,7 +15,8 @@
 //   organisation has thousands of them. The rollup counts them by series (`renewal-2027-*`: every
 //   renewal due in 2027); a single dated cycle is small and is counted live when asked for.
 // - Each refresh writes a new generation and switches to it when complete: readers never see a
-//   half-built rollup, and a refresh that dies leaves the previous one in place.
+//   half-built rollup, and a refresh that dies leaves the previous one in place. The previous
+//   generation is removed only by the next refresh, so a page reading it at the switch finishes.
 import { sql, type Kysely } from "kysely";
 import { dialectOf, readAll } from "../../db/connection";
 import type { DB } from "../../db/schema";
@@ -238,6 +239,10 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
   const started = performance.now();
   const asOf = now.toISOString();
   return refreshGeneration(db, "report_runs", asOf, async (generation, took) => {
+    // The counts in use stay until the next refresh, so a page that is reading them when this one
+    // switches finishes with whole figures; older ones, and any a failed refresh left, go now.
+    const inUse = await currentRun(db);
+    await dropOtherGenerations(db, REPORT_TABLES, inUse?.generation ?? 0);
     const everyone = await loadPeople(db);
     const tree = await buildTree(everyone);
     await pause();
@@ -278,7 +283,6 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
       .set({ status: "done", finished_at: new Date().toISOString(), duration_ms: durationMs, assignments: counted.assignments, people: everyone.length })
       .where("generation", "=", generation)
       .execute();
-    await dropOtherGenerations(db, REPORT_TABLES, generation);
     const phases = { people, count, expand: expanded, write, cleanup: took() };
     return { skipped: false as const, generation, asOf, assignments: counted.assignments, rows: rollup.length, durationMs, phases };
   });
