@@ -84,6 +84,33 @@ function ManageAssignment({ a, result, busy }: { a: { id: string; courseTitle: s
   const err = (intent: string, field: string) => (mine && mine.intent === intent ? mine.fieldErrors[field] : undefined);
   const formError = (intent: string) => (mine && mine.intent === intent ? mine.formError : null);
   const field = (intent: string, name: string) => `${intent}-${name}-${a.id}`;
+  // Both forms end in the same required reason, kept in the audit log.
+  const reasonField = (intent: "extend" | "exempt") => (
+    <div className="field">
+      <label htmlFor={field(intent, "reason")}>Reason (kept in the audit log)</label>
+      <textarea
+        id={field(intent, "reason")}
+        name="reason"
+        required
+        minLength={5}
+        maxLength={500}
+        defaultValue={mine?.intent === intent ? mine.values.reason : ""}
+        aria-invalid={err(intent, "reason") ? true : undefined}
+        aria-describedby={err(intent, "reason") ? `${field(intent, "reason")}-error` : undefined}
+      />
+      {err(intent, "reason") ? (
+        <p id={`${field(intent, "reason")}-error`} className="field-error">
+          {err(intent, "reason")}
+        </p>
+      ) : null}
+    </div>
+  );
+  const formErrorOf = (intent: "extend" | "exempt") =>
+    formError(intent) ? (
+      <p className="form-error" role="alert">
+        {formError(intent)}
+      </p>
+    ) : null;
   return (
     <details className="hr-manage" open={Boolean(mine)}>
       <summary>
@@ -93,11 +120,7 @@ function ManageAssignment({ a, result, busy }: { a: { id: string; courseTitle: s
         <h3>Grant an extension</h3>
         <input type="hidden" name="intent" value="extend" />
         <input type="hidden" name="assignment" value={a.id} />
-        {formError("extend") ? (
-          <p className="form-error" role="alert">
-            {formError("extend")}
-          </p>
-        ) : null}
+        {formErrorOf("extend")}
         <div className="field">
           <label htmlFor={field("extend", "due")}>New due date (later than {formatDate(a.dueAt)})</label>
           <input
@@ -115,24 +138,7 @@ function ManageAssignment({ a, result, busy }: { a: { id: string; courseTitle: s
             </p>
           ) : null}
         </div>
-        <div className="field">
-          <label htmlFor={field("extend", "reason")}>Reason (kept in the audit log)</label>
-          <textarea
-            id={field("extend", "reason")}
-            name="reason"
-            required
-            minLength={5}
-            maxLength={500}
-            defaultValue={mine?.intent === "extend" ? mine.values.reason : ""}
-            aria-invalid={err("extend", "reason") ? true : undefined}
-            aria-describedby={err("extend", "reason") ? `${field("extend", "reason")}-error` : undefined}
-          />
-          {err("extend", "reason") ? (
-            <p id={`${field("extend", "reason")}-error`} className="field-error">
-              {err("extend", "reason")}
-            </p>
-          ) : null}
-        </div>
+        {reasonField("extend")}
         <button type="submit" className="button secondary" disabled={busy}>
           Extend
         </button>
@@ -141,29 +147,8 @@ function ManageAssignment({ a, result, busy }: { a: { id: string; courseTitle: s
         <h3>Exempt from this assignment</h3>
         <input type="hidden" name="intent" value="exempt" />
         <input type="hidden" name="assignment" value={a.id} />
-        {formError("exempt") ? (
-          <p className="form-error" role="alert">
-            {formError("exempt")}
-          </p>
-        ) : null}
-        <div className="field">
-          <label htmlFor={field("exempt", "reason")}>Reason (kept in the audit log)</label>
-          <textarea
-            id={field("exempt", "reason")}
-            name="reason"
-            required
-            minLength={5}
-            maxLength={500}
-            defaultValue={mine?.intent === "exempt" ? mine.values.reason : ""}
-            aria-invalid={err("exempt", "reason") ? true : undefined}
-            aria-describedby={err("exempt", "reason") ? `${field("exempt", "reason")}-error` : undefined}
-          />
-          {err("exempt", "reason") ? (
-            <p id={`${field("exempt", "reason")}-error`} className="field-error">
-              {err("exempt", "reason")}
-            </p>
-          ) : null}
-        </div>
+        {formErrorOf("exempt")}
+        {reasonField("exempt")}
         <button type="submit" className="button secondary" disabled={busy}>
           Exempt
         </button>
