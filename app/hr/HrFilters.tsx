@@ -2,6 +2,7 @@
 // URL) with a labelled select per filter. Choices come from the rollup's small tables.
 import { Form, Link } from "@remix-run/react";
 import { HR_STATUS_LABEL, TYPE_LABEL, type FilterValues } from "./labels";
+import { choicesOf, SelectField } from "~/components/SelectField";
 
 export interface FilterChoices {
   departments: string[];
@@ -21,73 +22,28 @@ export function HrFilters({ values, choices, action, submitLabel }: { values: Fi
         Filters
       </h2>
       <div className="hr-filter-grid">
-        <div className="field">
-          <label htmlFor="f-department">Department</label>
-          <select id="f-department" name="department" defaultValue={values.department}>
-            <option value="">All departments</option>
-            {choices.departments.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-manager">Manager's team</label>
-          <select id="f-manager" name="manager" defaultValue={values.manager} aria-describedby={truncated ? "hr-filters-hint" : undefined}>
-            <option value="">Everyone</option>
-            {choices.managers.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-                {m.teamSize ? ` (${m.teamSize})` : ""}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-course">Course</label>
-          <select id="f-course" name="course" defaultValue={values.course}>
-            <option value="">All courses</option>
-            {choices.courses.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-cycle">Cycle</label>
-          <select id="f-cycle" name="cycle" defaultValue={values.cycle} aria-describedby={truncated ? "hr-filters-hint" : undefined}>
-            <option value="">All cycles</option>
-            {choices.cycles.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-status">Status</label>
-          <select id="f-status" name="status" defaultValue={values.status}>
-            <option value="">Any status</option>
-            {Object.entries(HR_STATUS_LABEL).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-type">Employee or contractor</label>
-          <select id="f-type" name="type" defaultValue={values.type}>
-            <option value="">Both</option>
-            {Object.entries(TYPE_LABEL).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="f-department" name="department" label="Department" defaultValue={values.department} none="All departments" choices={choices.departments.map((d) => ({ value: d, label: d }))} />
+        <SelectField
+          id="f-manager"
+          name="manager"
+          label="Manager's team"
+          defaultValue={values.manager}
+          none="Everyone"
+          choices={choices.managers.map((m) => ({ value: m.id, label: m.teamSize ? `${m.name} (${m.teamSize})` : m.name }))}
+          describedBy={truncated ? "hr-filters-hint" : undefined}
+        />
+        <SelectField id="f-course" name="course" label="Course" defaultValue={values.course} none="All courses" choices={choices.courses.map((c) => ({ value: c.id, label: c.title }))} />
+        <SelectField
+          id="f-cycle"
+          name="cycle"
+          label="Cycle"
+          defaultValue={values.cycle}
+          none="All cycles"
+          choices={choices.cycles.map((c) => ({ value: c, label: c }))}
+          describedBy={truncated ? "hr-filters-hint" : undefined}
+        />
+        <SelectField id="f-status" name="status" label="Status" defaultValue={values.status} none="Any status" choices={choicesOf(HR_STATUS_LABEL)} />
+        <SelectField id="f-type" name="type" label="Employee or contractor" defaultValue={values.type} none="Both" choices={choicesOf(TYPE_LABEL)} />
       </div>
       {truncated ? (
         <p id="hr-filters-hint" className="hint">

@@ -5,6 +5,7 @@ import { readFlash } from "~/roster/flash.server";
 import { listDepartments, listPeople, parsePeopleFilter, PEOPLE_PAGE_SIZE } from "~/roster/people-admin.server";
 import rosterStyles from "~/styles/roster.css";
 import { Pager } from "~/components/Pager";
+import { choicesOf, SelectField } from "~/components/SelectField";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: rosterStyles }];
 
@@ -38,6 +39,8 @@ const STATUS = {
   inactive: { label: "Deactivated", className: "status-cancelled" },
 } as const;
 const TYPE_LABEL = { employee: "Employee", contractor: "Contractor" } as const;
+const STATUS_CHOICES = Object.entries(STATUS).map(([value, s]) => ({ value, label: s.label }));
+const TYPE_CHOICES = choicesOf({ employee: "Employees", contractor: "Contractors" });
 
 export default function People() {
   const { filter, departments, rows, total, page, pageCount, pageSize, flash } = useLoaderData<typeof loader>();
@@ -72,34 +75,9 @@ export default function People() {
             <label htmlFor="f-q">Name or email</label>
             <input id="f-q" name="q" type="text" defaultValue={filter.q} maxLength={200} autoComplete="off" spellCheck={false} />
           </div>
-          <div className="field">
-            <label htmlFor="f-department">Department</label>
-            <select id="f-department" name="department" defaultValue={filter.department}>
-              <option value="">Any department</option>
-              {departments.map((d) => (
-                <option key={d} value={d}>
-                  {d}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-status">Status</label>
-            <select id="f-status" name="status" defaultValue={filter.status}>
-              <option value="">Any status</option>
-              <option value="active">Active</option>
-              <option value="leave">On leave</option>
-              <option value="inactive">Deactivated</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-type">Type</label>
-            <select id="f-type" name="type" defaultValue={filter.type}>
-              <option value="">Any type</option>
-              <option value="employee">Employees</option>
-              <option value="contractor">Contractors</option>
-            </select>
-          </div>
+          <SelectField id="f-department" name="department" label="Department" defaultValue={filter.department} none="Any department" choices={departments.map((d) => ({ value: d, label: d }))} />
+          <SelectField id="f-status" name="status" label="Status" defaultValue={filter.status} none="Any status" choices={STATUS_CHOICES} />
+          <SelectField id="f-type" name="type" label="Type" defaultValue={filter.type} none="Any type" choices={TYPE_CHOICES} />
         </div>
         <button type="submit" className="button">
           Show people

@@ -1,6 +1,9 @@
 // The filter form of "My team": HR's filters, with choices drawn from the manager's own tree.
 import { Form, Link } from "@remix-run/react";
+import { choicesOf, SelectField } from "~/components/SelectField";
 import { FILTER_STATUS_LABEL } from "./labels";
+
+const TYPE_CHOICES = choicesOf({ employee: "Employees", contractor: "Contractors" });
 
 export interface TeamFilterValues {
   status: string;
@@ -35,73 +38,16 @@ export function TeamFilters({
     <details className="panel filter-box" open={filtered}>
       <summary id="filters-h">Filter by status, course, cycle or team{filtered ? " (filtered)" : ""}</summary>
       <Form method="get" action={action} role="search" aria-labelledby="filters-h" className="filters" preventScrollReset>
-        <div className="field">
-          <label htmlFor="f-status">Status</label>
-          <select id="f-status" name="status" defaultValue={values.status}>
-            <option value="">Any status</option>
-            {Object.entries(FILTER_STATUS_LABEL).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-course">Course</label>
-          <select id="f-course" name="course" defaultValue={values.course}>
-            <option value="">Any course</option>
-            {options.courses.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-cycle">Cycle</label>
-          <select id="f-cycle" name="cycle" defaultValue={values.cycle}>
-            <option value="">Any cycle</option>
-            {options.cycles.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="f-status" name="status" label="Status" defaultValue={values.status} none="Any status" choices={choicesOf(FILTER_STATUS_LABEL)} />
+        <SelectField id="f-course" name="course" label="Course" defaultValue={values.course} none="Any course" choices={options.courses.map((c) => ({ value: c.id, label: c.title }))} />
+        <SelectField id="f-cycle" name="cycle" label="Cycle" defaultValue={values.cycle} none="Any cycle" choices={options.cycles.map((c) => ({ value: c, label: c }))} />
         {options.leads.length > 0 ? (
-          <div className="field">
-            <label htmlFor="f-manager">Team</label>
-            <select id="f-manager" name="manager" defaultValue={values.manager}>
-              <option value="">Everyone</option>
-              {options.leads.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}'s team
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField id="f-manager" name="manager" label="Team" defaultValue={values.manager} none="Everyone" choices={options.leads.map((l) => ({ value: l.id, label: `${l.name}'s team` }))} />
         ) : null}
         {options.departments.length > 1 ? (
-          <div className="field">
-            <label htmlFor="f-department">Department</label>
-            <select id="f-department" name="department" defaultValue={values.department}>
-              <option value="">Any department</option>
-              {options.departments.map((d) => (
-                <option key={d} value={d}>
-                  {d}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField id="f-department" name="department" label="Department" defaultValue={values.department} none="Any department" choices={options.departments.map((d) => ({ value: d, label: d }))} />
         ) : null}
-        <div className="field">
-          <label htmlFor="f-type">Employees or contractors</label>
-          <select id="f-type" name="type" defaultValue={values.type}>
-            <option value="">Both</option>
-            <option value="employee">Employees</option>
-            <option value="contractor">Contractors</option>
-          </select>
-        </div>
+        <SelectField id="f-type" name="type" label="Employees or contractors" defaultValue={values.type} none="Both" choices={TYPE_CHOICES} />
         <div className="filter-actions">
           <button type="submit" className="button">
             Show
