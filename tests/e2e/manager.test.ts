@@ -2,40 +2,31 @@
 // signs in, sees at a glance who in his team is late, reminds Tom with a personal line, opens the
 // top-compliers board and thanks the person at the top — who then signs in and sees it.
 import type { Page } from "playwright-core";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { fixedClock } from "../../app/clock";
 import { verifyAuditChain } from "../../app/audit/audit.server";
-import { DEMO_PASSWORD, seedDemo } from "../../scripts/seed";
-import { freshDb, type TestDb } from "../support/db";
-import { COURSE_ID, realCatalog, SECRET } from "../support/world";
-import { startTestServer, type TestServer } from "../support/server";
-import { launchBrowser, newTestPage, squash, waitForHydration, type TestPage } from "../support/browser";
+import { DEMO_PASSWORD } from "../../scripts/seed";
+import type { TestDb } from "../support/db";
+import { startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
+import { COURSE_ID, realCatalog } from "../support/world";
+import type { TestServer } from "../support/server";
+import { squash, waitForHydration, type TestPage } from "../support/browser";
 
 const NOW = "2027-03-01T09:00:00.000Z";
 const catalog = realCatalog();
 const course = catalog.courses.get(COURSE_ID)!;
-const clock = fixedClock(NOW);
 
+let demo: DemoInBrowser;
 let t: TestDb;
 let server: TestServer;
-let browser: Browser;
 let tp: TestPage;
 
 beforeAll(async () => {
-  t = await freshDb();
-  const seeded = await seedDemo(t.db, { catalog, secret: SECRET, clock });
-  expect(seeded.seeded).toBe(true);
-  server = await startTestServer({ db: t.db, catalog, clock });
-  browser = await launchBrowser();
-  tp = await newTestPage(browser, { baseURL: server.url, timeout: 20_000 });
+  demo = await startDemoInBrowser(NOW);
+  ({ t, server, tp } = demo);
 }, 90_000);
 
 afterAll(async () => {
-  await tp?.close();
-  await browser?.close();
-  await server?.close();
-  await t?.close();
+  await demo?.close();
 });
 
 const userByName = (name: string) => t.db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirstOrThrow();

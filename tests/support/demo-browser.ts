@@ -25,7 +25,8 @@ export async function startDemoInBrowser(now: string): Promise<DemoInBrowser> {
   const t = await freshDb();
   const catalog = realCatalog();
   const clock = fixedClock(now);
-  await seedDemo(t.db, { catalog, secret: SECRET, clock });
+  const seeded = await seedDemo(t.db, { catalog, secret: SECRET, clock });
+  if (!seeded.seeded) throw new Error("The demo organisation was not seeded into the fresh database.");
   await refreshRollup(t.db, new Date(now));
   const server = await startTestServer({ db: t.db, catalog, clock });
   const browser = await launchBrowser();
