@@ -27,6 +27,9 @@ const envSchema = z.object({
   OVERDUE_REMINDER_EVERY_DAYS: z.coerce.number().int().min(1).max(60).default(7),
   ESCALATE_AFTER_DAYS_OVERDUE: z.coerce.number().int().min(0).max(365).default(7),
   HR_DIGEST_EVERY_DAYS: z.coerce.number().int().min(1).max(31).default(7),
+  /** The instance's Ed25519 signing key (PKCS#8 PEM), inline or in a file; unset: generated into DATA_DIR. */
+  INSTANCE_KEY_PEM: z.string().optional(),
+  INSTANCE_KEY_FILE: z.string().optional(),
 });
 
 export interface AppConfig {
@@ -45,6 +48,7 @@ export interface AppConfig {
   mailFrom: string;
   schedulerEveryMinutes: number;
   reminders: ReminderRules;
+  instanceKey: { pem: string | null; file: string | null };
 }
 
 /** When people and their managers hear about an assignment. */
@@ -86,6 +90,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       escalateAfterDaysOverdue: e.ESCALATE_AFTER_DAYS_OVERDUE,
       hrDigestEveryDays: e.HR_DIGEST_EVERY_DAYS,
     },
+    instanceKey: { pem: e.INSTANCE_KEY_PEM ?? null, file: e.INSTANCE_KEY_FILE ? path.resolve(e.INSTANCE_KEY_FILE) : null },
   };
 }
 
