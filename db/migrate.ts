@@ -1,6 +1,6 @@
 // Migrations run forward, on start and by `npm run db:migrate`. They are listed here rather
 // than read from the folder so that the bundled server and the scripts see the same set.
-import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Kysely } from "kysely";
 import * as m0001 from "./migrations/0001_init";
 import * as m0002 from "./migrations/0002_scheduler";
