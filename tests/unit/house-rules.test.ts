@@ -96,3 +96,11 @@ test("a component never imports server code, and a domain module never imports a
   }
   expect(offenders).toEqual([]);
 });
+
+test("every decision record is listed in docs/decisions/README.md", () => {
+  const dir = path.join(root, "docs/decisions");
+  const index = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+  const records = fs.readdirSync(dir).filter((f) => /^\d{3}-.*\.md$/.test(f));
+  expect(records.length).toBeGreaterThan(0);
+  expect(records.filter((f) => !index.includes(`(${f})`))).toEqual([]);
+});
