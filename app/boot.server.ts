@@ -3,6 +3,8 @@
 import pino from "pino";
 import { createDb, type Db } from "../db/connection";
 import { migrateToLatest } from "../db/migrate";
+import { checkSqliteFolder, checkStorageAtStart, explainOpenError } from "../db/storage";
+import { sql } from "kysely";
 import { readConfig, type AppConfig } from "./config.server";
 import { formatProblems, loadCatalog, type Catalog } from "./courses/catalog.server";
 
@@ -16,7 +18,18 @@ export interface Booted {
 export async function boot(env: NodeJS.ProcessEnv = process.env): Promise<Booted> {
   const config = readConfig(env);
   const logger = pino({ level: config.logLevel });
-  const db = createDb(config.databaseUrl);
+  checkSqliteFolder(config.databaseUrl);
+  let db: Db;
+  try {
+    db = createDb(config.databaseUrl, {
+      ...config.database,
+      onPoolError: (err) => logger.warn({ code: (err as { code?: string }).code, err: err.message }, "database connection dropped by the server; the pool replaces it"),
+    });
+  } catch (err) {
+    throw explainOpenError(err, config.databaseUrl);
+  }
+  await waitForDatabase(db, { timeoutMs: config.database.startTimeoutMs, logger });
+  await checkStorageAtStart(db, config.databaseUrl, { quickCheck: config.database.quickCheck });
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info({ applied }, "migrations applied");
   const catalog = loadCatalog(config.coursesDir);
@@ -25,4 +38,23 @@ export async function boot(env: NodeJS.ProcessEnv = process.env): Promise<Booted
   }
   logger.info({ courses: [...catalog.courses.keys()], policies: [...catalog.policies.keys()] }, "catalog loaded");
   return { config, db, catalog, logger };
+}
+
+/** PostgreSQL may still be starting (or restarting) when the app does: retry with backoff, then
+ * fail naming what the driver said rather than a generic migration error. */
+export async function waitForDatabase(db: Db, { timeoutMs, logger }: { timeoutMs: number; logger: pino.Logger }): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await sql`select 1`.execute(db);
+      return;
+    } catch (err) {
+      const why = `${(err as { code?: string }).code ?? ""} ${err instanceof Error ? err.message : String(err)}`.trim();
+      if (Date.now() + delay > deadline) {
+        throw new Error(`Cannot reach the database (${why}) after ${attempt} attempt${attempt === 1 ? "" : "s"} over ${Math.round(timeoutMs / 1000)} s. Is it running, and is DATABASE_URL right?`);
+      }
+      logger.warn({ attempt, why }, "database not reachable yet; retrying");
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }

@@ -27,6 +27,15 @@ const envSchema = z.object({
   OVERDUE_REMINDER_EVERY_DAYS: z.coerce.number().int().min(1).max(60).default(7),
   ESCALATE_AFTER_DAYS_OVERDUE: z.coerce.number().int().min(0).max(365).default(7),
   HR_DIGEST_EVERY_DAYS: z.coerce.number().int().min(1).max(31).default(7),
+  /** PostgreSQL: connections per instance, and the limits that keep one stuck query from stalling every page. */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** At start, keep trying to reach the database this long before giving up with the reason. */
+  DB_START_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** SQLite: run PRAGMA quick_check at start and refuse a damaged file. */
+  DB_QUICK_CHECK: z.enum(["true", "false"]).default("true"),
   /** The instance's Ed25519 signing key (PKCS#8 PEM), inline or in a file; unset: generated into DATA_DIR. */
   INSTANCE_KEY_PEM: z.string().optional(),
   INSTANCE_KEY_FILE: z.string().optional(),
@@ -49,6 +58,7 @@ export interface AppConfig {
   schedulerEveryMinutes: number;
   reminders: ReminderRules;
   instanceKey: { pem: string | null; file: string | null };
+  database: { poolMax: number; statementTimeoutMs: number; lockTimeoutMs: number; connectTimeoutMs: number; startTimeoutMs: number; quickCheck: boolean };
 }
 
 /** When people and their managers hear about an assignment. */
@@ -89,6 +99,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       overdueEveryDays: e.OVERDUE_REMINDER_EVERY_DAYS,
       escalateAfterDaysOverdue: e.ESCALATE_AFTER_DAYS_OVERDUE,
       hrDigestEveryDays: e.HR_DIGEST_EVERY_DAYS,
+    },
+    database: {
+      poolMax: e.DB_POOL_MAX,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: e.DB_LOCK_TIMEOUT_MS,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      startTimeoutMs: e.DB_START_TIMEOUT_SECONDS * 1000,
+      quickCheck: e.DB_QUICK_CHECK === "true",
     },
     instanceKey: { pem: e.INSTANCE_KEY_PEM ?? null, file: e.INSTANCE_KEY_FILE ? path.resolve(e.INSTANCE_KEY_FILE) : null },
   };

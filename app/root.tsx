@@ -115,7 +115,7 @@ export function ErrorBoundary() {
   const data = useRouteLoaderData<typeof loader>("root");
   if (isRouteErrorResponse(error)) {
     const title =
-      error.status === 404 ? "Page not found" : error.status === 403 ? "Not allowed" : error.status === 429 ? "Too many attempts" : "Something is not right";
+      error.status === 404 ? "Page not found" : error.status === 403 ? "Not allowed" : error.status === 429 ? "Too many attempts" : error.status === 503 ? "Cannot save right now" : "Something is not right";
     return (
       <div className="panel error-page">
         <h1>{title}</h1>

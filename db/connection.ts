@@ -28,6 +28,17 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
+
+  /** After SQLITE_FULL or an I/O error SQLite has already rolled the transaction back, and
+   * Kysely's ROLLBACK then fails with "no transaction is active", which would replace the error
+   * that matters. Keep the original: a rollback with nothing to roll back is not a failure. */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (err) {
+      if (!/no transaction is active/i.test(err instanceof Error ? err.message : String(err))) throw err;
+    }
+  }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
@@ -42,6 +53,8 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 const MIN_SQLITE = [3, 51, 3];
+/** 64 MiB: room for the largest scheduler batch, without an unbounded WAL after a big run. */
+export const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export function sqlitePathFromUrl(url: string): string {
   if (url.startsWith("file:")) return url.slice("file:".length);
@@ -72,11 +85,14 @@ export function openSqlite(file: string): Database.Database {
   handle.pragma("synchronous = FULL");
   handle.pragma("busy_timeout = 5000");
   handle.pragma("foreign_keys = ON");
+  // After a checkpoint the WAL file is truncated back to this size instead of keeping its peak.
+  handle.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
   const expected: Array<[string, unknown]> = [
     ["journal_mode", file === ":memory:" ? "memory" : "wal"],
     ["synchronous", 2],
     ["busy_timeout", 5000],
     ["foreign_keys", 1],
+    ["journal_size_limit", JOURNAL_SIZE_LIMIT],
   ];
   for (const [name, want] of expected) {
     const got = handle.pragma(name, { simple: true });
@@ -88,8 +104,30 @@ export function openSqlite(file: string): Database.Database {
   return handle;
 }
 
-export function createDb(url: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): Db {
+/** PostgreSQL pool settings (`DB_*` in the environment); SQLite ignores them. */
+export interface PostgresOptions {
+  poolMax: number;
+  /** A statement running longer is cancelled (PostgreSQL's statement_timeout). */
+  statementTimeoutMs: number;
+  /** Waiting longer for a row or advisory lock fails the statement (lock_timeout). */
+  lockTimeoutMs: number;
+  /** Waiting longer for a connection from the pool, or for the server to accept one, fails. */
+  connectTimeoutMs: number;
+  /** Told about errors of idle connections (a server restart terminates them); the pool drops them. */
+  onPoolError: (err: Error) => void;
+}
+
+export const DEFAULT_POSTGRES_OPTIONS: PostgresOptions = {
+  poolMax: 10,
+  statementTimeoutMs: 60_000,
+  lockTimeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  onPoolError: () => {},
+};
+
+export function createDb(url: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL, options: Partial<PostgresOptions> = {}): Db {
   if (isPostgresUrl(url)) {
+    const o = { ...DEFAULT_POSTGRES_OPTIONS, ...options };
     // Loaded lazily so SQLite installs never touch the pg driver.
     return new Kysely<DB>({
       dialect: new PostgresDialect({
@@ -98,7 +136,17 @@ export function createDb(url: string = process.env.DATABASE_URL || DEFAULT_DATAB
           // Counts and sums come back as strings by default; our numbers fit in a double.
           pg.default.types.setTypeParser(20, (v: string) => Number(v));
           pg.default.types.setTypeParser(1700, (v: string) => Number(v));
-          return new pg.default.Pool({ connectionString: url, max: 10 });
+          const pool = new pg.default.Pool({
+            connectionString: url,
+            max: o.poolMax,
+            statement_timeout: o.statementTimeoutMs,
+            lock_timeout: o.lockTimeoutMs,
+            connectionTimeoutMillis: o.connectTimeoutMs,
+          });
+          // Without a listener, an idle connection terminated by the server (57P01 on a restart)
+          // is an unhandled 'error' event and ends the process. The pool discards that client.
+          pool.on("error", (err) => o.onPoolError(err));
+          return pool;
         },
       }),
     });
@@ -161,4 +209,11 @@ function prepared(sqlite: { handle: Database.Database; statements: Map<string, D
 
 export function dialectOf(db: Kysely<any>): "sqlite" | "postgres" {
   return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}
+
+/** The better-sqlite3 handle behind a SQLite Kysely instance (null on PostgreSQL): for checks
+ * that need SQLite itself (quick_check, the write probe, the online backup). Use it inside
+ * `db.connection().execute(…)` when it must not interleave with Kysely's own queries. */
+export function sqliteHandleOf(db: Kysely<any>): Database.Database | null {
+  return sqliteHandles.get(db)?.handle ?? null;
 }

@@ -24,12 +24,27 @@ export const MIGRATION_NAMES = Object.keys(migrations);
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** Migrations recorded in the database that this build does not have: a newer Confidant wrote it. */
+export async function unknownMigrations(db: Kysely<any>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === "kysely_migration")) return [];
+  const rows = await db.selectFrom("kysely_migration").select("name").execute();
+  return rows.map((r) => String(r.name)).filter((name) => !MIGRATION_NAMES.includes(name)).sort();
+}
+
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const newer = await unknownMigrations(db);
+  if (newer.length) {
+    throw new Error(
+      `This database was written by a newer Confidant (migration ${newer[0]}${newer.length > 1 ? ` and ${newer.length - 1} more` : ""}); upgrade Confidant to run it. Nothing was changed.`,
+    );
+  }
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-    throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(failed ? `Migration ${failed} failed: ${why}` : `Could not migrate the database: ${why}`);
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

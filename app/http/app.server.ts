@@ -12,6 +12,9 @@ import type { Clock } from "../clock";
 import "./context";
 import { readSessionToken, validateSessionToken } from "../auth/session.server";
 import { requestId, sameOriginOnly, securityHeaders } from "./security.server";
+import { retryAfterOn503, storageFaultHandler, withStorageFaults } from "./storage-faults.server";
+import { probeWritable } from "../../db/storage";
+import { lastSchedulerRun } from "../scheduler/last-run.server";
 
 export interface AppDeps {
   config: AppConfig;
@@ -29,6 +32,7 @@ export function createApp({ config, db, catalog, build, clock, logger, publicDir
   if (config.trustProxy) app.set("trust proxy", true);
 
   app.use(requestId);
+  app.use(retryAfterOn503);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
@@ -51,12 +55,23 @@ export function createApp({ config, db, catalog, build, clock, logger, publicDir
   const root = path.resolve(publicDir);
   app.use("/build", express.static(path.join(root, "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(root, { maxAge: "1h" }));
-  app.get("/healthz", (_req, res) => void res.type("text/plain").send("ok"));
+  // For load balancers and operators: 200 only while the database takes writes.
+  app.get("/healthz", async (_req, res, next) => {
+    try {
+      const [probe, lastRun] = await Promise.all([probeWritable(db), lastSchedulerRun(db)]);
+      res
+        .status(probe.writable ? 200 : 503)
+        .set("Cache-Control", "no-store")
+        .json({ status: probe.writable ? "ok" : "unavailable", database: probe, scheduler: { lastRunAt: lastRun?.at ?? null } });
+    } catch (err) {
+      next(err);
+    }
+  });
 
   app.all(
     "*",
     createRequestHandler({
-      build,
+      build: withStorageFaults(build, logger),
       mode: config.env === "production" ? "production" : "development",
       async getLoadContext(req, res): Promise<AppLoadContext> {
         const token = readSessionToken(req.headers.cookie, config.secureCookies);
@@ -88,6 +103,7 @@ export function createApp({ config, db, catalog, build, clock, logger, publicDir
     }),
   );
 
+  app.use(storageFaultHandler(logger));
   // Anything thrown outside Remix: log it with the request id, tell the user plainly.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     logger.error({ err, requestId: res.locals.requestId, path: req.path }, "unhandled error");

@@ -11,7 +11,7 @@ import type { World } from "./world";
 import { PASSWORD, SECRET } from "./world";
 
 let buildPromise: Promise<ServerBuild> | null = null;
-function serverBuild() {
+export function serverBuild() {
   buildPromise ??= import(pathToFileURL(path.resolve("build/index.js")).href) as Promise<ServerBuild>;
   return buildPromise;
 }
