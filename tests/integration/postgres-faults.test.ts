@@ -1,0 +1,57 @@
+// PostgreSQL as an operator meets it: a server restart terminates the pool's idle connections,
+// and the app must drop them and carry on rather than die of an unhandled 'error' event.
+import { sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createDb } from "../../db/connection";
+import { migrateToLatest } from "../../db/migrate";
+import { storageFaultCode } from "../../db/storage";
+import { startPostgres } from "../support/postgres";
+
+let server: Awaited<ReturnType<typeof startPostgres>>;
+beforeAll(async () => {
+  server = await startPostgres();
+}, 60_000);
+afterAll(() => server?.stop());
+
+test("connections terminated by the server (as on a restart) are dropped and replaced; the process carries on", async () => {
+  const errors: Error[] = [];
+  const db = createDb(server.url, { poolMax: 3, onPoolError: (err) => errors.push(err) });
+  try {
+    await migrateToLatest(db);
+    // Three idle connections in the pool.
+    await Promise.all([1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(db)));
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    const killed = await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'");
+    await admin.end();
+    expect(killed.rowCount).toBeGreaterThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors.map((e) => storageFaultCode(e))).toContain("57P01");
+    // The next queries get fresh connections.
+    const rows = await db.selectFrom("users").select(db.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(rows.n).toBe(0);
+  } finally {
+    await db.destroy();
+  }
+});
+
+test("a statement waiting on a lock longer than the lock timeout fails with a storage fault instead of hanging the page", async () => {
+  const db = createDb(server.url, { lockTimeoutMs: 300 });
+  const holder = new pg.Client({ connectionString: server.url });
+  await holder.connect();
+  try {
+    await migrateToLatest(db);
+    await holder.query("begin");
+    await holder.query("lock table users in access exclusive mode");
+    const started = Date.now();
+    const err = await db.selectFrom("users").selectAll().execute().catch((e: unknown) => e);
+    expect(storageFaultCode(err)).toBe("55P03");
+    expect(Date.now() - started).toBeLessThan(5_000);
+  } finally {
+    await holder.query("rollback").catch(() => {});
+    await holder.end();
+    await db.destroy();
+  }
+});
