@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BenchCase } from "./bench/support/types";
+import { exitAfterFlush } from "./support/exit";
 
 const dir = path.resolve("scripts", "bench");
 const available = fs
@@ -40,4 +41,4 @@ for (const name of cases) {
     failed = true;
   }
 }
-process.exit(failed ? 1 : 0);
+await exitAfterFlush(failed ? 1 : 0);

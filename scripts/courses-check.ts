@@ -3,6 +3,7 @@
 import path from "node:path";
 import { checkCourses } from "../app/courses/check.server";
 import { formatProblems } from "../app/courses/catalog.server";
+import { exitAfterFlush } from "./support/exit";
 
 const root = path.resolve(process.argv[2] ?? process.env.COURSES_DIR ?? "courses");
 try {
@@ -10,10 +11,10 @@ try {
   if (problems.length > 0) {
     console.error(formatProblems(problems));
     console.error(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found; ${courses} course(s) and ${policies} policy(ies) are fine.`);
-    process.exit(1);
+    await exitAfterFlush(1);
   }
   console.log(`All good: ${courses} course(s) and ${policies} policy(ies) in ${path.relative(process.cwd(), root) || "."}.`);
 } catch (e) {
   console.error(`courses:check could not run: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(2);
+  await exitAfterFlush(2);
 }

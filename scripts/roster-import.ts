@@ -11,6 +11,7 @@ import { formatRosterProblems } from "../app/roster/csv.server";
 import { formatPlanText, plural } from "../app/roster/format";
 import { importRosterText, readRosterBytes } from "../app/roster/import.server";
 import { planIsEmpty } from "../app/roster/plan.server";
+import { exitAfterFlush } from "./support/exit";
 
 const USAGE = "Usage: npm run roster:import -- <file.csv> [--dry-run] [--deactivate-missing]";
 
@@ -85,4 +86,4 @@ try {
 } finally {
   await db?.destroy();
 }
-process.exit(exitCode);
+await exitAfterFlush(exitCode);

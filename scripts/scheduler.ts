@@ -6,6 +6,7 @@ import { boot } from "../app/boot.server";
 import { formatSummary } from "../app/scheduler/scheduler.server";
 import { runOnce } from "../app/scheduler/run.server";
 import { applyRuleChanges, formatRuleChanges, previewRuleChanges } from "../app/scheduler/rule-changes.server";
+import { exitAfterFlush } from "./support/exit";
 
 function fail(message: string): never {
   console.error(message);
@@ -54,12 +55,29 @@ try {
   } else {
     const every = Math.max(config.schedulerEveryMinutes, 1);
     console.log(`Running every ${every} minutes; Ctrl+C to stop.`);
-    for (;;) {
+    // SIGINT / SIGTERM: finish the run in progress (its batches are each one transaction, so a
+    // harder stop would also be safe), release the lease, and end.
+    let stopping = false;
+    let wake: () => void = () => {};
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.on(signal, () => {
+        if (stopping) process.exit(130);
+        stopping = true;
+        console.log(`${signal}: stopping after the current run.`);
+        wake();
+      });
+    }
+    while (!stopping) {
       const result = await runOnce(db, { catalog, config });
       console.log(result.ran ? formatSummary(result.summary) : `Not run: ${result.reason}.`);
-      await new Promise((r) => setTimeout(r, every * 60_000));
+      if (stopping) break;
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, every * 60_000);
+      });
     }
   }
 } finally {
   await db.destroy();
 }
+await exitAfterFlush(process.exitCode === undefined ? 0 : Number(process.exitCode));

@@ -153,3 +153,31 @@ test("a missing file or a wrong option exits 2 with a plain message", async () =
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toContain("Usage: npm run roster:import -- <file.csv> [--dry-run] [--deactivate-missing]");
 });
+
+test("a long report through a pipe that is read slowly arrives whole, summary included", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "roster-long-"));
+  tempDirs.push(dir);
+  const file = path.join(dir, "people.csv");
+  const rows = Array.from({ length: 1500 }, (_, i) => `person${i}@long.example,Person Number ${i} With A Longish Name,2027-01-04,Engineering`);
+  fs.writeFileSync(file, ["email,name,start_date,department", ...rows].join("\n"));
+  const result = await new Promise<Run>((resolve, reject) => {
+    // A shell pipe to a consumer that reads nothing for a while, as a pager or a slow script does.
+    const command = `"${path.resolve("node_modules/.bin/tsx")}" scripts/roster-import.ts "${file}" --dry-run | (sleep 3; cat)`;
+    const child = spawn("sh", ["-c", command], {
+      cwd: path.resolve("."),
+      env: { ...process.env, DATABASE_URL: `file:${w.file}`, NODE_OPTIONS: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  expect(Buffer.byteLength(result.stdout)).toBeGreaterThan(65_536);
+  expect(result.stdout).toContain("person1499@long.example");
+  expect(result.stdout.trimEnd().endsWith("Dry run: nothing was changed. Run again without --dry-run to apply.")).toBe(true);
+});

@@ -150,7 +150,9 @@ test("start-up refuses a folder it cannot write, naming the folder and why, befo
   await checkStorageAtStart(db, `file:${file}`);
   await db.destroy();
   execFileSync("mount", ["-o", "remount,ro", dir]);
-  cleanups.push(() => execFileSync("mount", ["-o", "remount,rw", dir]));
+  cleanups.push(() => {
+    execFileSync("mount", ["-o", "remount,rw", dir]);
+  });
   const env = { NODE_ENV: "test", APP_SECRET: SECRET, DATABASE_URL: `file:${file}`, COURSES_DIR: "courses", LOG_LEVEL: "silent" } as NodeJS.ProcessEnv;
   await expect(boot(env)).rejects.toThrow(new RegExp(`The folder ${dir} is not writable \\(EROFS\\)`));
 });
