@@ -7,7 +7,9 @@ import { createApp } from "./app/http/app.server";
 import { systemClock } from "./app/clock";
 import { startSchedulerLoop } from "./app/scheduler/run.server";
 
-export async function startServer(env: NodeJS.ProcessEnv = process.env) {
+/** `scheduler: false` leaves the in-process scheduler to be started by the caller (the demo
+ * starts it only once its seed is complete, so the first run never sees a half-seeded database). */
+export async function startServer(env: NodeJS.ProcessEnv = process.env, { scheduler = true }: { scheduler?: boolean } = {}) {
   const booted = await boot(env);
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
   const app = createApp({ ...booted, build, clock: systemClock });
@@ -19,13 +21,17 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
     server.once("listening", resolve);
     server.once("error", reject);
   });
-  const stopScheduler = startSchedulerLoop(booted);
+  let stopScheduler = () => {};
+  const startScheduler = () => {
+    stopScheduler = startSchedulerLoop(booted);
+  };
+  if (scheduler) startScheduler();
   const shutdown = async () => {
     stopScheduler();
     server.close();
     await booted.db.destroy();
   };
-  return { ...booted, server, shutdown };
+  return { ...booted, server, shutdown, startScheduler };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
