@@ -7,6 +7,7 @@ import { addDays, type Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
+import { recordCourseVersion } from "../courses/versions.server";
 import type { SessionUser } from "../auth/session.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "./status";
 
@@ -21,21 +22,6 @@ export function hasNoAssignmentIn(eb: ExpressionBuilder<DB & { u: DB["users"] },
         .where(sql`coalesce(a.family, a.course_id)`, "=", family),
     ),
   );
-}
-
-/** Remembers what the course looked like, so its history reads well after it changes. */
-export async function recordCourseVersion(trx: Transaction<DB>, course: Course, at: Date) {
-  await trx
-    .insertInto("course_versions")
-    .values({
-      course_id: course.id,
-      content_hash: course.contentHash,
-      title: course.meta.title,
-      metadata_json: JSON.stringify({ ...course.meta, modules: course.modules.map((m) => ({ slug: m.slug, title: m.title })) }),
-      recorded_at: at.toISOString(),
-    })
-    .onConflict((oc) => oc.columns(["course_id", "content_hash"]).doNothing())
-    .execute();
 }
 
 export interface IssueInput {

@@ -5,7 +5,8 @@ import type { Db } from "../../db/connection";
 import { addDays } from "../clock";
 import type { Catalog, Course } from "../courses/catalog.server";
 import { appendAudit } from "../audit/audit.server";
-import { hasNoAssignmentIn, recordCourseVersion } from "../assignments/assignments.server";
+import { hasNoAssignmentIn } from "../assignments/assignments.server";
+import { recordCourseVersion } from "../courses/versions.server";
 import { inAudience } from "../assignments/rules";
 
 const RULE_FIELDS = ["audience", "assign", "duePeriodDays", "renewalWindowDays", "recurrence", "renewWith"] as const;
