@@ -1,5 +1,7 @@
 // Assignments: one person, one course, one cycle. Issuing is idempotent (unique per person,
-// course and cycle), and every read is scoped to who is asking.
+// course and cycle), and every read is scoped to who is asking. This is the only module that
+// writes `assignments`: each change is a named transition below (issue, issue in bulk, renew,
+// cancel, extend, exempt, complete, shift due dates), called with the caller's transaction.
 import { sql, type ExpressionBuilder, type Transaction } from "kysely";
 import type { Db } from "../../db/connection";
 import type { Assignment, AssignmentReason, DB } from "../../db/schema";
@@ -7,7 +9,7 @@ import { addDays, type Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
-import type { SessionUser } from "../auth/session.server";
+import { recordCourseVersion } from "../courses/versions.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "./status";
 
 /** For queries over people (`users as u`): those with no assignment in a course family yet. */
@@ -21,21 +23,6 @@ export function hasNoAssignmentIn(eb: ExpressionBuilder<DB & { u: DB["users"] },
         .where(sql`coalesce(a.family, a.course_id)`, "=", family),
     ),
   );
-}
-
-/** Remembers what the course looked like, so its history reads well after it changes. */
-export async function recordCourseVersion(trx: Transaction<DB>, course: Course, at: Date) {
-  await trx
-    .insertInto("course_versions")
-    .values({
-      course_id: course.id,
-      content_hash: course.contentHash,
-      title: course.meta.title,
-      metadata_json: JSON.stringify({ ...course.meta, modules: course.modules.map((m) => ({ slug: m.slug, title: m.title })) }),
-      recorded_at: at.toISOString(),
-    })
-    .onConflict((oc) => oc.columns(["course_id", "content_hash"]).doNothing())
-    .execute();
 }
 
 export interface IssueInput {
@@ -102,6 +89,209 @@ export async function issueAssignment(trx: Transaction<DB>, input: IssueInput, c
   return { id, created: true };
 }
 
+// --- transitions: every change to an assignment is one of these -------------------------------
+
+export interface NewAssignment {
+  userId: string;
+  course: Course;
+  family: string;
+  cycle: string;
+  reason: AssignmentReason;
+  dueAt: string;
+  previousExpiresAt?: string | null;
+}
+
+/** Issues a batch (the scheduler's), once per person, course and cycle. Returns the rows that
+ * were new, with their ids; one audit entry lists them. */
+export async function issueAssignments<T extends NewAssignment>(
+  trx: Transaction<DB>,
+  rows: T[],
+  { now, actorId }: { now: Date; actorId: string | null },
+): Promise<Array<T & { id: string }>> {
+  if (rows.length === 0) return [];
+  const at = now.toISOString();
+  const withIds = rows.map((r) => ({ ...r, id: `asg_${randomId()}` }));
+  const inserted = await trx
+    .insertInto("assignments")
+    .values(
+      withIds.map((r) => ({
+        id: r.id,
+        user_id: r.userId,
+        course_id: r.course.id,
+        family: r.family,
+        cycle: r.cycle,
+        reason: r.reason,
+        assigned_at: at,
+        due_at: r.dueAt,
+        previous_expires_at: r.previousExpiresAt ?? null,
+      })),
+    )
+    .onConflict((oc) => oc.columns(["user_id", "course_id", "cycle"]).doNothing())
+    .returning("id")
+    .execute();
+  const created = new Set(inserted.map((r) => r.id));
+  const issued = withIds.filter((r) => created.has(r.id));
+  for (const course of new Set(issued.map((r) => r.course))) await recordCourseVersion(trx, course, now);
+  if (issued.length > 0) {
+    await appendAudit(
+      trx,
+      {
+        actorId,
+        action: "scheduler.assignments_issued",
+        subjectType: "course",
+        subjectId: issued[0].course.id,
+        // The assignment rows say who, what and which cycle; the entry lists which were issued.
+        data: { reason: issued[0].reason, count: issued.length, assignments: issued.map((r) => r.id) },
+      },
+      now,
+    );
+  }
+  return issued;
+}
+
+/** Marks completed cycles as renewed (their renewal was issued), once. */
+export async function markRenewalsIssued(trx: Transaction<DB>, ids: string[], now: Date) {
+  await trx
+    .updateTable("assignments")
+    .set({ renewal_issued_at: now.toISOString() })
+    .where("id", "in", ids)
+    .where("renewal_issued_at", "is", null)
+    .execute();
+}
+
+/** Ends one assignment, with the reason as its note. */
+export async function cancelAssignment(trx: Transaction<DB>, { id, note }: { id: string; note: string }, now: Date) {
+  await trx.updateTable("assignments").set({ cancelled_at: now.toISOString(), note }).where("id", "=", id).execute();
+}
+
+/** Ends a person's open assignments (not those of the given courses). Returns how many. */
+export async function cancelOpenAssignmentsOf(
+  trx: Transaction<DB>,
+  { userId, exceptCourses, note }: { userId: string; exceptCourses: string[]; note: string },
+  now: Date,
+): Promise<number> {
+  let q = trx
+    .updateTable("assignments")
+    .set({ cancelled_at: now.toISOString(), note })
+    .where("user_id", "=", userId)
+    .where("completed_at", "is", null)
+    .where("cancelled_at", "is", null)
+    .where("exempted_at", "is", null);
+  if (exceptCourses.length) q = q.where("course_id", "not in", exceptCourses);
+  const cancelled = await q.executeTakeFirst();
+  return Number(cancelled.numUpdatedRows);
+}
+
+/** Ends the open exit cycles (of the given leaving courses) whose last day is no longer the
+ * person's end date: a withdrawn resignation or a moved last day. Returns how many. */
+export async function cancelStaleLeavingCycles(trx: Transaction<DB>, { courses }: { courses: string[] }, now: Date): Promise<number> {
+  const stale = await trx
+    .updateTable("assignments")
+    .set({ cancelled_at: now.toISOString(), note: "The person's last day changed" })
+    .where("course_id", "in", courses)
+    .where("completed_at", "is", null)
+    .where("cancelled_at", "is", null)
+    .where("exempted_at", "is", null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("users as u")
+            .select("u.id")
+            .whereRef("u.id", "=", "assignments.user_id")
+            .where(sql`'leaving-' || u.end_date`, "=", eb.ref("assignments.cycle")),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(stale.numUpdatedRows);
+}
+
+/** Moves each assignment's due date on by a number of days (leave, a changed due period). */
+export async function shiftDueDates(trx: Transaction<DB>, assignments: Array<{ id: string; due_at: string }>, days: number) {
+  for (const a of assignments) {
+    await trx.updateTable("assignments").set({ due_at: addDays(a.due_at, days) }).where("id", "=", a.id).execute();
+  }
+}
+
+type AssignmentRef = Pick<Assignment, "id" | "user_id" | "course_id" | "cycle" | "due_at">;
+
+/** Moves an open assignment's due date to `to`, unless it changed meanwhile. Audited. */
+export async function extendAssignment(
+  trx: Transaction<DB>,
+  { assignment: a, to, reason, actorId }: { assignment: AssignmentRef; to: string; reason: string; actorId: string },
+  now: Date,
+): Promise<boolean> {
+  const updated = await trx
+    .updateTable("assignments")
+    .set({ due_at: to })
+    .where("id", "=", a.id)
+    .where("due_at", "=", a.due_at)
+    .where("completed_at", "is", null)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+  await appendAudit(
+    trx,
+    { actorId, action: "assignment.extended", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, from: a.due_at, to, reason } },
+    now,
+  );
+  return true;
+}
+
+/** Exempts the person from an open assignment, unless it closed meanwhile. Audited. */
+export async function exemptFromAssignment(
+  trx: Transaction<DB>,
+  { assignment: a, reason, actorId }: { assignment: AssignmentRef; reason: string; actorId: string },
+  now: Date,
+): Promise<boolean> {
+  const updated = await trx
+    .updateTable("assignments")
+    .set({ exempted_at: now.toISOString(), note: `Exempt: ${reason}` })
+    .where("id", "=", a.id)
+    .where("completed_at", "is", null)
+    .where("exempted_at", "is", null)
+    .where("cancelled_at", "is", null)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+  await appendAudit(
+    trx,
+    { actorId, action: "assignment.exempted", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, dueAt: a.due_at, reason } },
+    now,
+  );
+  return true;
+}
+
+/** Records the completion of an open assignment (once) with the content it was completed on.
+ * Audited. */
+export async function completeAssignment(
+  trx: Transaction<DB>,
+  { assignment, course, expiresAt, actorId }: { assignment: AssignmentRef; course: Course; expiresAt: string | null; actorId: string },
+  now: Date,
+): Promise<boolean> {
+  const completedAt = now.toISOString();
+  const updated = await trx
+    .updateTable("assignments")
+    .set({ completed_at: completedAt, completed_content_hash: course.contentHash, expires_at: expiresAt })
+    .where("id", "=", assignment.id)
+    .where("completed_at", "is", null)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await appendAudit(
+    trx,
+    {
+      actorId,
+      action: "assignment.completed",
+      subjectType: "assignment",
+      subjectId: assignment.id,
+      data: { userId: assignment.user_id, courseId: course.id, cycle: assignment.cycle, contentHash: course.contentHash, onTime: completedAt <= assignment.due_at },
+    },
+    now,
+  );
+  return true;
+}
+
+// --- reading --------------------------------------------------------------------------------
+
 export interface AssignmentSummary {
   id: string;
   courseId: string;
@@ -123,7 +313,7 @@ export interface AssignmentSummary {
 /** Everything assigned to the viewer, newest first, with progress. */
 export async function listMyAssignments(
   db: Db,
-  { viewer, catalog }: { viewer: Pick<SessionUser, "id">; catalog: Catalog },
+  { viewer, catalog }: { viewer: { id: string }; catalog: Catalog },
   clock: Clock,
 ): Promise<AssignmentSummary[]> {
   const rows = await db

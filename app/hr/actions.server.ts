@@ -9,7 +9,7 @@ import type { DB, UserType } from "../../db/schema";
 import type { Clock } from "../clock";
 import type { Catalog } from "../courses/catalog.server";
 import { appendAudit } from "../audit/audit.server";
-import { issueAssignment } from "../assignments/assignments.server";
+import { exemptFromAssignment, extendAssignment, issueAssignment } from "../assignments/assignments.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { assignedMail, reminderMail } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
@@ -294,19 +294,9 @@ export async function grantExtension(
     if (to <= a.due_at) {
       return invalid({ due: `The new due date must be later than the current one (${formatDate(a.due_at)}).` });
     }
-    const updated = await trx
-      .updateTable("assignments")
-      .set({ due_at: to })
-      .where("id", "=", a.id)
-      .where("due_at", "=", a.due_at)
-      .where("completed_at", "is", null)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return { ok: false as const, status: 409 as const, fieldErrors: {}, formError: "This assignment changed meanwhile. Reload the page and try again." };
-    await appendAudit(
-      trx,
-      { actorId: viewer.id, action: "assignment.extended", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, from: a.due_at, to, reason: form.reason } },
-      now,
-    );
+    if (!(await extendAssignment(trx, { assignment: a, to, reason: form.reason, actorId: viewer.id }, now))) {
+      return { ok: false as const, status: 409 as const, fieldErrors: {}, formError: "This assignment changed meanwhile. Reload the page and try again." };
+    }
     return { ok: true as const, from: a.due_at, to };
   });
 }
@@ -324,20 +314,9 @@ export async function exemptAssignment(
     if (!a) return null;
     const closed = closedReason(a);
     if (closed) return { ok: false as const, status: 409 as const, fieldErrors: {}, formError: closed };
-    const updated = await trx
-      .updateTable("assignments")
-      .set({ exempted_at: now.toISOString(), note: `Exempt: ${form.reason}` })
-      .where("id", "=", a.id)
-      .where("completed_at", "is", null)
-      .where("exempted_at", "is", null)
-      .where("cancelled_at", "is", null)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return { ok: false as const, status: 409 as const, fieldErrors: {}, formError: "This assignment changed meanwhile. Reload the page and try again." };
-    await appendAudit(
-      trx,
-      { actorId: viewer.id, action: "assignment.exempted", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, dueAt: a.due_at, reason: form.reason } },
-      now,
-    );
+    if (!(await exemptFromAssignment(trx, { assignment: a, reason: form.reason, actorId: viewer.id }, now))) {
+      return { ok: false as const, status: 409 as const, fieldErrors: {}, formError: "This assignment changed meanwhile. Reload the page and try again." };
+    }
     return { ok: true as const, courseId: a.course_id, cycle: a.cycle };
   });
 }

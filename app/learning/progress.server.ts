@@ -5,7 +5,7 @@ import type { Db } from "../../db/connection";
 import type { Assignment, DB } from "../../db/schema";
 import type { Clock } from "../clock";
 import { expiryFor } from "../assignments/rules";
-import { appendAudit } from "../audit/audit.server";
+import { completeAssignment } from "../assignments/assignments.server";
 import type { Course, CourseModule } from "../courses/catalog.server";
 import type { ScenarioProgress } from "../components/Scenario";
 
@@ -184,26 +184,7 @@ export async function completeIfDone(
   const quizDone = state.trainingWaived || course.quiz === null || state.quiz.passedAttemptId !== null;
   const policyDone = !course.meta.policy || state.attestationCode !== null;
   if (!modulesDone(course, state) || !quizDone || !policyDone) return false;
-  const completedAt = now.toISOString();
   // A policy-change signature renews no training: the training cycle keeps its own expiry.
-  const expiresAt = state.trainingWaived ? null : expiryFor(course.meta.recurrence, completedAt, assignment.previous_expires_at);
-  const updated = await trx
-    .updateTable("assignments")
-    .set({ completed_at: completedAt, completed_content_hash: course.contentHash, expires_at: expiresAt })
-    .where("id", "=", assignment.id)
-    .where("completed_at", "is", null)
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) return false;
-  await appendAudit(
-    trx,
-    {
-      actorId,
-      action: "assignment.completed",
-      subjectType: "assignment",
-      subjectId: assignment.id,
-      data: { userId: assignment.user_id, courseId: course.id, cycle: assignment.cycle, contentHash: course.contentHash, onTime: completedAt <= assignment.due_at },
-    },
-    now,
-  );
-  return true;
+  const expiresAt = state.trainingWaived ? null : expiryFor(course.meta.recurrence, now.toISOString(), assignment.previous_expires_at);
+  return completeAssignment(trx, { assignment, course, expiresAt, actorId }, now);
 }

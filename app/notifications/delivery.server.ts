@@ -12,6 +12,7 @@ import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
 import { appendAudit } from "../audit/audit.server";
 import { randomId } from "../ids.server";
+import { claimNotification, recordDeliveryOutcome } from "./outbox.server";
 
 export interface OutgoingMail {
   id: string;
@@ -166,23 +167,12 @@ async function deliverOne(
   const claimedAt = clock();
   const now = claimedAt.toISOString();
   const claimedUntil = plusMinutes(claimedAt, CLAIM_MINUTES);
-  // The claim: only one deliverer's UPDATE can match, because it changes what the WHERE tests.
-  const claimed = await db
-    .updateTable("notifications")
-    .set({ status: "sending", claimed_until: claimedUntil })
-    .where("id", "=", id)
-    .where("next_attempt_at", "<=", now)
-    .where((eb) =>
-      eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", now)])]),
-    )
-    .returning(["id", "kind", "to_email", "subject", "body", "attempts"])
-    .executeTakeFirst();
+  const claimed = await claimNotification(db, { id, now, claimedUntil });
   if (!claimed) return null; // another deliverer got there first
 
-  // Later updates also match on our claim: if it lapsed and someone else took the mail over,
-  // their outcome is the one recorded.
-  const ours = (q: Kysely<DB>) =>
-    q.updateTable("notifications").where("id", "=", id).where("status", "=", "sending").where("claimed_until", "=", claimedUntil);
+  // Outcomes are recorded only while the claim is still ours: if it lapsed and someone else took
+  // the mail over, their outcome is the one recorded.
+  const claim = { id, claimedUntil };
 
   try {
     await transport.send({ id: claimed.id, to: claimed.to_email, subject: claimed.subject, text: claimed.body });
@@ -191,22 +181,18 @@ async function deliverOne(
     const attempts = Number(claimed.attempts) + 1;
     const lastError = shortError(err);
     if (attempts < MAX_ATTEMPTS) {
-      const updated = await ours(db)
-        .set({
-          status: "pending",
-          attempts,
-          last_error: lastError,
-          claimed_until: null,
-          next_attempt_at: plusMinutes(failedAt, RETRY_DELAYS_MINUTES[attempts - 1]),
-        })
-        .executeTakeFirst();
-      return Number(updated.numUpdatedRows) > 0 ? "retried" : null;
+      const updated = await recordDeliveryOutcome(db, claim, {
+        status: "pending",
+        attempts,
+        last_error: lastError,
+        claimed_until: null,
+        next_attempt_at: plusMinutes(failedAt, RETRY_DELAYS_MINUTES[attempts - 1]),
+      });
+      return updated ? "retried" : null;
     }
     const recorded = await db.transaction().execute(async (trx) => {
-      const updated = await ours(trx)
-        .set({ status: "failed", attempts, last_error: lastError, claimed_until: null })
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return false;
+      const updated = await recordDeliveryOutcome(trx, claim, { status: "failed", attempts, last_error: lastError, claimed_until: null });
+      if (!updated) return false;
       // The error text stays on the row (it may quote an address); the chain records the fact.
       await appendAudit(
         trx,
@@ -219,6 +205,6 @@ async function deliverOne(
   }
 
   // last_error stays: a mail that got through on a retry still shows what went wrong first.
-  const updated = await ours(db).set({ status: "sent", sent_at: clock().toISOString(), claimed_until: null }).executeTakeFirst();
-  return Number(updated.numUpdatedRows) > 0 ? "sent" : null;
+  const updated = await recordDeliveryOutcome(db, claim, { status: "sent", sent_at: clock().toISOString(), claimed_until: null });
+  return updated ? "sent" : null;
 }

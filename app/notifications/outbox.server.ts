@@ -78,6 +78,45 @@ export async function enqueueNotifications(trx: Kysely<DB> | Transaction<DB>, li
   return added;
 }
 
+// --- delivery's transitions (delivery.server.ts sends; the rows change only here) ------------
+
+/** Claims a due notification for sending until `claimedUntil`: one that is pending, or whose
+ * previous claim lapsed. Only one deliverer's UPDATE can match, because it changes what the
+ * WHERE tests. Returns what to send, or undefined when another deliverer got there first. */
+export async function claimNotification(db: Kysely<DB>, { id, now, claimedUntil }: { id: string; now: string; claimedUntil: string }) {
+  return db
+    .updateTable("notifications")
+    .set({ status: "sending", claimed_until: claimedUntil })
+    .where("id", "=", id)
+    .where("next_attempt_at", "<=", now)
+    .where((eb) =>
+      eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", now)])]),
+    )
+    .returning(["id", "kind", "to_email", "subject", "body", "attempts"])
+    .executeTakeFirst();
+}
+
+export interface DeliveryOutcome {
+  status: "pending" | "sent" | "failed";
+  claimed_until: null;
+  attempts?: number;
+  last_error?: string;
+  next_attempt_at?: string;
+  sent_at?: string;
+}
+
+/** Records how a send went, only while the claim is still the caller's. Returns whether it was. */
+export async function recordDeliveryOutcome(db: Kysely<DB>, claim: { id: string; claimedUntil: string }, outcome: DeliveryOutcome): Promise<boolean> {
+  const updated = await db
+    .updateTable("notifications")
+    .set(outcome)
+    .where("id", "=", claim.id)
+    .where("status", "=", "sending")
+    .where("claimed_until", "=", claim.claimedUntil)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
 export interface OutboxFilter {
   status?: NotificationStatus;
   kind?: NotificationKind;

@@ -1,10 +1,13 @@
-// People: the roster that assignments, reports and permissions hang off.
+// People: the roster that assignments, reports and permissions hang off. This is the only module
+// that writes `users`: create, update fields (manager included), password, leave, deactivate,
+// reactivate and the boards opt-out, each audited in the caller's transaction.
 import type { Transaction } from "kysely";
 import type { DB, User, UserStatus, UserType } from "../../db/schema";
-import { addDays, type Clock } from "../clock";
+import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import { invalidateUserSessions } from "../auth/session.server";
+import { shiftDueDates } from "../assignments/assignments.server";
 
 export interface PersonInput {
   email: string;
@@ -103,9 +106,7 @@ export async function endLeave(trx: Transaction<DB>, { userId, actorId }: { user
     .where("cancelled_at", "is", null)
     .where("exempted_at", "is", null)
     .execute();
-  for (const a of open) {
-    await trx.updateTable("assignments").set({ due_at: addDays(a.due_at, days) }).where("id", "=", a.id).execute();
-  }
+  await shiftDueDates(trx, open, days);
   await trx.updateTable("users").set({ status: "active", leave_started_at: null, updated_at: now.toISOString() }).where("id", "=", userId).execute();
   await appendAudit(
     trx,
@@ -113,4 +114,87 @@ export async function endLeave(trx: Transaction<DB>, { userId, actorId }: { user
     now,
   );
   return { extendedBy: days, assignments: open.length };
+}
+
+export interface PersonFieldUpdate {
+  email?: string;
+  name?: string;
+  employee_id?: string | null;
+  department?: string | null;
+  title?: string | null;
+  manager_id?: string | null;
+  start_date?: string;
+  end_date?: string | null;
+  type?: UserType;
+}
+
+export interface AuditedChange {
+  field: string;
+  from: string | null;
+  to: string | null;
+}
+
+/** Updates a person's fields and records `person.updated` with each change (old → new). */
+export async function updatePersonFields(
+  trx: Transaction<DB>,
+  input: { userId: string; set: PersonFieldUpdate; changes: AuditedChange[]; actorId: string | null; extra?: Record<string, unknown> },
+  clock: Clock,
+) {
+  if (input.changes.length === 0) return;
+  const now = clock();
+  await trx.updateTable("users").set({ ...input.set, updated_at: now.toISOString() }).where("id", "=", input.userId).execute();
+  await appendAudit(
+    trx,
+    { actorId: input.actorId, action: "person.updated", subjectType: "user", subjectId: input.userId, data: { changes: input.changes, ...input.extra } },
+    now,
+  );
+}
+
+/** Brings a deactivated person back (active, or on leave from now). Their sessions ended when
+ * they were deactivated; they sign in again with their password. */
+export async function reactivatePerson(
+  trx: Transaction<DB>,
+  input: { userId: string; status: "active" | "leave"; actorId: string | null; extra?: Record<string, unknown> },
+  clock: Clock,
+) {
+  const now = clock();
+  const updated = await trx
+    .updateTable("users")
+    .set({ status: input.status, leave_started_at: input.status === "leave" ? now.toISOString() : null, updated_at: now.toISOString() })
+    .where("id", "=", input.userId)
+    .where("status", "=", "inactive")
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await appendAudit(
+    trx,
+    {
+      actorId: input.actorId,
+      action: "person.updated",
+      subjectType: "user",
+      subjectId: input.userId,
+      data: { changes: [{ field: "status", from: "inactive", to: input.status }], reactivated: true, ...input.extra },
+    },
+    now,
+  );
+  return true;
+}
+
+/** The person's choice to stay off the compliance boards (their own row only). Returns whether it
+ * changed anything; audited when it did. */
+export async function setBoardOptOut(trx: Transaction<DB>, { userId, optOut }: { userId: string; optOut: boolean }, now: Date): Promise<boolean> {
+  const updated = await trx
+    .updateTable("users")
+    .set({ board_opt_out: optOut ? 1 : 0, updated_at: now.toISOString() })
+    .where("id", "=", userId)
+    .where("board_opt_out", "=", optOut ? 0 : 1)
+    .executeTakeFirst();
+  const changed = Number(updated.numUpdatedRows) > 0;
+  if (changed) {
+    await appendAudit(
+      trx,
+      { actorId: userId, action: "person.board_visibility_changed", subjectType: "user", subjectId: userId, data: { shownOnBoards: !optOut } },
+      now,
+    );
+  }
+  return changed;
 }

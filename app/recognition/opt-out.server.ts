@@ -6,7 +6,8 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
-import { appendAudit } from "../audit/audit.server";
+import { setBoardOptOut } from "../people/people.server";
+import { applyBoardOptOut } from "./scores-refresh.server";
 
 /** The account page's form: a checkbox is absent from the body when unticked. */
 export const boardVisibilitySchema = z.object({
@@ -19,36 +20,15 @@ export async function isShownOnBoards(db: Kysely<DB>, userId: string): Promise<b
   return Number(row?.board_opt_out ?? 0) === 0;
 }
 
-/** Records the person's choice (their own row only). Audited when it changes anything. */
+/** Records the person's choice (their own row only) and applies it to the stored scores.
+ * Audited when it changes anything. */
 export async function setShownOnBoards(db: Db, { userId, show }: { userId: string; show: boolean }, clock: Clock): Promise<{ changed: boolean }> {
   const now = clock();
   return db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable("users")
-      .set({ board_opt_out: show ? 0 : 1, updated_at: now.toISOString() })
-      .where("id", "=", userId)
-      .where("board_opt_out", "=", show ? 1 : 0)
-      .executeTakeFirst();
-    const changed = Number(updated.numUpdatedRows) > 0;
+    const changed = await setBoardOptOut(trx, { userId, optOut: !show }, now);
     if (changed) {
       // The stored scores behind large boards follow the choice at once, not at their next refresh.
-      await trx
-        .updateTable("person_scores")
-        .set({ opted_out: show ? 0 : 1 })
-        .where("generation", "in", trx.selectFrom("score_runs").select("generation"))
-        .where("user_id", "=", userId)
-        .execute();
-      await appendAudit(
-        trx,
-        {
-          actorId: userId,
-          action: "person.board_visibility_changed",
-          subjectType: "user",
-          subjectId: userId,
-          data: { shownOnBoards: show },
-        },
-        now,
-      );
+      await applyBoardOptOut(trx, { userId, optOut: !show });
     }
     return { changed };
   });

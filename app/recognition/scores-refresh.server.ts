@@ -198,3 +198,14 @@ async function rebuild(db: Kysely<DB>, catalog: Catalog, now: Date): Promise<Sco
     return { skipped: false as const, generation, asOf, people: scored.length, ranked: order.length, durationMs, phases };
   });
 }
+
+/** A person's boards opt-out, applied to the stored scores at once rather than at their next
+ * refresh. Pass the transaction that records the choice. */
+export async function applyBoardOptOut(trx: Kysely<DB>, { userId, optOut }: { userId: string; optOut: boolean }) {
+  await trx
+    .updateTable("person_scores")
+    .set({ opted_out: optOut ? 1 : 0 })
+    .where("generation", "in", trx.selectFrom("score_runs").select("generation"))
+    .where("user_id", "=", userId)
+    .execute();
+}

@@ -137,50 +137,48 @@ function unclosedQuoteLine(text: string, delimiter: string): number {
   return inQuotes ? openedOn : 0;
 }
 
-export function parseRoster(input: string): ParsedRoster {
-  let text = input.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  const problems: RosterProblem[] = [];
-  // Excel can start a CSV with "sep=;" to name its separator. Blank it out (keeping the line, so
-  // line numbers stay physical) and use that separator.
-  const sep = /^sep=([,;\t])[ \t]*(?=\n|$)/i.exec(text);
-  if (sep) text = text.slice(sep[0].length);
-  const delimiter = sep ? (sep[1] as ParsedRoster["delimiter"]) : detectDelimiter(text);
-  const empty: ParsedRoster = { columns: [], ignoredColumns: [], rows: [], problems, delimiter, headerLine: 1 };
-  if (text.trim() === "") {
-    problems.push({ line: 1, message: `the file is empty; the first line must name the columns (at least ${REQUIRED_COLUMNS.join(", ")})` });
-    return empty;
-  }
+type CsvRecord = { record: string[]; info: { lines: number }; raw: string };
 
-  let records: Array<{ record: string[]; info: { lines: number }; raw: string }>;
+/** The line a record starts on: where it ends, less the line breaks inside it. Blank lines before
+ * a record are part of its raw text; they are not the record. */
+function startLine(r: CsvRecord): number {
+  let raw = r.raw.replace(/^\n+/, "");
+  if (raw.endsWith("\n")) raw = raw.slice(0, -1);
+  return r.info.lines - (raw.match(/\n/g)?.length ?? 0);
+}
+
+const isBlank = (record: string[]) => record.every((v) => v.trim() === "");
+
+const emptyFileProblem = (): RosterProblem => ({
+  line: 1,
+  message: `the file is empty; the first line must name the columns (at least ${REQUIRED_COLUMNS.join(", ")})`,
+});
+
+/** The file's records, or the problem that stops it being read at all. */
+function readRecords(text: string, delimiter: string): { records: CsvRecord[] } | { problem: RosterProblem } {
   try {
     // With `info` and `raw`, each record comes with where it ends and its text as written.
-    records = parse(text, { delimiter, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as unknown as typeof records;
+    const records = parse(text, { delimiter, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as unknown as CsvRecord[];
+    return { records };
   } catch (e) {
     if (e instanceof CsvError) {
       // The parser notices an unclosed quote at the end of the file; say where the quote opened.
       const line = e.code === "CSV_QUOTE_NOT_CLOSED" ? unclosedQuoteLine(text, delimiter) : Number((e as CsvError & { lines?: number }).lines);
-      problems.push({ line: line || 1, message: describeCsvError(e) });
-      return empty;
+      return { problem: { line: line || 1, message: describeCsvError(e) } };
     }
     throw e;
   }
+}
 
-  // The line a record starts on: where it ends, less the line breaks inside it. Blank lines before
-  // a record are part of its raw text; they are not the record.
-  const startLine = (r: { info: { lines: number }; raw: string }) => {
-    let raw = r.raw.replace(/^\n+/, "");
-    if (raw.endsWith("\n")) raw = raw.slice(0, -1);
-    return r.info.lines - (raw.match(/\n/g)?.length ?? 0);
-  };
-  const isBlank = (record: string[]) => record.every((v) => v.trim() === "");
+interface Header {
+  at: Map<RosterColumn, number>;
+  columns: RosterColumn[];
+  ignoredColumns: string[];
+  width: number;
+}
 
-  const headerIndex = records.findIndex((r) => !isBlank(r.record));
-  if (headerIndex === -1) {
-    problems.push({ line: 1, message: `the file is empty; the first line must name the columns (at least ${REQUIRED_COLUMNS.join(", ")})` });
-    return empty;
-  }
-  const header = records[headerIndex];
-  const headerLine = startLine(header);
+/** Which column is where; a repeated or missing required column is a problem on the header line. */
+function readHeader(header: CsvRecord, headerLine: number, problems: RosterProblem[]): Header {
   const at = new Map<RosterColumn, number>();
   const ignoredColumns: string[] = [];
   header.record.forEach((h, i) => {
@@ -202,88 +200,118 @@ export function parseRoster(input: string): ParsedRoster {
         `; this file's first line names: ${header.record.map((h) => h.trim()).filter(Boolean).join(", ") || "nothing"})`,
     });
   }
-  const columns = ROSTER_COLUMNS.filter((c) => at.has(c));
-  const width = header.record.length;
+  return { at, ignoredColumns, columns: ROSTER_COLUMNS.filter((c) => at.has(c)), width: header.record.length };
+}
 
-  const rows: RosterRow[] = [];
-  for (const rec of records.slice(headerIndex + 1)) {
-    if (isBlank(rec.record)) continue;
-    const line = startLine(rec);
-    const say = (message: string) => problems.push({ line, message });
-    if (rec.record.slice(width).some((v) => v.trim() !== "")) {
-      say(`this row has ${rec.record.length} values but the header names ${width} columns (is a comma missing its quotes?)`);
-    }
-    const cell = (c: RosterColumn): string | undefined => (at.has(c) ? clean(rec.record[at.get(c)!]) : undefined);
-    const textCell = (c: RosterColumn, label: string): string | null | undefined => {
-      const v = cell(c);
-      if (v === undefined) return undefined;
-      if (v === "") return null;
-      if (v.length > MAX_TEXT) {
-        say(`${label} is longer than ${MAX_TEXT} characters`);
-        return null;
-      }
-      return v;
-    };
-    const date = (c: RosterColumn, required: boolean): string | null | undefined => {
-      const v = cell(c);
-      if (v === undefined) return undefined;
-      if (v === "") {
-        if (required) say(`${c} is empty`);
-        return null;
-      }
-      const parsed = parseRosterDate(v);
-      if (parsed.ok) return parsed.date;
-      say(`${c} "${v}" is not accepted: ${parsed.reason}`);
-      return null;
-    };
-
-    const row: RosterRow = { line, email: null, name: null, startDate: null };
-
-    const email = cell("email");
-    if (email !== undefined) {
-      if (email === "") say("email is empty");
-      else if (!isEmail(email)) say(`email "${email}" is not a valid email address`);
-      else row.email = email.toLowerCase();
-    }
-    const name = textCell("name", "name");
-    if (name === null && cell("name") === "") say("name is empty");
-    row.name = name ?? null;
-    row.employeeId = textCell("employee_id", "employee_id");
-    row.department = textCell("department", "department");
-    row.title = textCell("title", "title");
-
-    const manager = cell("manager_email");
-    if (manager !== undefined) {
-      if (manager === "") row.managerEmail = null;
-      else if (!isEmail(manager)) {
-        say(`manager_email "${manager}" is not a valid email address`);
-        row.managerUnreadable = true;
-      } else row.managerEmail = manager.toLowerCase();
-    }
-
-    if (at.has("start_date")) row.startDate = date("start_date", true) ?? null;
-    row.endDate = date("end_date", false);
-    if (row.startDate && row.endDate && row.endDate < row.startDate) {
-      say(`end_date ${row.endDate} is before start_date ${row.startDate}`);
-    }
-
-    const type = cell("type");
-    if (type !== undefined) {
-      const t = type.toLowerCase();
-      if (t === "") row.type = "employee";
-      else if ((ROSTER_TYPES as string[]).includes(t)) row.type = t as UserType;
-      else say(`type "${type}" must be employee or contractor (blank means employee)`);
-    }
-    const status = cell("status");
-    if (status !== undefined) {
-      const s = status.toLowerCase();
-      if (s === "") row.status = "active";
-      else if ((ROSTER_STATUSES as string[]).includes(s)) row.status = s as UserStatus;
-      else say(`status "${status}" must be active, leave or inactive (blank means active)`);
-    }
-    rows.push(row);
+/** One person's row: each value checked, each problem said on the row's line. */
+function readRow(rec: CsvRecord, { at, width }: Header, problems: RosterProblem[]): RosterRow {
+  const line = startLine(rec);
+  const say = (message: string) => problems.push({ line, message });
+  if (rec.record.slice(width).some((v) => v.trim() !== "")) {
+    say(`this row has ${rec.record.length} values but the header names ${width} columns (is a comma missing its quotes?)`);
   }
-  return { columns, ignoredColumns, rows, problems, delimiter, headerLine };
+  const cell = (c: RosterColumn): string | undefined => (at.has(c) ? clean(rec.record[at.get(c)!]) : undefined);
+  const textCell = (c: RosterColumn, label: string): string | null | undefined => {
+    const v = cell(c);
+    if (v === undefined) return undefined;
+    if (v === "") return null;
+    if (v.length > MAX_TEXT) {
+      say(`${label} is longer than ${MAX_TEXT} characters`);
+      return null;
+    }
+    return v;
+  };
+  const date = (c: RosterColumn, required: boolean): string | null | undefined => {
+    const v = cell(c);
+    if (v === undefined) return undefined;
+    if (v === "") {
+      if (required) say(`${c} is empty`);
+      return null;
+    }
+    const parsed = parseRosterDate(v);
+    if (parsed.ok) return parsed.date;
+    say(`${c} "${v}" is not accepted: ${parsed.reason}`);
+    return null;
+  };
+
+  const row: RosterRow = { line, email: null, name: null, startDate: null };
+
+  const email = cell("email");
+  if (email !== undefined) {
+    if (email === "") say("email is empty");
+    else if (!isEmail(email)) say(`email "${email}" is not a valid email address`);
+    else row.email = email.toLowerCase();
+  }
+  const name = textCell("name", "name");
+  if (name === null && cell("name") === "") say("name is empty");
+  row.name = name ?? null;
+  row.employeeId = textCell("employee_id", "employee_id");
+  row.department = textCell("department", "department");
+  row.title = textCell("title", "title");
+
+  const manager = cell("manager_email");
+  if (manager !== undefined) {
+    if (manager === "") row.managerEmail = null;
+    else if (!isEmail(manager)) {
+      say(`manager_email "${manager}" is not a valid email address`);
+      row.managerUnreadable = true;
+    } else row.managerEmail = manager.toLowerCase();
+  }
+
+  if (at.has("start_date")) row.startDate = date("start_date", true) ?? null;
+  row.endDate = date("end_date", false);
+  if (row.startDate && row.endDate && row.endDate < row.startDate) {
+    say(`end_date ${row.endDate} is before start_date ${row.startDate}`);
+  }
+
+  const type = cell("type");
+  if (type !== undefined) {
+    const t = type.toLowerCase();
+    if (t === "") row.type = "employee";
+    else if ((ROSTER_TYPES as string[]).includes(t)) row.type = t as UserType;
+    else say(`type "${type}" must be employee or contractor (blank means employee)`);
+  }
+  const status = cell("status");
+  if (status !== undefined) {
+    const st = status.toLowerCase();
+    if (st === "") row.status = "active";
+    else if ((ROSTER_STATUSES as string[]).includes(st)) row.status = st as UserStatus;
+    else say(`status "${status}" must be active, leave or inactive (blank means active)`);
+  }
+  return row;
+}
+
+export function parseRoster(input: string): ParsedRoster {
+  let text = input.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  const problems: RosterProblem[] = [];
+  // Excel can start a CSV with "sep=;" to name its separator. Blank it out (keeping the line, so
+  // line numbers stay physical) and use that separator.
+  const sep = /^sep=([,;\t])[ \t]*(?=\n|$)/i.exec(text);
+  if (sep) text = text.slice(sep[0].length);
+  const delimiter = sep ? (sep[1] as ParsedRoster["delimiter"]) : detectDelimiter(text);
+  const empty: ParsedRoster = { columns: [], ignoredColumns: [], rows: [], problems, delimiter, headerLine: 1 };
+  if (text.trim() === "") {
+    problems.push(emptyFileProblem());
+    return empty;
+  }
+  const read = readRecords(text, delimiter);
+  if ("problem" in read) {
+    problems.push(read.problem);
+    return empty;
+  }
+  const { records } = read;
+  const headerIndex = records.findIndex((r) => !isBlank(r.record));
+  if (headerIndex === -1) {
+    problems.push(emptyFileProblem());
+    return empty;
+  }
+  const headerLine = startLine(records[headerIndex]);
+  const header = readHeader(records[headerIndex], headerLine, problems);
+  const rows = records
+    .slice(headerIndex + 1)
+    .filter((rec) => !isBlank(rec.record))
+    .map((rec) => readRow(rec, header, problems));
+  return { columns: header.columns, ignoredColumns: header.ignoredColumns, rows, problems, delimiter, headerLine };
 }
 
 /** `file:line  problem`, one per line, in line order: what the CLI prints and the page shows. */

@@ -8,10 +8,9 @@ import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { sha256Hex } from "../hash.server";
 import { appendAudit } from "../audit/audit.server";
-import { createPerson, deactivatePerson, endLeave, startLeave } from "../people/people.server";
+import { createPerson, deactivatePerson, endLeave, reactivatePerson, startLeave, updatePersonFields, type PersonFieldUpdate } from "../people/people.server";
 import { parseRoster } from "./csv.server";
 import { planCounts, planRoster, type ExistingPerson, type FieldChange, type PlanCounts, type PlannedAdd, type RosterPlan } from "./plan.server";
-import { reactivatePerson, updatePersonFields, type PersonFieldUpdate } from "./people-admin.server";
 
 export const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
 

@@ -7,73 +7,8 @@ import { dialectOf } from "../../db/connection";
 import type { DB, UserStatus, UserType } from "../../db/schema";
 import type { Clock } from "../clock";
 import { appendAudit } from "../audit/audit.server";
-import { createPerson, deactivatePerson, endLeave, startLeave } from "../people/people.server";
+import { createPerson, deactivatePerson, endLeave, reactivatePerson, startLeave, updatePersonFields, type AuditedChange, type PersonFieldUpdate } from "../people/people.server";
 import { deactivateSchema, parsePersonForm, type PersonFieldErrors, type PersonForm } from "./person-form";
-
-// Writing.
-
-export interface PersonFieldUpdate {
-  email?: string;
-  name?: string;
-  employee_id?: string | null;
-  department?: string | null;
-  title?: string | null;
-  manager_id?: string | null;
-  start_date?: string;
-  end_date?: string | null;
-  type?: UserType;
-}
-
-export interface AuditedChange {
-  field: string;
-  from: string | null;
-  to: string | null;
-}
-
-/** Updates a person's fields and records `person.updated` with each change (old → new). */
-export async function updatePersonFields(
-  trx: Transaction<DB>,
-  input: { userId: string; set: PersonFieldUpdate; changes: AuditedChange[]; actorId: string | null; extra?: Record<string, unknown> },
-  clock: Clock,
-) {
-  if (input.changes.length === 0) return;
-  const now = clock();
-  await trx.updateTable("users").set({ ...input.set, updated_at: now.toISOString() }).where("id", "=", input.userId).execute();
-  await appendAudit(
-    trx,
-    { actorId: input.actorId, action: "person.updated", subjectType: "user", subjectId: input.userId, data: { changes: input.changes, ...input.extra } },
-    now,
-  );
-}
-
-/** Brings a deactivated person back (active, or on leave from now). Their sessions ended when
- * they were deactivated; they sign in again with their password. */
-export async function reactivatePerson(
-  trx: Transaction<DB>,
-  input: { userId: string; status: "active" | "leave"; actorId: string | null; extra?: Record<string, unknown> },
-  clock: Clock,
-) {
-  const now = clock();
-  const updated = await trx
-    .updateTable("users")
-    .set({ status: input.status, leave_started_at: input.status === "leave" ? now.toISOString() : null, updated_at: now.toISOString() })
-    .where("id", "=", input.userId)
-    .where("status", "=", "inactive")
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) return false;
-  await appendAudit(
-    trx,
-    {
-      actorId: input.actorId,
-      action: "person.updated",
-      subjectType: "user",
-      subjectId: input.userId,
-      data: { changes: [{ field: "status", from: "inactive", to: input.status }], reactivated: true, ...input.extra },
-    },
-    now,
-  );
-  return true;
-}
 
 // Reading.
 

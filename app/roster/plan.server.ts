@@ -105,52 +105,28 @@ export interface PlanOptions {
 
 const blank = (v: string | null | undefined) => (v === undefined || v === null || v === "" ? null : v);
 
-export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opts: PlanOptions): RosterPlan {
-  const problems: RosterProblem[] = [...parsed.problems];
-  const warnings: RosterProblem[] = [];
-  const say = (line: number, message: string) => problems.push({ line, message });
-  const base = {
-    rows: parsed.rows.length,
-    columns: parsed.columns,
-    ignoredColumns: parsed.ignoredColumns,
-    deactivateMissing: opts.deactivateMissing,
-  };
-  const nothing = (): RosterPlan => ({
-    ...base,
-    problems: sortProblems(problems),
-    warnings: sortProblems(warnings),
-    add: [],
-    change: [],
-    leave: [],
-    returnFromLeave: [],
-    reactivate: [],
-    deactivate: [],
-    missing: [],
-    unchanged: 0,
-    digest: "",
-  });
-  // Without the required columns nothing below can be judged; the header problem says why.
-  if (REQUIRED_COLUMNS.some((c) => !parsed.columns.includes(c))) return nothing();
-  if (parsed.rows.length === 0 && problems.length === 0) {
-    say(parsed.headerLine, "the file names the columns but lists nobody");
-    return nothing();
-  }
+/** What the checks across rows share: the people as they are, the file's row for each email, and
+ * what each person's status and manager would be after the import. */
+interface Reconciliation {
+  parsed: ParsedRoster;
+  existing: ExistingPerson[];
+  opts: PlanOptions;
+  byEmail: Map<string, ExistingPerson>;
+  byId: Map<string, ExistingPerson>;
+  /** The first row for each email stands for that person in the checks across rows. */
+  fileRow: Map<string, RosterRow>;
+  emailOfId(id: string | null): string | null;
+  statusAfter(email: string): UserStatus | null;
+  /** The manager a person would have after the import; undefined when that cannot be known. */
+  managerAfter(email: string): string | null | undefined;
+  whyInactive(email: string): string;
+  say(line: number, message: string): void;
+}
 
+function reconcile(parsed: ParsedRoster, existing: ExistingPerson[], opts: PlanOptions, say: Reconciliation["say"]): Reconciliation {
   const byEmail = new Map(existing.map((p) => [p.email.toLowerCase(), p]));
   const byId = new Map(existing.map((p) => [p.id, p]));
   const emailOfId = (id: string | null) => (id ? (byId.get(id)?.email.toLowerCase() ?? null) : null);
-
-  // Duplicates: every line of each, naming the others.
-  const linesOf = new Map<string, number[]>();
-  for (const r of parsed.rows) if (r.email) linesOf.set(r.email, [...(linesOf.get(r.email) ?? []), r.line]);
-  for (const [email, lines] of linesOf) {
-    if (lines.length < 2) continue;
-    for (const line of lines) {
-      const others = lines.filter((l) => l !== line);
-      say(line, `duplicate email ${email} (also on line${others.length === 1 ? "" : "s"} ${others.join(", ")})`);
-    }
-  }
-  // The first row for each email stands for that person in the checks across rows.
   const fileRow = new Map<string, RosterRow>();
   for (const r of parsed.rows) if (r.email && !fileRow.has(r.email)) fileRow.set(r.email, r);
 
@@ -162,7 +138,6 @@ export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opt
     if (person.status === "inactive") return "inactive";
     return opts.deactivateMissing ? "inactive" : person.status;
   };
-  /** The manager a person would have after the import; undefined when that cannot be known. */
   const managerAfter = (email: string): string | null | undefined => {
     const row = fileRow.get(email);
     const person = byEmail.get(email);
@@ -179,8 +154,24 @@ export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opt
     if (byEmail.get(email)?.status === "inactive") return "already deactivated";
     return "not in the file, and people missing from the file are being deactivated";
   };
+  return { parsed, existing, opts, byEmail, byId, fileRow, emailOfId, statusAfter, managerAfter, whyInactive, say };
+}
 
-  // Managers: known, not deactivated, not themselves.
+/** Duplicates: every line of each, naming the others. */
+function checkDuplicates({ parsed, say }: Reconciliation) {
+  const linesOf = new Map<string, number[]>();
+  for (const r of parsed.rows) if (r.email) linesOf.set(r.email, [...(linesOf.get(r.email) ?? []), r.line]);
+  for (const [email, lines] of linesOf) {
+    if (lines.length < 2) continue;
+    for (const line of lines) {
+      const others = lines.filter((l) => l !== line);
+      say(line, `duplicate email ${email} (also on line${others.length === 1 ? "" : "s"} ${others.join(", ")})`);
+    }
+  }
+}
+
+/** Managers: known, not deactivated, not themselves. */
+function checkManagers({ parsed, byEmail, fileRow, statusAfter, managerAfter, whyInactive, say }: Reconciliation) {
   for (const r of parsed.rows) {
     if (r.managerUnreadable) continue;
     const explicit = r.managerEmail !== undefined;
@@ -212,8 +203,10 @@ export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opt
       say(r.line, `manager ${manager} would be deactivated (${whyInactive(manager)})`);
     }
   }
+}
 
-  // A row that deactivates someone who still manages people staying on but not in the file.
+/** A row that deactivates someone who still manages people staying on but not in the file. */
+function checkStayingReports({ existing, fileRow, emailOfId, statusAfter, say }: Reconciliation) {
   const stayingReports = new Map<string, string[]>();
   for (const p of existing) {
     const email = p.email.toLowerCase();
@@ -227,8 +220,10 @@ export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opt
     const shown = reports.slice(0, 5).join(", ") + (reports.length > 5 ? ` and ${reports.length - 5} more` : "");
     say(fileRow.get(manager)!.line, `${manager} would be deactivated but still manages ${shown} (not in the file); give them another manager first`);
   }
+}
 
-  // Loops in the reporting lines after the import, through people in the file and people not in it.
+/** Loops in the reporting lines after the import, through people in the file and people not in it. */
+function checkLoops({ existing, fileRow, managerAfter, say }: Reconciliation) {
   const seenLoops = new Set<string>();
   for (const start of fileRow.keys()) {
     const path: string[] = [];
@@ -253,29 +248,44 @@ export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opt
       say(row.line, `manager loop: ${chain.join(" → ")}${outside.length ? ` (${[...new Set(outside)].join(", ")} not in the file)` : ""}`);
     }
   }
+}
 
-  // Nobody deactivates themselves (and ends their own session) by importing.
-  if (opts.actorId) {
-    const me = byId.get(opts.actorId);
-    if (me && me.status !== "inactive") {
-      const email = me.email.toLowerCase();
-      const row = fileRow.get(email);
-      if (row && row.status === "inactive") say(row.line, `this is you (${email}): you cannot deactivate yourself`);
-      if (!row && opts.deactivateMissing) {
-        say(parsed.headerLine, `you (${email}) are not in the file, so deactivating the people missing from it would deactivate you; add yourself to the file or leave missing people unchanged`);
-      }
-    }
+/** Nobody deactivates themselves (and ends their own session) by importing. */
+function checkSelf({ parsed, opts, byId, fileRow, say }: Reconciliation) {
+  if (!opts.actorId) return;
+  const me = byId.get(opts.actorId);
+  if (!me || me.status === "inactive") return;
+  const email = me.email.toLowerCase();
+  const row = fileRow.get(email);
+  if (row && row.status === "inactive") say(row.line, `this is you (${email}): you cannot deactivate yourself`);
+  if (!row && opts.deactivateMissing) {
+    say(parsed.headerLine, `you (${email}) are not in the file, so deactivating the people missing from it would deactivate you; add yourself to the file or leave missing people unchanged`);
   }
+}
 
-  if (problems.length > 0) return nothing();
+type PlannedActions = Pick<RosterPlan, "add" | "change" | "leave" | "returnFromLeave" | "reactivate" | "deactivate">;
 
-  // The actions.
-  const add: PlannedAdd[] = [];
-  const change: PlannedChange[] = [];
-  const leave: PlannedStatus[] = [];
-  const returnFromLeave: PlannedStatus[] = [];
-  const reactivate: PlannedStatus[] = [];
-  const deactivate: PlannedStatus[] = [];
+/** The fields of an existing person that a row changes (a column the file lacks changes nothing). */
+function fieldChanges(person: ExistingPerson, r: RosterRow, emailOfId: Reconciliation["emailOfId"]): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const compare = (field: ChangeField, before: string | null, after: string | null | undefined) => {
+    if (after === undefined) return;
+    if (blank(before) !== blank(after)) changes.push({ field, from: blank(before), to: blank(after) });
+  };
+  compare("name", person.name, r.name);
+  compare("employee_id", person.employee_id, r.employeeId);
+  compare("department", person.department, r.department);
+  compare("title", person.title, r.title);
+  compare("manager_email", emailOfId(person.manager_id), r.managerEmail);
+  compare("start_date", person.start_date, r.startDate);
+  compare("end_date", person.end_date, r.endDate);
+  compare("type", person.type, r.type);
+  return changes;
+}
+
+/** What each row does (of a file without problems), with the warnings worth knowing. */
+function planActions({ parsed, opts, byEmail, emailOfId }: Reconciliation, warnings: RosterProblem[]): PlannedActions & { unchanged: number } {
+  const actions: PlannedActions = { add: [], change: [], leave: [], returnFromLeave: [], reactivate: [], deactivate: [] };
   let unchanged = 0;
   for (const r of parsed.rows) {
     const email = r.email!;
@@ -286,7 +296,7 @@ export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opt
       warnings.push({ line: r.line, message: `end_date ${endDate} has passed: the scheduler will deactivate ${email} on its next run` });
     }
     if (!person) {
-      add.push({
+      actions.add.push({
         line: r.line,
         email,
         name: r.name!,
@@ -301,39 +311,70 @@ export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opt
       });
       continue;
     }
-    const changes: FieldChange[] = [];
-    const compare = (field: ChangeField, before: string | null, after: string | null | undefined) => {
-      if (after === undefined) return;
-      if (blank(before) !== blank(after)) changes.push({ field, from: blank(before), to: blank(after) });
-    };
-    compare("name", person.name, r.name);
-    compare("employee_id", person.employee_id, r.employeeId);
-    compare("department", person.department, r.department);
-    compare("title", person.title, r.title);
-    compare("manager_email", emailOfId(person.manager_id), r.managerEmail);
-    compare("start_date", person.start_date, r.startDate);
-    compare("end_date", person.end_date, r.endDate);
-    compare("type", person.type, r.type);
+    const changes = fieldChanges(person, r, emailOfId);
     const ref = { id: person.id, email, name: r.name ?? person.name, line: r.line };
-    if (changes.length > 0) change.push({ ...ref, changes });
+    if (changes.length > 0) actions.change.push({ ...ref, changes });
     if (status !== person.status) {
       const move = { ...ref, from: person.status, to: status };
-      if (status === "inactive") deactivate.push(move);
-      else if (person.status === "inactive") reactivate.push(move);
-      else if (status === "leave") leave.push(move);
-      else returnFromLeave.push(move);
+      if (status === "inactive") actions.deactivate.push(move);
+      else if (person.status === "inactive") actions.reactivate.push(move);
+      else if (status === "leave") actions.leave.push(move);
+      else actions.returnFromLeave.push(move);
     }
     if (changes.length === 0 && status === person.status) unchanged++;
   }
+  return { ...actions, unchanged };
+}
+
+export function planRoster(parsed: ParsedRoster, existing: ExistingPerson[], opts: PlanOptions): RosterPlan {
+  const problems: RosterProblem[] = [...parsed.problems];
+  const warnings: RosterProblem[] = [];
+  const say = (line: number, message: string) => problems.push({ line, message });
+  const base = {
+    rows: parsed.rows.length,
+    columns: parsed.columns,
+    ignoredColumns: parsed.ignoredColumns,
+    deactivateMissing: opts.deactivateMissing,
+  };
+  const nothing = (): RosterPlan => ({
+    ...base,
+    problems: sortProblems(problems),
+    warnings: sortProblems(warnings),
+    add: [],
+    change: [],
+    leave: [],
+    returnFromLeave: [],
+    reactivate: [],
+    deactivate: [],
+    missing: [],
+    unchanged: 0,
+    digest: "",
+  });
+  // Without the required columns nothing below can be judged; the header problem says why.
+  if (REQUIRED_COLUMNS.some((c) => !parsed.columns.includes(c))) return nothing();
+  if (parsed.rows.length === 0 && problems.length === 0) {
+    say(parsed.headerLine, "the file names the columns but lists nobody");
+    return nothing();
+  }
+
+  const ctx = reconcile(parsed, existing, opts, say);
+  checkDuplicates(ctx);
+  checkManagers(ctx);
+  checkStayingReports(ctx);
+  checkLoops(ctx);
+  checkSelf(ctx);
+  if (problems.length > 0) return nothing();
+
+  const { unchanged, ...planned } = planActions(ctx, warnings);
   const missing: PersonRef[] = existing
-    .filter((p) => p.status !== "inactive" && !fileRow.has(p.email.toLowerCase()))
+    .filter((p) => p.status !== "inactive" && !ctx.fileRow.has(p.email.toLowerCase()))
     .map((p) => ({ id: p.id, email: p.email.toLowerCase(), name: p.name, line: null }))
     .sort((a, b) => a.email.localeCompare(b.email));
   if (opts.deactivateMissing) {
-    for (const p of missing) deactivate.push({ ...p, id: p.id!, from: byEmail.get(p.email)!.status, to: "inactive", missing: true });
+    for (const p of missing) planned.deactivate.push({ ...p, id: p.id!, from: ctx.byEmail.get(p.email)!.status, to: "inactive", missing: true });
   }
 
-  const actions = { add, change, leave, returnFromLeave, reactivate, deactivate, deactivateMissing: opts.deactivateMissing };
+  const actions = { ...planned, deactivateMissing: opts.deactivateMissing };
   return {
     ...base,
     problems: [],

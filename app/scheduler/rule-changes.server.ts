@@ -2,10 +2,10 @@
 // before it touches anyone: how many current assignments it would move or end, and how many
 // people it would newly reach. Applying it is a deliberate, audited step.
 import type { Db } from "../../db/connection";
-import { addDays } from "../clock";
 import type { Catalog, Course } from "../courses/catalog.server";
 import { appendAudit } from "../audit/audit.server";
-import { hasNoAssignmentIn, recordCourseVersion } from "../assignments/assignments.server";
+import { cancelAssignment, hasNoAssignmentIn, shiftDueDates } from "../assignments/assignments.server";
+import { recordCourseVersion } from "../courses/versions.server";
 import { inAudience } from "../assignments/rules";
 
 const RULE_FIELDS = ["audience", "assign", "duePeriodDays", "renewalWindowDays", "recurrence", "renewWith"] as const;
@@ -109,12 +109,12 @@ export async function applyRuleChanges(db: Db, { catalog, now, actorId }: { cata
       const ended: string[] = [];
       for (const a of open) {
         if (!inAudience(course.meta.audience, { type: a.type, hasReports: Boolean(a.has_reports) })) {
-          await trx.updateTable("assignments").set({ cancelled_at: now.toISOString(), note: "No longer in the course's audience" }).where("id", "=", a.id).execute();
+          await cancelAssignment(trx, { id: a.id, note: "No longer in the course's audience" }, now);
           ended.push(a.id);
           continue;
         }
         if (shift !== 0 && GOVERNED_BY_DUE_PERIOD.has(a.reason)) {
-          await trx.updateTable("assignments").set({ due_at: addDays(a.due_at, shift) }).where("id", "=", a.id).execute();
+          await shiftDueDates(trx, [a], shift);
           moved.push(a.id);
         }
       }

@@ -7,11 +7,17 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Db } from "../../db/connection";
 import type { AssignmentReason, DB, NotificationKind } from "../../db/schema";
 import { addDays } from "../clock";
-import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
 import type { ReminderRules } from "../config.server";
-import { hasNoAssignmentIn, recordCourseVersion } from "../assignments/assignments.server";
+import {
+  cancelOpenAssignmentsOf,
+  cancelStaleLeavingCycles,
+  hasNoAssignmentIn,
+  issueAssignments,
+  markRenewalsIssued,
+  type NewAssignment,
+} from "../assignments/assignments.server";
 import { digestPeriod, onboardingDueAt, reminderEvents, renewalDueAt } from "../assignments/rules";
 import { deactivatePerson } from "../people/people.server";
 import { enqueueNotification, enqueueNotifications } from "../notifications/outbox.server";
@@ -88,44 +94,16 @@ export async function runScheduler(db: Db, opts: SchedulerOptions): Promise<RunS
 
 // --- issuing --------------------------------------------------------------------------------
 
-interface PendingAssignment {
-  userId: string;
+/** An assignment to issue, with who gets the "assigned" email. */
+interface PendingAssignment extends NewAssignment {
   name: string;
   email: string;
-  course: Course;
-  family: string;
-  cycle: string;
-  reason: AssignmentReason;
-  dueAt: string;
-  previousExpiresAt?: string | null;
 }
 
-/** Inserts a batch; only the rows that were new get an "assigned" email and count. */
+/** Issues a batch; only the rows that were new get an "assigned" email and count. */
 async function issueBatch(trx: Transaction<DB>, rows: PendingAssignment[], opts: SchedulerOptions): Promise<Array<PendingAssignment & { id: string }>> {
-  if (rows.length === 0) return [];
-  const now = opts.now.toISOString();
-  const withIds = rows.map((r) => ({ ...r, id: `asg_${randomId()}` }));
-  const inserted = await trx
-    .insertInto("assignments")
-    .values(
-      withIds.map((r) => ({
-        id: r.id,
-        user_id: r.userId,
-        course_id: r.course.id,
-        family: r.family,
-        cycle: r.cycle,
-        reason: r.reason,
-        assigned_at: now,
-        due_at: r.dueAt,
-        previous_expires_at: r.previousExpiresAt ?? null,
-      })),
-    )
-    .onConflict((oc) => oc.columns(["user_id", "course_id", "cycle"]).doNothing())
-    .returning("id")
-    .execute();
-  const created = new Set(inserted.map((r) => r.id));
-  const issued = withIds.filter((r) => created.has(r.id));
-  for (const course of new Set(issued.map((r) => r.course))) await recordCourseVersion(trx, course, opts.now);
+  const issued = await issueAssignments(trx, rows, { now: opts.now, actorId: opts.actorId ?? null });
+  if (issued.length === 0) return issued;
   await enqueueNotifications(
     trx,
     issued.map((r) => ({
@@ -139,20 +117,6 @@ async function issueBatch(trx: Transaction<DB>, rows: PendingAssignment[], opts:
     })),
     opts.now,
   );
-  if (issued.length > 0) {
-    await appendAudit(
-      trx,
-      {
-        actorId: opts.actorId ?? null,
-        action: "scheduler.assignments_issued",
-        subjectType: "course",
-        subjectId: issued[0].course.id,
-        // The assignment rows say who, what and which cycle; the entry lists which were issued.
-        data: { reason: issued[0].reason, count: issued.length, assignments: issued.map((r) => r.id) },
-      },
-      opts.now,
-    );
-  }
   return issued;
 }
 
@@ -253,12 +217,7 @@ async function renewals(run: Runner, opts: SchedulerOptions, summary: RunSummary
           })),
           opts,
         );
-        await trx
-          .updateTable("assignments")
-          .set({ renewal_issued_at: opts.now.toISOString() })
-          .where("id", "in", due.map((a) => a.id))
-          .where("renewal_issued_at", "is", null)
-          .execute();
+        await markRenewalsIssued(trx, due.map((a) => a.id), opts.now);
         return out;
       });
       summary.issued.annual += issued.length;
@@ -336,28 +295,8 @@ async function leaving(run: Runner, opts: SchedulerOptions, summary: RunSummary)
   const leavingCourses = coursesWhere(opts.catalog, "leaving").map((c) => c.id);
   if (leavingCourses.length > 0) {
     // A withdrawn resignation or a moved last day: the open exit cycle for the old date ends.
-    const stale = await run.tx((trx) =>
-      trx
-        .updateTable("assignments")
-        .set({ cancelled_at: opts.now.toISOString(), note: "The person's last day changed" })
-        .where("course_id", "in", leavingCourses)
-        .where("completed_at", "is", null)
-        .where("cancelled_at", "is", null)
-        .where("exempted_at", "is", null)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom("users as u")
-                .select("u.id")
-                .whereRef("u.id", "=", "assignments.user_id")
-                .where(sql`'leaving-' || u.end_date`, "=", eb.ref("assignments.cycle")),
-            ),
-          ),
-        )
-        .executeTakeFirst(),
-    );
-    summary.departures.leavingWithdrawn += Number(stale.numUpdatedRows);
+    const stale = await run.tx((trx) => cancelStaleLeavingCycles(trx, { courses: leavingCourses }, opts.now));
+    summary.departures.leavingWithdrawn += stale;
   }
   for (const course of coursesWhere(opts.catalog, "leaving")) {
     const opensBy = addDays(opts.now.toISOString(), course.meta.duePeriodDays).slice(0, 10);
@@ -407,16 +346,12 @@ async function departures(run: Runner, opts: SchedulerOptions, summary: RunSumma
     .execute();
   for (const person of gone) {
     await run.tx(async (trx) => {
-      let q = trx
-        .updateTable("assignments")
-        .set({ cancelled_at: opts.now.toISOString(), note: `Ended with the person's last day (${person.end_date})` })
-        .where("user_id", "=", person.id)
-        .where("completed_at", "is", null)
-        .where("cancelled_at", "is", null)
-        .where("exempted_at", "is", null);
-      if (leavingCourses.length) q = q.where("course_id", "not in", leavingCourses);
-      const cancelled = await q.executeTakeFirst();
-      summary.departures.cancelled += Number(cancelled.numUpdatedRows);
+      const cancelled = await cancelOpenAssignmentsOf(
+        trx,
+        { userId: person.id, exceptCourses: leavingCourses, note: `Ended with the person's last day (${person.end_date})` },
+        opts.now,
+      );
+      summary.departures.cancelled += cancelled;
       await deactivatePerson(trx, { userId: person.id, actorId: opts.actorId ?? null, reason: `End date ${person.end_date} passed` }, () => opts.now);
     });
     summary.departures.deactivated++;

@@ -4,18 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { expect, test } from "vitest";
-
-const root = path.resolve(__dirname, "../..");
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    const rel = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(rel));
-    else if (/\.(ts|tsx)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) out.push(rel);
-  }
-  return out;
-}
+import { root, sourceFiles } from "../support/source-files";
 
 const appFiles = sourceFiles("app");
 const read = (rel: string) => fs.readFileSync(path.join(root, rel), "utf8");

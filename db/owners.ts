@@ -1,0 +1,35 @@
+// One writer per table: the one module (under app/) allowed to insert, update or delete each
+// table's rows. Every other module calls that module's named functions, passing its transaction.
+// `tests/unit/table-owners.test.ts` reads the source and fails when another module writes a table,
+// or when a table in db/schema.ts has no owner here.
+import type { DB } from "./schema";
+
+export const tableOwners: Record<keyof DB, string> = {
+  users: "app/people/people.server.ts",
+  sessions: "app/auth/session.server.ts",
+  auth_throttle: "app/auth/throttle.server.ts",
+  password_links: "app/auth/password-links.server.ts",
+  course_versions: "app/courses/versions.server.ts",
+  policy_versions: "app/attestations/attestations.server.ts",
+  assignments: "app/assignments/assignments.server.ts",
+  module_progress: "app/learning/progress.server.ts",
+  scenario_choices: "app/learning/progress.server.ts",
+  quiz_attempts: "app/learning/quiz.server.ts",
+  attestations: "app/attestations/attestations.server.ts",
+  audit_log: "app/audit/audit.server.ts",
+  notifications: "app/notifications/outbox.server.ts",
+  scheduler_lease: "app/scheduler/lease.server.ts",
+  roster_imports: "app/roster/import.server.ts",
+  kudos: "app/recognition/kudos.server.ts",
+  report_runs: "app/reports/rollup.server.ts",
+  report_rollup: "app/reports/rollup.server.ts",
+  report_months: "app/reports/rollup.server.ts",
+  report_cycles: "app/reports/rollup.server.ts",
+  report_managers: "app/reports/rollup.server.ts",
+  score_runs: "app/recognition/scores-refresh.server.ts",
+  person_scores: "app/recognition/scores-refresh.server.ts",
+};
+
+/** Writers besides the owner, each with the reason routing it through the owner would change
+ * behaviour. Keep this short; an entry is a debt, not a permission. */
+export const ownerExceptions: Array<{ table: keyof DB; module: string; why: string }> = [];
