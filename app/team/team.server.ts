@@ -11,7 +11,9 @@ import { applyAssignmentFilters, type AssignmentFilters } from "../reports/filte
 import { membersOf, teamIds } from "../people/org.server";
 import { pageNumberOr400 } from "../auth/guards.server";
 import { getOverview } from "../reports/overview.server";
-import { currentRun, isSeriesOfMany, isStale, notAnIndex, SCOPE_MIN_TEAM, teamSizeOf } from "../reports/rollup.server";
+import { isStale } from "../jobs/generations.server";
+import { SCOPE_MIN_TEAM } from "../people/tree.server";
+import { currentRun, isSeriesOfMany, notAnIndex, teamSizeOf } from "../reports/rollup.server";
 import { currentScoreRun, refreshScoresInBackground, storedTeamRange } from "../recognition/scores-refresh.server";
 import { nudgeEventKey } from "./nudge.server";
 

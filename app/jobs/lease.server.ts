@@ -1,6 +1,6 @@
-// One scheduler run at a time across processes and instances: a lease row. A holder that died
-// on this machine (killed mid-run) is recognised and replaced at once; elsewhere its lease
-// simply expires.
+// One run at a time across processes and instances: a lease row per kind of work (the scheduler,
+// the reporting rollup, the stored scores). A holder that died on this machine (killed mid-run)
+// is recognised and replaced at once; elsewhere its lease simply expires.
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../db/connection";
