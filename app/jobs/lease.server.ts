@@ -50,6 +50,14 @@ export function leaseWorkRunning(db: Db, name: string): boolean {
   return inFlight.get(name)?.has(db) ?? false;
 }
 
+/** Starts `work` under the lease `name` without waiting for it, unless it is already running in
+ * this process. A failure is the work's to record (a refresh records it in its runs table); here
+ * it is ignored, and what was there before stays in use. */
+export function startUnderLease(db: Db, name: string, work: () => Promise<unknown>): void {
+  if (leaseWorkRunning(db, name)) return;
+  underLease(db, name, work).catch(() => undefined);
+}
+
 /** Runs `work` once at a time: in this process by a shared promise (a call while it runs waits for
  * it, then answers `skipped`), across processes and instances by the lease row `name`. For
  * background work that several places may ask for at once, such as refreshing derived tables. */

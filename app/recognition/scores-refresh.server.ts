@@ -20,7 +20,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
 import { currentGeneration, dropOtherGenerations, isStale, refreshGeneration, writeBatches, type GenerationRun } from "../jobs/generations.server";
-import { leaseWorkRunning, underLease, type Skipped } from "../jobs/lease.server";
+import { startUnderLease, underLease, type Skipped } from "../jobs/lease.server";
 import { pause } from "../jobs/pacing";
 import { buildTree, loadPeople } from "../people/tree.server";
 import { scoredPeople, tenths, type ScoredPerson } from "./records.server";
@@ -65,15 +65,10 @@ export function refreshScores(db: Kysely<DB>, { catalog, now }: { catalog: Catal
   return underLease(db, LEASE, () => rebuild(db, catalog, now));
 }
 
-export function scoresRefreshRunning(db: Kysely<DB>): boolean {
-  return leaseWorkRunning(db, LEASE);
-}
-
 /** Starts a refresh without waiting for it. A failure is recorded in score_runs and otherwise
  * ignored: the previous scores stay in use. */
-export function refreshScoresInBackground(db: Kysely<DB>, o: { catalog: Catalog; now: Date }): void {
-  if (scoresRefreshRunning(db)) return;
-  refreshScores(db, o).catch(() => undefined);
+export function refreshScoresInBackground(db: Kysely<DB>, { catalog, now }: { catalog: Catalog; now: Date }): void {
+  startUnderLease(db, LEASE, () => rebuild(db, catalog, now));
 }
 
 /** The scores to read for a board of this organisation, or null when there are none and the

@@ -22,7 +22,7 @@ import { dialectOf, readAll } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import { STATUS_FILTERS } from "./filters.server";
 import { currentGeneration, dropOtherGenerations, isStale, refreshGeneration, writeBatches, type GenerationRun } from "../jobs/generations.server";
-import { leaseWorkRunning, underLease } from "../jobs/lease.server";
+import { leaseWorkRunning, startUnderLease, underLease } from "../jobs/lease.server";
 import { pacer, pause } from "../jobs/pacing";
 import { buildTree, loadPeople, type Tree } from "../people/tree.server";
 
@@ -142,8 +142,7 @@ export function refreshRollup(db: Kysely<DB>, now: Date): Promise<RefreshResult>
 /** Starts a refresh without waiting for it (the dashboard's self-refresh). Failures are recorded
  * in report_runs and otherwise ignored: the previous rollup stays in use. */
 export function refreshInBackground(db: Kysely<DB>, now: Date): void {
-  if (refreshInFlight(db)) return;
-  refreshRollup(db, now).catch(() => undefined);
+  startUnderLease(db, LEASE, () => rebuild(db, now));
 }
 
 /** Makes sure there is a rollup to read: builds the first one inline, and asks for a fresh one in
