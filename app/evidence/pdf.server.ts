@@ -7,67 +7,36 @@
  *
  * Every page carries a running header naming the person and "Page N of M" for the whole pack.
  */
-import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
-import type { PDFFont, PDFPage, RGB } from "pdf-lib";
-import { ACCENT, formatUtc, INK, MUTED, renderReceiptPdf, RULE, toWinAnsi, wrapText, type Fonts, type ReceiptView } from "../attestations/receipt-pdf.server";
+import { PDFDocument, rgb } from "pdf-lib";
+import { renderReceiptPdf, type ReceiptView } from "../attestations/receipt-pdf.server";
 import { STATUS_LABEL } from "../assignments/status";
+import { formatUtc, longDate, parseIso, percent, shortDate, shortTime } from "../pdf/format";
+import {
+  CONTENT_WIDTH, createDocument, describeDocument, drawFootLine, INK, Layout, LINE_FACTOR, MARGIN_X, MUTED, PAGE_HEIGHT,
+  PAGE_WIDTH, RULE, type Fonts, type Piece,
+} from "../pdf/layout.server";
+import { losesCharacters, toWinAnsi, wrapText } from "../pdf/text.server";
 import type { EvidencePack, PackAttestation, PackCycle } from "./pack.server";
 
-const PAGE_WIDTH = 595.28; // A4, as the receipts
-const PAGE_HEIGHT = 841.89;
-const MARGIN_X = 56;
-const MARGIN_TOP = 52;
-const MARGIN_BOTTOM = 78;
-const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X;
-const LINE = 1.34;
-const LABEL_WIDTH = 118;
+/** The front matter's pages: a little more room at the foot than a receipt's, for the pack's
+ * footer, and a narrower label column. */
+const GEOMETRY = { marginBottom: 78, labelWidth: 118, labelGap: 8, headingGap: 3 };
+const LINE = LINE_FACTOR;
 
 const HEAD_FILL = rgb(0.93, 0.95, 0.98);
 const BAD = rgb(0.62, 0.12, 0.1);
 
-interface Style {
-  font: PDFFont;
-  size: number;
-  color: RGB;
-}
+type Flow = Layout<"body" | "small" | "muted" | "mono" | "bold">;
+type Line = Piece;
 
-interface Line {
-  text: string;
-  style: Style;
-}
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MONTHS_LONG = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-function parse(iso: string | null): Date | null {
-  if (!iso) return null;
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-/** "1 Mar 2027" */
-function shortDate(iso: string): string {
-  const d = parse(iso);
-  return d ? `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` : iso;
-}
-
-/** "09:00 UTC" */
-function shortTime(iso: string): string {
-  const d = parse(iso);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return d ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC` : "";
-}
-
-/** A calendar date ("2027-02-20") in words: "20 February 2027". */
-function longDate(date: string | null): string {
-  if (!date) return "-";
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
-  if (!m) return date;
-  return `${Number(m[3])} ${MONTHS_LONG[Number(m[2]) - 1]} ${m[1]}`;
-}
-
-function percent(score: number): string {
-  return `${Number.isInteger(score) ? score : score.toFixed(1)}%`;
+function packStyles({ regular, bold, mono }: Fonts) {
+  return {
+    body: { font: regular, size: 9.5, color: INK },
+    small: { font: regular, size: 8.5, color: INK },
+    muted: { font: regular, size: 8.5, color: MUTED },
+    mono: { font: mono, size: 8.5, color: INK },
+    bold: { font: bold, size: 9.5, color: INK },
+  };
 }
 
 const PERSON_STATUS: Record<string, string> = {
@@ -76,137 +45,60 @@ const PERSON_STATUS: Record<string, string> = {
   inactive: "Inactive (has left, or was deactivated)",
 };
 
-/** Flowing layout over A4 pages for the front matter. `y` is the last baseline drawn. */
-class Flow {
-  page!: PDFPage;
-  y = 0;
-
-  constructor(
-    readonly doc: PDFDocument,
-    readonly fonts: Fonts,
-  ) {
-    this.newPage();
-  }
-
-  newPage(): void {
-    this.page = this.doc.addPage([PAGE_WIDTH, PAGE_HEIGHT]);
-    this.y = PAGE_HEIGHT - MARGIN_TOP;
-  }
-
-  ensure(height: number): boolean {
-    if (this.y - height < MARGIN_BOTTOM) {
-      this.newPage();
-      return true;
-    }
-    return false;
-  }
-
-  gap(points: number): void {
-    this.y -= points;
-  }
-
-  style(kind: "body" | "small" | "muted" | "label" | "mono" | "bold"): Style {
-    const { regular, bold, mono } = this.fonts;
-    switch (kind) {
-      case "body": return { font: regular, size: 9.5, color: INK };
-      case "small": return { font: regular, size: 8.5, color: INK };
-      case "muted": return { font: regular, size: 8.5, color: MUTED };
-      case "label": return { font: bold, size: 8.5, color: MUTED };
-      case "mono": return { font: mono, size: 8.5, color: INK };
-      case "bold": return { font: bold, size: 9.5, color: INK };
-    }
-  }
-
-  line(text: string, style: Style, x = MARGIN_X): void {
-    this.ensure(style.size * LINE);
-    this.y -= style.size * LINE;
-    this.page.drawText(toWinAnsi(text), { x, y: this.y, font: style.font, size: style.size, color: style.color });
-  }
-
-  paragraph(text: string, style: Style, x = MARGIN_X, width = CONTENT_WIDTH): void {
-    for (const l of wrapText(text, style.font, style.size, width)) this.line(l, style, x);
-  }
-
-  rule(color = RULE, thickness = 0.75): void {
-    this.page.drawLine({ start: { x: MARGIN_X, y: this.y }, end: { x: PAGE_WIDTH - MARGIN_X, y: this.y }, thickness, color });
-  }
-
-  heading(title: string, keepWith = 40): void {
-    this.ensure(12 + 12 * LINE + 8 + keepWith);
-    this.gap(12);
-    this.line(title, { font: this.fonts.bold, size: 12, color: ACCENT });
-    this.gap(5);
-    this.rule();
-    this.gap(3);
-  }
-
-  /** Wraps a list of pieces into lines no wider than `width`. */
-  measure(pieces: Line[], width: number): Line[] {
-    return pieces.flatMap((p) => wrapText(p.text, p.style.font, p.style.size, width).map((text) => ({ text, style: p.style })));
-  }
-
-  /** A label on the left, its value (one or more pieces) on the right, kept on one page. */
-  row(label: string, value: Line[]): void {
-    const labelStyle = this.style("label");
-    const labels = wrapText(label, labelStyle.font, labelStyle.size, LABEL_WIDTH - 8);
-    const lines = this.measure(value, CONTENT_WIDTH - LABEL_WIDTH);
-    const height = Math.max(lines.reduce((h, l) => h + l.style.size * LINE, 0), labels.length * labelStyle.size * LINE) + 3;
-    this.ensure(height);
-    const top = this.y;
-    const first = (lines[0]?.style.size ?? labelStyle.size) * LINE;
-    labels.forEach((l, i) =>
-      this.page.drawText(l, { x: MARGIN_X, y: top - first - i * labelStyle.size * LINE, font: labelStyle.font, size: labelStyle.size, color: labelStyle.color }),
-    );
-    let y = top;
-    for (const l of lines) {
-      y -= l.style.size * LINE;
-      this.page.drawText(l.text, { x: MARGIN_X + LABEL_WIDTH, y, font: l.style.font, size: l.style.size, color: l.style.color });
-    }
-    this.y = Math.min(y, top - first - (labels.length - 1) * labelStyle.size * LINE) - 3;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Cover
 
+/** A label/value row of the front matter. */
+const row = (flow: Flow, label: string, value: Line[]) => flow.row({ label, value });
+
 function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonFileName: string): void {
-  const { regular, bold, mono } = flow.fonts;
-  const p = pack.person;
-  const top = flow.y;
-  flow.line("Evidence pack", { font: bold, size: 22, color: INK });
-  flow.gap(2);
-  flow.line("Confidant \u00B7 confidentiality training and signed agreements", { font: regular, size: 10, color: MUTED });
-
-  const caption = "PRODUCED";
   const when = formatUtc(pack.generatedAt);
-  const x = PAGE_WIDTH - MARGIN_X - Math.max(regular.widthOfTextAtSize(toWinAnsi(when), 9), bold.widthOfTextAtSize(caption, 7.5));
-  flow.page.drawText(caption, { x, y: top - 10, font: bold, size: 7.5, color: MUTED });
-  flow.page.drawText(toWinAnsi(when), { x, y: top - 23, font: regular, size: 9, color: INK });
-
-  flow.gap(10);
-  flow.paragraph(
-    `This pack reproduces, from Confidant's records as they stood on ${when}, the confidentiality training of the person ` +
+  flow.titleBlock({
+    title: "Evidence pack",
+    subtitle: "Confidant \u00B7 confidentiality training and signed agreements",
+    caption: "PRODUCED",
+    value: { text: when, style: { font: flow.fonts.regular, size: 9, color: INK } },
+    intro:
+      `This pack reproduces, from Confidant's records as they stood on ${when}, the confidentiality training of the person ` +
       "below and every agreement they signed electronically, with the exact text signed. Each record is covered by " +
       "Confidant's hash-chained audit log; the JSON file produced with this pack holds the same records and the audit " +
       "entries, and can be checked without access to Confidant (see Integrity, below).",
-    flow.style("body"),
-  );
+  });
+  drawPerson(flow, pack);
+  drawSummary(flow, pack, receiptPages);
+  drawIntegrity(flow, pack, jsonFileName);
 
+  const p = pack.person;
+  const shown = [p.name, p.department ?? "", p.title ?? "", ...pack.attestations.map((t) => t.printed_name)];
+  if (shown.some(losesCharacters)) {
+    flow.gap(6);
+    flow.paragraph(
+      'Characters that this PDF\'s fonts cannot show are printed as "?". The JSON file holds every name and text exactly as recorded.',
+      { font: flow.fonts.regular, size: 8, color: MUTED },
+    );
+  }
+}
+
+function drawPerson(flow: Flow, pack: EvidencePack): void {
+  const p = pack.person;
   const text = (t: string) => [{ text: t, style: flow.style("body") }];
   const muted = (t: string) => [{ text: t, style: { ...flow.style("body"), color: MUTED } }];
-  flow.heading("Person");
-  flow.row("Name", [{ text: p.name, style: { font: bold, size: 13, color: INK } }]);
-  flow.row("Email", text(p.email));
-  flow.row("Employee id", p.employee_id ? text(p.employee_id) : muted("Not recorded"));
-  flow.row("Department", p.department ? text(p.department) : muted("Not recorded"));
-  if (p.title) flow.row("Job title", text(p.title));
-  flow.row("Manager", p.manager ? text(`${p.manager.name} (${p.manager.email})`) : muted("None recorded"));
-  flow.row("Type", text(p.type === "contractor" ? "Contractor" : "Employee"));
-  flow.row("Status", [{ text: PERSON_STATUS[p.status] ?? p.status, style: p.status === "inactive" ? { ...flow.style("bold"), color: BAD } : flow.style("body") }]);
-  flow.row("Start date", text(longDate(p.start_date)));
-  flow.row("End date", p.end_date ? text(longDate(p.end_date)) : muted("None recorded"));
-  flow.row("Person id", [{ text: p.id, style: flow.style("mono") }]);
+  flow.heading("Person", 40);
+  row(flow, "Name", [{ text: p.name, style: { font: flow.fonts.bold, size: 13, color: INK } }]);
+  row(flow, "Email", text(p.email));
+  row(flow, "Employee id", p.employee_id ? text(p.employee_id) : muted("Not recorded"));
+  row(flow, "Department", p.department ? text(p.department) : muted("Not recorded"));
+  if (p.title) row(flow, "Job title", text(p.title));
+  row(flow, "Manager", p.manager ? text(`${p.manager.name} (${p.manager.email})`) : muted("None recorded"));
+  row(flow, "Type", text(p.type === "contractor" ? "Contractor" : "Employee"));
+  row(flow, "Status", [{ text: PERSON_STATUS[p.status] ?? p.status, style: p.status === "inactive" ? { ...flow.style("bold"), color: BAD } : flow.style("body") }]);
+  row(flow, "Start date", text(longDate(p.start_date)));
+  row(flow, "End date", p.end_date ? text(longDate(p.end_date)) : muted("None recorded"));
+  row(flow, "Person id", [{ text: p.id, style: flow.style("mono") }]);
+}
 
+function drawSummary(flow: Flow, pack: EvidencePack, receiptPages: number[]): void {
+  const text = (t: string) => [{ text: t, style: flow.style("body") }];
   const cycles = pack.cycles;
   const completed = cycles.filter((c) => c.status === "completed");
   const onTime = completed.filter((c) => c.on_time).length;
@@ -215,31 +107,35 @@ function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonF
     .filter(([, n]) => n > 0)
     .map(([s, n]) => (s === "completed" ? `${n} completed (${onTime} on time, ${n - onTime} late)` : `${n} ${STATUS_LABEL[s].toLowerCase()}`));
   const attempts = cycles.reduce((n, c) => n + c.quiz_attempts.length, 0);
-  flow.heading("Summary");
-  flow.row(
+  flow.heading("Summary", 40);
+  row(
+    flow,
     "Training cycles",
     text(cycles.length === 0 ? "None assigned" : `${cycles.length} in all: ${parts.join(", ")}; ${attempts} quiz attempt${attempts === 1 ? "" : "s"}.`),
   );
-  flow.row("Agreements signed", text(pack.attestations.length === 0 ? "None" : String(pack.attestations.length)));
+  row(flow, "Agreements signed", text(pack.attestations.length === 0 ? "None" : String(pack.attestations.length)));
 
   if (pack.attestations.length > 0) {
     flow.heading("Agreements signed", 50);
     pack.attestations.forEach((t, i) => {
-      flow.row(`Agreement ${i + 1}`, [
+      row(flow, `Agreement ${i + 1}`, [
         { text: `${t.policy_title}, version ${t.policy_version}`, style: flow.style("bold") },
         { text: `Signed ${formatUtc(t.signed_at)} as "${t.printed_name}"`, style: flow.style("body") },
         { text: `Code ${t.verification_code}  \u00B7  receipt and full text on page ${receiptPages[i]}`, style: flow.style("muted") },
-        { text: `SHA-256 ${t.text_sha256}`, style: { font: mono, size: 7, color: INK } },
+        { text: `SHA-256 ${t.text_sha256}`, style: { font: flow.fonts.mono, size: 7, color: INK } },
       ]);
       flow.gap(2);
     });
   }
+}
 
+function drawIntegrity(flow: Flow, pack: EvidencePack, jsonFileName: string): void {
+  const hash = { font: flow.fonts.mono, size: 7.5, color: INK };
   flow.heading("Integrity", 60);
   const head = pack.audit.head;
   const seqs = pack.audit.entries.map((e) => e.seq);
-  flow.row("Pack SHA-256", [{ text: pack.packSha256, style: { font: mono, size: 7.5, color: INK } }]);
-  flow.row("Audit trail", [
+  row(flow, "Pack SHA-256", [{ text: pack.packSha256, style: hash }]);
+  row(flow, "Audit trail", [
     {
       text: seqs.length
         ? `${seqs.length} audit-log entries about this person and their records (entries ${Math.min(...seqs)} to ${Math.max(...seqs)}), in the JSON file. ` +
@@ -247,14 +143,14 @@ function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonF
         : "No audit entries.",
       style: flow.style("body"),
     },
-    ...(head ? [{ text: head.hash, style: { font: mono, size: 7.5, color: INK } }] : []),
+    ...(head ? [{ text: head.hash, style: hash }] : []),
   ]);
   const by = pack.generatedBy;
-  flow.row(
-    "Produced by",
-    text(by.via === "web" ? `${by.name ?? ""} (${by.email ?? by.id ?? "unknown"}), in the web app` : `The command line${by.os_user ? ` (operating-system user ${by.os_user})` : ""}`),
-  );
-  flow.row("How to check it", [
+  row(flow, "Produced by", [{
+    text: by.via === "web" ? `${by.name ?? ""} (${by.email ?? by.id ?? "unknown"}), in the web app` : `The command line${by.os_user ? ` (operating-system user ${by.os_user})` : ""}`,
+    style: flow.style("body"),
+  }]);
+  row(flow, "How to check it", [
     { text: `npm run evidence:verify -- ${jsonFileName}`, style: flow.style("mono") },
     {
       text:
@@ -263,15 +159,6 @@ function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonF
       style: flow.style("muted"),
     },
   ]);
-
-  const shown = [p.name, p.department ?? "", p.title ?? "", ...pack.attestations.map((t) => t.printed_name)];
-  if (shown.some((v) => toWinAnsi(v).split("?").length !== v.normalize("NFC").split("?").length)) {
-    flow.gap(6);
-    flow.paragraph(
-      'Characters that this PDF\'s fonts cannot show are printed as "?". The JSON file holds every name and text exactly as recorded.',
-      { font: regular, size: 8, color: MUTED },
-    );
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,7 +202,7 @@ function bestScore(c: PackCycle): string {
 
 function drawCycles(flow: Flow, pack: EvidencePack, receiptPages: Map<string, number>): void {
   const { bold, mono } = flow.fonts;
-  flow.newPage();
+  flow.addPage();
   flow.line("Training cycles", { font: bold, size: 16, color: INK });
   flow.gap(4);
   flow.paragraph(
@@ -451,24 +338,16 @@ function drawRunningHeaders(doc: PDFDocument, fonts: Fonts, pack: EvidencePack, 
     page.drawLine({ start: { x: MARGIN_X, y: y - 5 }, end: { x: PAGE_WIDTH - MARGIN_X, y: y - 5 }, thickness: 0.5, color: RULE });
     if (i < frontPages) {
       // The receipts have their own footers; the front pages get the pack's.
-      const fy = MARGIN_BOTTOM - 34;
-      page.drawLine({ start: { x: MARGIN_X, y: fy + 14 }, end: { x: PAGE_WIDTH - MARGIN_X, y: fy + 14 }, thickness: 0.5, color: RULE });
-      const prefix = "Pack SHA-256 ";
-      page.drawText(prefix, { x: MARGIN_X, y: fy, font: fonts.regular, size: 8, color: MUTED });
-      page.drawText(pack.packSha256, { x: MARGIN_X + fonts.regular.widthOfTextAtSize(prefix, 8), y: fy - 0.2, font: fonts.mono, size: 7, color: INK });
+      const fy = GEOMETRY.marginBottom - 34;
+      drawFootLine(page, fonts, { y: fy, prefix: "Pack SHA-256 ", value: pack.packSha256, valueSize: 7 });
       page.drawText(toWinAnsi(`Check offline: npm run evidence:verify -- ${jsonFileName}`), { x: MARGIN_X, y: fy - 12, font: fonts.regular, size: 8, color: MUTED });
     }
   });
 }
 
 async function renderFront(pack: EvidencePack, receiptStarts: number[], jsonFileName: string) {
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  const fonts: Fonts = {
-    regular: await doc.embedFont(StandardFonts.Helvetica),
-    bold: await doc.embedFont(StandardFonts.HelveticaBold),
-    mono: await doc.embedFont(StandardFonts.Courier),
-  };
-  const flow = new Flow(doc, fonts);
+  const { doc, fonts } = await createDocument();
+  const flow: Flow = new Layout(doc, fonts, GEOMETRY, packStyles(fonts));
   drawCover(flow, pack, receiptStarts, jsonFileName);
   drawCycles(flow, pack, new Map(pack.attestations.map((t, i) => [t.id, receiptStarts[i]])));
   return { doc, fonts };
@@ -501,16 +380,10 @@ export async function renderEvidencePdf(pack: EvidencePack, { origin, jsonFileNa
   }
   drawRunningHeaders(doc, fonts, pack, frontPages, jsonFileName);
 
-  doc.setTitle(toWinAnsi(`Evidence pack: ${pack.person.name} <${pack.person.email}>`));
-  doc.setAuthor("Confidant");
-  doc.setSubject("Confidentiality training and signed agreements");
-  doc.setCreator("Confidant");
-  doc.setProducer("Confidant (pdf-lib)");
-  doc.setLanguage("en");
-  const at = parse(pack.generatedAt);
-  if (at) {
-    doc.setCreationDate(at);
-    doc.setModificationDate(at);
-  }
+  describeDocument(doc, {
+    title: toWinAnsi(`Evidence pack: ${pack.person.name} <${pack.person.email}>`),
+    subject: "Confidentiality training and signed agreements",
+    at: parseIso(pack.generatedAt),
+  });
   return doc.save();
 }

@@ -10,7 +10,7 @@ import { dialectOf } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
 import { membersOf } from "../people/org.server";
-import { SCOPE_MIN_TEAM } from "../reports/rollup.server";
+import { SCOPE_MIN_TEAM } from "../people/tree.server";
 import { scoredPeople, tenths, type ScoredPerson } from "./records.server";
 import { ensureScores, storedTeamRange, type ScoreRun } from "./scores-refresh.server";
 import { autoBadges, rankByScore, type AutoBadge, type Score } from "./score";

@@ -1,12 +1,14 @@
 // Certificates of completion: one per completed course cycle, for the person to keep. Only the
 // person (and HR) can download one; the query says so in its WHERE clause.
 import type { Kysely } from "kysely";
-import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
+import { rgb } from "pdf-lib";
 import type { AssignmentReason, DB } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
 import { formatDate } from "../components/format";
 import { completedOnTime } from "../assignments/status";
-import { toWinAnsi, wrapText } from "../attestations/receipt-pdf.server";
+import { percent } from "../pdf/format";
+import { ACCENT, createDocument, describeDocument, INK } from "../pdf/layout.server";
+import { toWinAnsi, wrapText } from "../pdf/text.server";
 
 export interface CertificateView {
   assignmentId: string;
@@ -103,26 +105,18 @@ const CYCLE_WORDS: Record<AssignmentReason, string> = {
 // A4 landscape, in points.
 const W = 841.89;
 const H = 595.28;
-const INK = rgb(0.11, 0.13, 0.17);
-const MUTED = rgb(0.36, 0.39, 0.45);
-const ACCENT = rgb(0.1, 0.24, 0.45);
+const MUTED = rgb(0.36, 0.39, 0.45); // a shade darker than the receipts': on a framed page it reads better
 
 /** The certificate as a one-page PDF. Standard fonts only (WinAnsi), like the receipts; the same
  * record always renders to the same bytes. */
 export async function renderCertificatePdf(c: CertificateView): Promise<Uint8Array> {
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const mono = await doc.embedFont(StandardFonts.Courier);
-  doc.setTitle(toWinAnsi(`Certificate of completion: ${c.courseTitle}`));
-  doc.setAuthor("Confidant");
-  doc.setSubject(toWinAnsi(`${c.personName}, ${c.courseTitle}, ${c.cycle}`));
-  doc.setCreator("Confidant");
-  doc.setProducer("Confidant (pdf-lib)");
-  doc.setLanguage("en");
-  const completed = new Date(c.completedAt);
-  doc.setCreationDate(completed);
-  doc.setModificationDate(completed);
+  const { doc, fonts } = await createDocument();
+  const { regular, bold, mono } = fonts;
+  describeDocument(doc, {
+    title: toWinAnsi(`Certificate of completion: ${c.courseTitle}`),
+    subject: toWinAnsi(`${c.personName}, ${c.courseTitle}, ${c.cycle}`),
+    at: new Date(c.completedAt),
+  });
 
   const page = doc.addPage([W, H]);
   page.drawRectangle({
@@ -175,7 +169,7 @@ export async function renderCertificatePdf(c: CertificateView): Promise<Uint8Arr
   ];
   centre(facts.join("  \u00B7  "), regular, 12);
   y -= 4;
-  if (c.score !== null) centre(`Quiz passed with ${Number.isInteger(c.score) ? c.score : c.score.toFixed(1)}%`, regular, 12);
+  if (c.score !== null) centre(`Quiz passed with ${percent(c.score)}`, regular, 12);
 
   // Reference block at the foot: what ties this paper to the record.
   let fy = 96;

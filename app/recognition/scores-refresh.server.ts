@@ -1,5 +1,6 @@
 // The stored scores behind large boards (migration 0006): everyone's score, rebuilt in the
-// background after each scheduler run, like the reporting rollup (app/reports/rollup.server.ts).
+// background after each scheduler run, like the reporting rollup (app/reports/rollup.server.ts), and
+// kept by generation in the same way (app/jobs/generations.server.ts).
 //
 // How (measured at 100,000 people and 3.6 M assignments, scripts/bench/boards.ts):
 // - People are read in id order and scored a couple of hundred at a time, with the same query and
@@ -18,41 +19,24 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
-import { buildTree, dropOtherGenerations, isStale, pause, refreshGeneration, writeBatches } from "../reports/rollup.server";
-import { leaseWorkRunning, underLease, type Skipped } from "../scheduler/lease.server";
+import { currentGeneration, dropOtherGenerations, isStale, refreshGeneration, writeBatches, type GenerationRun } from "../jobs/generations.server";
+import { startUnderLease, underLease, type Skipped } from "../jobs/lease.server";
+import { pause } from "../jobs/pacing";
+import { buildTree, loadPeople } from "../people/tree.server";
 import { scoredPeople, tenths, type ScoredPerson } from "./records.server";
 import { autoBadges, rankByScore } from "./score";
 
 const LEASE = "person-scores";
-const PEOPLE_CHUNK = 5_000;
 /** People scored per query: about 7,000 assignments at 12 courses × 3 years, under 100 ms of
  * work between two pauses. */
 const SCORE_CHUNK = 200;
 
-export interface ScoreRun {
-  generation: number;
-  asOf: string;
-  /** People (not departed) scored. */
-  people: number;
-  durationMs: number | null;
-}
+/** The scores in use; `people` is how many (not departed) were scored. */
+export type ScoreRun = GenerationRun;
 
 /** The newest finished refresh, or null when there is none yet. */
-export async function currentScoreRun(db: Kysely<DB>): Promise<ScoreRun | null> {
-  const row = await db
-    .selectFrom("score_runs")
-    .select(["generation", "as_of", "people", "duration_ms"])
-    .where("status", "=", "done")
-    .orderBy("generation", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    generation: Number(row.generation),
-    asOf: row.as_of,
-    people: Number(row.people ?? 0),
-    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
-  };
+export function currentScoreRun(db: Kysely<DB>): Promise<ScoreRun | null> {
+  return currentGeneration(db, "score_runs");
 }
 
 /** Everyone below `managerId` in the stored scores: tree positions (after, upTo], `size` people
@@ -81,15 +65,10 @@ export function refreshScores(db: Kysely<DB>, { catalog, now }: { catalog: Catal
   return underLease(db, LEASE, () => rebuild(db, catalog, now));
 }
 
-export function scoresRefreshRunning(db: Kysely<DB>): boolean {
-  return leaseWorkRunning(db, LEASE);
-}
-
 /** Starts a refresh without waiting for it. A failure is recorded in score_runs and otherwise
  * ignored: the previous scores stay in use. */
-export function refreshScoresInBackground(db: Kysely<DB>, o: { catalog: Catalog; now: Date }): void {
-  if (scoresRefreshRunning(db)) return;
-  refreshScores(db, o).catch(() => undefined);
+export function refreshScoresInBackground(db: Kysely<DB>, { catalog, now }: { catalog: Catalog; now: Date }): void {
+  startUnderLease(db, LEASE, () => rebuild(db, catalog, now));
 }
 
 /** The scores to read for a board of this organisation, or null when there are none and the
@@ -108,25 +87,6 @@ export async function ensureScores(db: Kysely<DB>, { catalog, now, liveBelow }: 
   return currentScoreRun(db);
 }
 
-interface Member {
-  id: string;
-  managerId: string | null;
-  status: string;
-}
-
-/** Everyone, departed people included (teamIds() walks through them too), in id order. */
-async function loadMembers(db: Kysely<DB>): Promise<Member[]> {
-  const out: Member[] = [];
-  let after = "";
-  for (;;) {
-    const rows = await db.selectFrom("users").select(["id", "manager_id", "status"]).where("id", ">", after).orderBy("id").limit(PEOPLE_CHUNK).execute();
-    for (const r of rows) out.push({ id: r.id, managerId: r.manager_id, status: r.status });
-    if (rows.length < PEOPLE_CHUNK) return out;
-    after = rows[rows.length - 1].id;
-    await pause();
-  }
-}
-
 async function rebuild(db: Kysely<DB>, catalog: Catalog, now: Date): Promise<ScoresRefreshResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -136,8 +96,8 @@ async function rebuild(db: Kysely<DB>, catalog: Catalog, now: Date): Promise<Sco
     // switches finishes reading them); older ones, and any a failed refresh left half-written, go.
     const inUse = await currentScoreRun(db);
     await dropOtherGenerations(db, ["person_scores"], inUse?.generation ?? 0);
-    const members = await loadMembers(db);
-    const tree = await buildTree(members.map((m) => ({ id: m.id, managerId: m.managerId, department: "", type: "" })));
+    const members = await loadPeople(db);
+    const tree = await buildTree(members);
     const people = took();
 
     // Score the people who have not left, a chunk of ids at a time.

@@ -11,17 +11,17 @@ import { sql, type Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import { dialectOf } from "../../db/connection";
 import { teamIds } from "../people/org.server";
+import { isStale } from "../jobs/generations.server";
+import { SCOPE_MIN_TEAM } from "../people/tree.server";
 import { applyAssignmentFilters, type AssignmentFilters } from "./filters.server";
 import {
   chartMonths,
   currentRun,
   cycleSize,
   notAnIndex,
-  SCOPE_MIN_TEAM,
   teamSizeOf,
   firstChartMonth,
   isSeriesOfMany,
-  isStale,
   refreshInBackground,
   refreshInFlight,
   refreshRollup,

@@ -21,7 +21,12 @@ import { sql, type Kysely } from "kysely";
 import { dialectOf, readAll } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import { STATUS_FILTERS } from "./filters.server";
-import { leaseWorkRunning, underLease } from "../scheduler/lease.server";
+import { currentGeneration, dropOtherGenerations, isStale, refreshGeneration, writeBatches, type GenerationRun } from "../jobs/generations.server";
+import { leaseWorkRunning, startUnderLease, underLease } from "../jobs/lease.server";
+import { pacer, pause } from "../jobs/pacing";
+import { buildTree, loadPeople, type Tree } from "../people/tree.server";
+
+export { STALE_AFTER_MINUTES } from "../jobs/generations.server";
 
 /** Mutually exclusive states of an assignment at a moment ("as of"). Every status filter and
  * every dashboard column is a union of some of them. Precedence follows app/assignments/status.ts
@@ -56,18 +61,10 @@ export const STATUS_STATES: Record<StatusFilter, readonly State[]> = {
   not_started: ["not_started"],
 };
 
-/** Managers whose whole team is at least this large get their own rows in the rollup; smaller
- * teams are counted live (a team of 250 has about 9,000 assignments: a few tens of ms). */
-export const SCOPE_MIN_TEAM = 250;
-/** The dashboard asks for a refresh when the rollup is older than this. */
-export const STALE_AFTER_MINUTES = 10;
 /** Completions per month are kept for this many months, ending with the "as of" month. */
 export const CHART_MONTHS = 12;
-const TREE_DEPTH_LIMIT = 50; // as teamIds()
 const READ_CHUNK = 5_000;
 const CYCLE_CHUNK = 100;
-const PEOPLE_CHUNK = 5_000;
-const WRITE_BATCH = 400;
 
 /** SQL for the state of `a` (an assignments row aliased `a`) at `asOfIso`: an index into STATES. */
 export function stateExpression(asOfIso: string) {
@@ -114,37 +111,12 @@ export function chartMonths(asOf: Date): string[] {
 
 // --- reading --------------------------------------------------------------------------------
 
-export interface RollupRun {
-  generation: number;
-  asOf: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  assignments: number | null;
-  people: number | null;
-}
+/** The rollup in use: its generation, "as of" time and how long it took. */
+export type RollupRun = GenerationRun;
 
 /** The newest finished rollup, or null when there is none yet. */
-export async function currentRun(db: Kysely<DB>): Promise<RollupRun | null> {
-  const row = await db
-    .selectFrom("report_runs")
-    .select(["generation", "as_of", "finished_at", "duration_ms", "assignments", "people"])
-    .where("status", "=", "done")
-    .orderBy("generation", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    generation: Number(row.generation),
-    asOf: row.as_of,
-    finishedAt: row.finished_at,
-    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
-    assignments: row.assignments === null ? null : Number(row.assignments),
-    people: row.people === null ? null : Number(row.people),
-  };
-}
-
-export function isStale(run: Pick<RollupRun, "asOf">, now: Date): boolean {
-  return Math.abs(now.getTime() - Date.parse(run.asOf)) > STALE_AFTER_MINUTES * 60_000;
+export function currentRun(db: Kysely<DB>): Promise<RollupRun | null> {
+  return currentGeneration(db, "report_runs");
 }
 
 // --- refreshing -----------------------------------------------------------------------------
@@ -170,8 +142,7 @@ export function refreshRollup(db: Kysely<DB>, now: Date): Promise<RefreshResult>
 /** Starts a refresh without waiting for it (the dashboard's self-refresh). Failures are recorded
  * in report_runs and otherwise ignored: the previous rollup stays in use. */
 export function refreshInBackground(db: Kysely<DB>, now: Date): void {
-  if (refreshInFlight(db)) return;
-  refreshRollup(db, now).catch(() => undefined);
+  startUnderLease(db, LEASE, () => rebuild(db, now));
 }
 
 /** Makes sure there is a rollup to read: builds the first one inline, and asks for a fresh one in
@@ -184,55 +155,6 @@ export async function ensureRollup(db: Kysely<DB>, now: Date): Promise<RollupRun
   }
   if (isStale(run, now)) refreshInBackground(db, now);
   return run;
-}
-
-/** Lets the event loop serve requests between two chunks of a long background job. */
-export const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Yields to the event loop every so many steps of a long in-memory loop. */
-function pacer(every = 5_000) {
-  let n = 0;
-  return async () => {
-    if (++n % every === 0) await pause();
-  };
-}
-
-/** A refresh of tables kept by generation: the next generation number, recorded in `runs` as
- * running; `work` builds it (timing its phases with `took`, which gives the milliseconds since it
- * was last called) and records it as done. A failure is recorded with its message, then thrown. */
-export async function refreshGeneration<R>(
-  db: Kysely<DB>,
-  runs: "report_runs" | "score_runs",
-  asOf: string,
-  work: (generation: number, took: () => number) => Promise<R>,
-): Promise<R> {
-  const last = await db.selectFrom(runs).select((eb) => eb.fn.max("generation").as("g")).executeTakeFirst();
-  const generation = Number(last?.g ?? 0) + 1;
-  await db
-    .insertInto(runs)
-    .values({ generation, as_of: asOf, started_at: new Date().toISOString(), status: "running" })
-    .execute();
-  let lap = performance.now();
-  const took = () => {
-    const t = performance.now();
-    const ms = Math.round(t - lap);
-    lap = t;
-    return ms;
-  };
-  try {
-    const result = await work(generation, took);
-    // A short history of runs stays (how long refreshes take, failures).
-    await db.deleteFrom(runs).where("generation", "<", generation - 50).execute();
-    return result;
-  } catch (e) {
-    await db
-      .updateTable(runs)
-      .set({ status: "failed", finished_at: new Date().toISOString(), error: (e instanceof Error ? e.message : String(e)).slice(0, 1000) })
-      .where("generation", "=", generation)
-      .execute()
-      .catch(() => undefined);
-    throw e;
-  }
 }
 
 async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
@@ -289,176 +211,6 @@ async function rebuild(db: Kysely<DB>, now: Date): Promise<RefreshResult> {
 }
 
 const REPORT_TABLES = ["report_rollup", "report_months", "report_cycles", "report_managers"] as const;
-
-/** Tables rebuilt as a whole under a generation number, switched to when complete. */
-type GenerationTable = (typeof REPORT_TABLES)[number] | "person_scores";
-
-/** Removes every other generation, a few thousand rows per statement on SQLite so that pages
- * keep being served meanwhile. */
-export async function dropOtherGenerations(db: Kysely<DB>, tables: readonly GenerationTable[], keep: number) {
-  const sqlite = dialectOf(db) === "sqlite";
-  for (const table of tables) {
-    if (!sqlite) {
-      await db.deleteFrom(table).where("generation", "<>", keep).execute();
-      continue;
-    }
-    for (;;) {
-      const res = await sql`delete from ${sql.table(table)} where rowid in (select rowid from ${sql.table(table)} where generation <> ${keep} limit 5000)`.execute(db);
-      await pause();
-      if (Number(res.numAffectedRows ?? 0) < 5000) break;
-    }
-  }
-}
-
-/** Inserts rows a few hundred per statement, a few statements per transaction, pausing between
- * transactions. */
-export async function writeBatches<T>(db: Kysely<DB>, table: GenerationTable, items: T[], toRow: (t: T) => Record<string, unknown>) {
-  const perTransaction = WRITE_BATCH * 5;
-  for (let i = 0; i < items.length; i += perTransaction) {
-    await db.transaction().execute(async (trx) => {
-      for (let j = i; j < Math.min(items.length, i + perTransaction); j += WRITE_BATCH) {
-        const rows = items.slice(j, Math.min(j + WRITE_BATCH, i + perTransaction)).map(toRow);
-        await trx.insertInto(table).values(rows as never).execute();
-      }
-    });
-    await pause();
-  }
-}
-
-// --- people and the reporting tree ----------------------------------------------------------
-
-export interface Person {
-  id: string;
-  managerId: string | null;
-  department: string;
-  type: string;
-}
-
-async function loadPeople(db: Kysely<DB>): Promise<Person[]> {
-  const out: Person[] = [];
-  let after = "";
-  for (;;) {
-    const rows = await db
-      .selectFrom("users")
-      .select(["id", "manager_id", "department", "type"])
-      .where("id", ">", after)
-      .orderBy("id")
-      .limit(PEOPLE_CHUNK)
-      .execute();
-    for (const r of rows) out.push({ id: r.id, managerId: r.manager_id, department: r.department ?? "", type: r.type });
-    if (rows.length < PEOPLE_CHUNK) return out;
-    after = rows[rows.length - 1].id;
-    await pause();
-  }
-}
-
-export interface Tree {
-  /** A person's department and type, and the nearest large manager above them. */
-  profiles: Array<{ dt: number; scope: number }>;
-  deptTypes: Array<{ department: string; type: string }>;
-  /** Managers with a scope of their own; `parent` is the nearest such manager above (or -1).
-   * Listed parents before children. */
-  scopes: Array<{ id: string; parent: number }>;
-  profileOf: Map<string, number>;
-  managers: Array<{ id: string; teamSize: number; scoped: boolean }>;
-  /** By index of the people given: place in a pre-order walk from the roots (-1 for people below
-   * no root), so that everyone below person i is at positions (position[i], position[i] + below[i]];
-   * below[i] is -1 when that range would not match teamIds() (below no root, or deeper than it walks). */
-  position: Int32Array;
-  below: Int32Array;
-}
-
-/** Team sizes (everyone below, at any depth), which managers get a scope of their own, and each
- * person's profile. People in a loop of reporting lines (bad data) are below no root: their
- * managers get no scope and are counted live, exactly as teamIds() sees them. */
-export async function buildTree(people: Person[]): Promise<Tree> {
-  const n = people.length;
-  const index = new Map<string, number>();
-  people.forEach((p, i) => index.set(p.id, i));
-  const parent = new Int32Array(n).fill(-1);
-  const childCount = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const m = people[i].managerId;
-    const pi = m === null ? undefined : index.get(m);
-    if (pi !== undefined && pi !== i) {
-      parent[i] = pi;
-      childCount[pi]++;
-    }
-  }
-  await pause();
-  // Children as one flat array (counting sort), then a pre-order walk from every root.
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) start[i + 1] = start[i] + childCount[i];
-  const fill = start.slice(0, n);
-  const children = new Int32Array(start[n]);
-  for (let i = 0; i < n; i++) if (parent[i] >= 0) children[fill[parent[i]]++] = i;
-
-  const order: number[] = [];
-  const reached = new Uint8Array(n);
-  const stack: number[] = [];
-  for (let r = 0; r < n; r++) {
-    if (parent[r] !== -1) continue;
-    stack.push(r);
-    while (stack.length) {
-      const v = stack.pop()!;
-      reached[v] = 1;
-      order.push(v);
-      for (let k = start[v]; k < start[v + 1]; k++) stack.push(children[k]);
-    }
-  }
-  await pause();
-  const position = new Int32Array(n).fill(-1);
-  order.forEach((v, k) => (position[v] = k));
-  const size = new Int32Array(n).fill(1);
-  const height = new Int32Array(n);
-  for (let k = order.length - 1; k >= 0; k--) {
-    const v = order[k];
-    const p = parent[v];
-    if (p >= 0) {
-      size[p] += size[v];
-      if (height[v] + 1 > height[p]) height[p] = height[v] + 1;
-    }
-  }
-  // Scopes in pre-order, so parents come before their children.
-  const scopeOf = new Int32Array(n).fill(-1);
-  const nearest = new Int32Array(n).fill(-1); // nearest scope strictly above each person
-  const scopes: Tree["scopes"] = [];
-  for (const v of order) {
-    const p = parent[v];
-    if (p >= 0) nearest[v] = scopeOf[p] >= 0 ? scopeOf[p] : nearest[p];
-    if (size[v] - 1 >= SCOPE_MIN_TEAM && height[v] <= TREE_DEPTH_LIMIT) scopeOf[v] = scopes.push({ id: people[v].id, parent: nearest[v] }) - 1;
-  }
-  await pause();
-  const deptTypes: Tree["deptTypes"] = [];
-  const dtIndex = new Map<string, number>();
-  const profiles: Tree["profiles"] = [];
-  const profileIndex = new Map<number, number>();
-  const profileOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const dtKey = `${people[i].department}\u0000${people[i].type}`;
-    let dt = dtIndex.get(dtKey);
-    if (dt === undefined) {
-      dt = deptTypes.push({ department: people[i].department, type: people[i].type }) - 1;
-      dtIndex.set(dtKey, dt);
-    }
-    const scope = reached[i] ? nearest[i] : -1;
-    const key = dt * (n + 1) + (scope + 1);
-    let idx = profileIndex.get(key);
-    if (idx === undefined) {
-      idx = profiles.push({ dt, scope }) - 1;
-      profileIndex.set(key, idx);
-    }
-    profileOf.set(people[i].id, idx);
-  }
-  const managers: Tree["managers"] = [];
-  for (let i = 0; i < n; i++) {
-    if (childCount[i] === 0) continue;
-    managers.push({ id: people[i].id, teamSize: reached[i] ? size[i] - 1 : childCount[i], scoped: scopeOf[i] >= 0 });
-  }
-  const below = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) if (reached[i] && height[i] <= TREE_DEPTH_LIMIT) below[i] = size[i] - 1;
-  return { profiles, deptTypes, scopes, profileOf, managers, position, below };
-}
 
 // --- counting -------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import type { AppConfig } from "../config.server";
 import type { Catalog } from "../courses/catalog.server";
 import { fixedClock, systemClock } from "../clock";
 import { deliverDue, transportFromConfig, type DeliveryResult } from "../notifications/delivery.server";
-import { acquireLease, leaseHolder, releaseLease } from "./lease.server";
+import { acquireLease, leaseHolder, releaseLease } from "../jobs/lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
 import { refreshRollup } from "../reports/rollup.server";
 import { refreshScores } from "../recognition/scores-refresh.server";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { fixedClock } from "../../app/clock";
 import { presentedToken, signAttestation } from "../../app/attestations/attestations.server";
-import { formatUtc } from "../../app/attestations/receipt-pdf.server";
+import { formatUtc } from "../../app/pdf/format";
 import { assign, makePerson, workThroughCourse } from "../../app/demo/factories.server";
 import { computePackSha256 } from "../../app/evidence/canonical";
 import type { EvidencePack } from "../../app/evidence/pack.server";

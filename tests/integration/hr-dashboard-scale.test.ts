@@ -8,7 +8,8 @@ import type { Insertable, Kysely } from "kysely";
 import { applyAssignmentFilters, type AssignmentFilters } from "../../app/reports/filters.server";
 import { getOverview, type Counts } from "../../app/reports/overview.server";
 import { listOverdue, type OverdueRow } from "../../app/reports/overdue.server";
-import { chartMonths, currentRun, refreshRollup, SCOPE_MIN_TEAM } from "../../app/reports/rollup.server";
+import { SCOPE_MIN_TEAM } from "../../app/people/tree.server";
+import { chartMonths, currentRun, refreshRollup } from "../../app/reports/rollup.server";
 import type { DB } from "../../db/schema";
 import { freshDb, type TestDb } from "../support/db";
 

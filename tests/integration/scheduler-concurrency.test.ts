@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { verifyAuditChain } from "../../app/audit/audit.server";
 import { DEFAULT_REMINDERS, readConfig } from "../../app/config.server";
-import { acquireLease, leaseHolder, releaseLease } from "../../app/scheduler/lease.server";
+import { acquireLease, leaseHolder, releaseLease } from "../../app/jobs/lease.server";
 import { LEASE_NAME, runOnce } from "../../app/scheduler/run.server";
 import type { RunSummary } from "../../app/scheduler/scheduler.server";
 import { createDb, type Db } from "../../db/connection";

@@ -4,12 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { afterAll, expect, test } from "vitest";
-import {
-  renderReceiptPdf,
-  toWinAnsi,
-  wrapText,
-  type ReceiptView,
-} from "../../app/attestations/receipt-pdf.server";
+import { renderReceiptPdf, type ReceiptView } from "../../app/attestations/receipt-pdf.server";
+import { toWinAnsi, wrapText } from "../../app/pdf/text.server";
 
 const receipt: ReceiptView = {
   verificationCode: "7QK4-M2PX-9HDA-3RTE",

@@ -1,6 +1,6 @@
-// One scheduler run at a time across processes and instances: a lease row. A holder that died
-// on this machine (killed mid-run) is recognised and replaced at once; elsewhere its lease
-// simply expires.
+// One run at a time across processes and instances: a lease row per kind of work (the scheduler,
+// the reporting rollup, the stored scores). A holder that died on this machine (killed mid-run)
+// is recognised and replaced at once; elsewhere its lease simply expires.
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../db/connection";
@@ -48,6 +48,14 @@ export type Skipped = { skipped: true; reason: string };
 /** Is work under the lease `name` running in this process for this database? */
 export function leaseWorkRunning(db: Db, name: string): boolean {
   return inFlight.get(name)?.has(db) ?? false;
+}
+
+/** Starts `work` under the lease `name` without waiting for it, unless it is already running in
+ * this process. A failure is the work's to record (a refresh records it in its runs table); here
+ * it is ignored, and what was there before stays in use. */
+export function startUnderLease(db: Db, name: string, work: () => Promise<unknown>): void {
+  if (leaseWorkRunning(db, name)) return;
+  underLease(db, name, work).catch(() => undefined);
 }
 
 /** Runs `work` once at a time: in this process by a shared promise (a call while it runs waits for
