@@ -18,7 +18,7 @@ export const tableOwners: Record<keyof DB, string> = {
   attestations: "app/attestations/attestations.server.ts",
   audit_log: "app/audit/audit.server.ts",
   notifications: "app/notifications/outbox.server.ts",
-  scheduler_lease: "app/scheduler/lease.server.ts",
+  scheduler_lease: "app/jobs/lease.server.ts",
   roster_imports: "app/roster/import.server.ts",
   kudos: "app/recognition/kudos.server.ts",
   report_runs: "app/reports/rollup.server.ts",
