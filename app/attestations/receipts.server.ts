@@ -1,6 +1,6 @@
 // Receipts for routes: who may see one (its signer and HR), and its PDF.
 import type { AppContext } from "../http/context";
-import { notFound, requireViewer } from "../auth/guards.server";
+import { notFound, requireViewer } from "../http/guards.server";
 import { getReceipt, getSignedPolicyText } from "./attestations.server";
 import { renderReceiptPdf } from "./receipt-pdf.server";
 

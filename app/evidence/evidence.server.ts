@@ -1,6 +1,6 @@
 // Evidence packs for routes: HR only (404 for everyone else), one person by id.
 import type { AppContext } from "../http/context";
-import { notFound, requireHr } from "../auth/guards.server";
+import { notFound, requireHr } from "../http/guards.server";
 import { evidenceBaseName, produceEvidence } from "./pack.server";
 import { renderEvidencePdf } from "./pdf.server";
 

@@ -1,6 +1,6 @@
 // Reading HR's shared filters from a request: a bad value is a 400 that names the filter, never a
 // stack trace.
-import { badRequest } from "../auth/guards.server";
+import { badRequest } from "../http/guards.server";
 import { assignmentFiltersSchema, parseFilters, type AssignmentFilters } from "../reports/filters.server";
 import type { Catalog } from "../courses/catalog.server";
 import type { FilterValues } from "./labels";

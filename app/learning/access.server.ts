@@ -3,7 +3,7 @@
 import type { AppContext, Viewer } from "../http/context";
 import type { Assignment } from "../../db/schema";
 import type { Course } from "../courses/catalog.server";
-import { notFound, requireViewer } from "../auth/guards.server";
+import { notFound, requireViewer } from "../http/guards.server";
 import { findCurrentAssignment } from "../assignments/assignments.server";
 import { LearningError } from "./progress.server";
 

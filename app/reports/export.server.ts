@@ -9,7 +9,7 @@ import { dialectOf, readArrays } from "../../db/connection";
 import type { DB } from "../../db/schema";
 import type { AppContext } from "../http/context";
 import { recordAudit } from "../audit/audit.server";
-import { badRequest, requireHr } from "../auth/guards.server";
+import { badRequest, requireHr } from "../http/guards.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
 import { applyAssignmentFilters, describeFilters, parseFilters, type AssignmentFilters } from "./filters.server";
 

@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireViewer } from "~/auth/guards.server";
+import { requireViewer } from "~/http/guards.server";
 import { listMyAssignments, type AssignmentSummary } from "~/assignments/assignments.server";
 import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";

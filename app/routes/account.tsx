@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm, requireViewer } from "~/auth/guards.server";
+import { notFound, readForm, requireViewer } from "~/http/guards.server";
 import { getOwnProfile } from "~/people/profile.server";
 import { boardVisibilitySchema, isShownOnBoards, setShownOnBoards } from "~/recognition/opt-out.server";
 import { formatDate } from "~/components/format";

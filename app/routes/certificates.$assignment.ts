@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFound, requireViewer } from "~/auth/guards.server";
+import { notFound, requireViewer } from "~/http/guards.server";
 import { getCertificate, renderCertificatePdf } from "~/recognition/certificate.server";
 
 // A certificate of completion for one completed cycle: the person's own (or, for HR, anyone's).

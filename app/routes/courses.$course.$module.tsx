@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ClientLoaderFunctionArgs } from "@remix-run/react";
-import { notFound, readForm } from "~/auth/guards.server";
+import { notFound, readForm } from "~/http/guards.server";
 import { compileMdx } from "~/courses/mdx.server";
 import { asResponse, courseAccess, requireAssignment } from "~/learning/access.server";
 import { completeModule, getCourseState, LearningError, moduleUnlocked, recordScenarioChoice } from "~/learning/progress.server";

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/http/guards.server";
 import { courseAccess } from "~/learning/access.server";
 import { getMyAttempt } from "~/learning/quiz.server";
 import { QuizResult } from "~/components/Quiz";

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm } from "~/auth/guards.server";
+import { notFound, readForm } from "~/http/guards.server";
 import { asResponse, courseAccess, requireAssignment } from "~/learning/access.server";
 import { getCourseState, LearningError, quizUnlocked } from "~/learning/progress.server";
 import { questionsForBrowser, submitQuizAttempt } from "~/learning/quiz.server";

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireHr } from "~/auth/guards.server";
+import { requireHr } from "~/http/guards.server";
 import { getOverview, getOverviewOptions, type Counts } from "~/reports/overview.server";
 import { ageMinutes, STALE_AFTER_MINUTES } from "~/reports/rollup.server";
 import { courseTitle, filterValues, filtersOr400 } from "~/hr/request.server";

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm, requireHr } from "~/auth/guards.server";
+import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { assignCourse, assignFormSchema, parseForm } from "~/hr/actions.server";
 import { ASSIGN_GROUPS } from "~/hr/labels";
 import { getOverviewOptions } from "~/reports/overview.server";

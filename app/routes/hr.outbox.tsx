@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { badRequest, requireHr } from "~/auth/guards.server";
+import { badRequest, requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
 import { RETRY_DELAYS_MINUTES } from "~/notifications/delivery.server";
 import { listOutbox, NOTIFICATION_KINDS, NOTIFICATION_STATUSES, outboxCounts } from "~/notifications/outbox.server";

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { badRequest, notFound, readForm, requireHr } from "~/auth/guards.server";
+import { badRequest, notFound, readForm, requireHr } from "~/http/guards.server";
 import { decodeOverdueCursor, listOverdue, OVERDUE_PAGE_SIZE } from "~/reports/overdue.server";
 import { getOverviewOptions } from "~/reports/overview.server";
 import { ensureRollup } from "~/reports/rollup.server";

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm, requireHr } from "~/auth/guards.server";
+import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { getPersonRecord } from "~/reports/person-record.server";
 import { exemptAssignment, exemptionFormSchema, extensionFormSchema, grantExtension, parseForm } from "~/hr/actions.server";
 import { courseTitle } from "~/hr/request.server";

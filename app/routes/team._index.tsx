@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { badRequest, notFound, readForm } from "~/auth/guards.server";
+import { badRequest, notFound, readForm } from "~/http/guards.server";
 import { requireManager } from "~/team/access.server";
 import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview, teamPagesOr400 } from "~/team/team.server";
 import { nudge, parseNudgeForm } from "~/team/nudge.server";

@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/http/guards.server";
 import { personIdParam, requireManager } from "~/team/access.server";
 import { getTeamMember } from "~/team/team.server";
 import { teamMemberScore } from "~/recognition/board.server";

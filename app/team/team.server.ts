@@ -9,7 +9,7 @@ import type { Catalog } from "../courses/catalog.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
 import { applyAssignmentFilters, type AssignmentFilters } from "../reports/filters.server";
 import { membersOf, teamIds } from "../people/org.server";
-import { pageNumberOr400 } from "../auth/guards.server";
+import { pageNumberOr400 } from "../http/guards.server";
 import { getOverview } from "../reports/overview.server";
 import { currentRun, isSeriesOfMany, isStale, notAnIndex, SCOPE_MIN_TEAM, teamSizeOf } from "../reports/rollup.server";
 import { currentScoreRun, refreshScoresInBackground, storedTeamRange } from "../recognition/scores-refresh.server";
