@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { DB, UserType } from "../../db/schema";
 import type { Clock } from "../clock";
 import type { Catalog } from "../courses/catalog.server";
+import { courseTitle } from "../courses/titles.server";
 import { appendAudit } from "../audit/audit.server";
 import { issueAssignment } from "../assignments/assignments.server";
 import { enqueueNotification } from "../notifications/outbox.server";
@@ -387,8 +388,7 @@ export async function remindOverdue(
         continue;
       }
       const daysOverdue = Math.max(1, Math.floor((now.getTime() - Date.parse(a.due_at)) / DAY_MS));
-      const courseTitle = catalog.courses.get(a.course_id)?.meta.title ?? a.course_id;
-      const mail = reminderMail("overdue", { personName: a.name, courseTitle, courseUrl: `${origin}/courses/${a.course_id}`, reason: a.reason, dueAt: a.due_at, daysOverdue });
+      const mail = reminderMail("overdue", { personName: a.name, courseTitle: courseTitle(catalog, a.course_id), courseUrl: `${origin}/courses/${a.course_id}`, reason: a.reason, dueAt: a.due_at, daysOverdue });
       const added = await enqueueNotification(
         trx,
         {

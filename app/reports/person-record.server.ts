@@ -5,6 +5,7 @@
 import type { Kysely } from "kysely";
 import type { AssignmentReason, DB, NotificationKind, NotificationStatus, UserStatus, UserType } from "../../db/schema";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
+import { recordedTitle } from "../courses/titles.server";
 
 export const NOTIFICATION_LIMIT = 200;
 export const AUDIT_LIMIT = 200;
@@ -146,13 +147,7 @@ export async function getPersonRecord(db: Kysely<DB>, { id, viewer, now }: { id:
         "a.expires_at",
         "a.note",
         eb.exists(eb.selectFrom("module_progress as p").select("p.module").whereRef("p.assignment_id", "=", "a.id")).as("started"),
-        eb
-          .selectFrom("course_versions as v")
-          .select("v.title")
-          .whereRef("v.course_id", "=", "a.course_id")
-          .orderBy("v.recorded_at", "desc")
-          .limit(1)
-          .as("recorded_title"),
+        recordedTitle(eb),
       ])
       .where("a.user_id", "=", id)
       .orderBy("a.assigned_at", "desc")

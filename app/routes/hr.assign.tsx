@@ -5,7 +5,7 @@ import { assignCourse, assignFormSchema, parseForm } from "~/hr/actions.server";
 import { ASSIGN_GROUPS } from "~/hr/labels";
 import { getOverviewOptions } from "~/reports/overview.server";
 import { ensureRollup } from "~/reports/rollup.server";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { addDays } from "~/clock";
 import { formatDate } from "~/components/format";
 import hrStyles from "~/styles/hr.css";

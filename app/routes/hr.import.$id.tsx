@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import type { ReactNode } from "react";
 import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { FIELD_LABEL, plural } from "~/roster/format";
 import { confirmImport, getImport, planFromText, type ImportSummary } from "~/roster/import.server";
 import { planCounts, planIsEmpty } from "~/roster/plan.server";

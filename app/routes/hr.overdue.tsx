@@ -5,10 +5,11 @@ import { decodeOverdueCursor, listOverdue, OVERDUE_PAGE_SIZE } from "~/reports/o
 import { getOverviewOptions } from "~/reports/overview.server";
 import { ensureRollup } from "~/reports/rollup.server";
 import { parseForm, remindFormSchema, remindMessage, remindOverdue } from "~/hr/actions.server";
-import { courseTitle, filterValues, filtersOr400 } from "~/hr/request.server";
+import { filterValues, filtersOr400 } from "~/http/filters.server";
+import { courseTitle } from "~/courses/titles.server";
 import { HrFilters } from "~/hr/HrFilters";
 import { daysText, hrHref } from "~/hr/labels";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
 

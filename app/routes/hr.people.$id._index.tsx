@@ -3,9 +3,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { getPersonRecord } from "~/reports/person-record.server";
 import { exemptAssignment, exemptionFormSchema, extensionFormSchema, grantExtension, parseForm } from "~/hr/actions.server";
-import { courseTitle } from "~/hr/request.server";
+import { courseTitle } from "~/courses/titles.server";
 import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL, OUTCOME_LABEL, REASON_LABEL } from "~/hr/labels";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
 

@@ -1,7 +1,7 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { badRequest, requireHr } from "~/http/guards.server";
-import { readFlash } from "~/roster/flash.server";
+import { readFlash } from "~/http/flash.server";
 import { listDepartments, listPeople, parsePeopleFilter, PEOPLE_PAGE_SIZE } from "~/roster/people-admin.server";
 import rosterStyles from "~/styles/roster.css";
 import { Pager } from "~/components/Pager";

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { badRequest, notFound, readForm } from "~/http/guards.server";
+import { filterValues } from "~/http/filters.server";
 import { requireManager } from "~/team/access.server";
 import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview, teamPagesOr400 } from "~/team/team.server";
 import { nudge, parseNudgeForm } from "~/team/nudge.server";
@@ -52,14 +53,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     summary: { ...overview.summary, leads: overview.summary.leads.length > LEADS_NAMED ? [] : overview.summary.leads, leadCount: overview.summary.leads.length },
     rows,
     options,
-    filters: {
-      status: filters.status ?? "",
-      course: filters.course ?? "",
-      cycle: filters.cycle ?? "",
-      department: filters.department ?? "",
-      manager: filters.manager ?? "",
-      type: filters.type ?? "",
-    },
+    filters: filterValues(filters),
     filtered: describeFilters(filters) !== "everyone",
   };
 }

@@ -6,6 +6,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import { dialectOf } from "../../db/connection";
 import type { AssignmentReason, DB, UserStatus } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
+import { courseTitle, recordedTitle } from "../courses/titles.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
 import { applyAssignmentFilters, type AssignmentFilters } from "../reports/filters.server";
 import { membersOf, teamIds } from "../people/org.server";
@@ -61,10 +62,6 @@ export interface TeamSummary {
   assignments: AssignmentCounts;
 }
 
-function courseTitleOf(catalog: Catalog, courseId: string, recorded: string | null) {
-  return catalog.courses.get(courseId)?.meta.title ?? recorded ?? courseId;
-}
-
 /** Assignments with what the pages show; callers scope them to the team. */
 function assignmentColumns(db: Kysely<DB>) {
   return db
@@ -86,13 +83,7 @@ function assignmentColumns(db: Kysely<DB>) {
       "u.manager_id",
       "m.name as manager_name",
       eb.exists(eb.selectFrom("module_progress as p").select("p.module").whereRef("p.assignment_id", "=", "a.id")).as("started"),
-      eb
-        .selectFrom("course_versions as v")
-        .select("v.title")
-        .whereRef("v.course_id", "=", "a.course_id")
-        .orderBy("v.recorded_at", "desc")
-        .limit(1)
-        .as("recorded_title"),
+      recordedTitle(eb),
     ]);
 }
 
@@ -113,7 +104,7 @@ function toTeamAssignment(r: Row, managerId: string, catalog: Catalog, now: Date
     managerName: r.manager_name,
     direct: r.manager_id === managerId,
     courseId: r.course_id,
-    courseTitle: courseTitleOf(catalog, r.course_id, r.recorded_title),
+    courseTitle: courseTitle(catalog, r.course_id, r.recorded_title),
     cycle: r.cycle,
     reason: r.reason,
     dueAt: r.due_at,
@@ -578,7 +569,7 @@ export async function teamFilterOptions(db: Kysely<DB>, { managerId, catalog, la
   const run = await currentRun(db);
   const size = run ? await db.selectFrom("report_managers").select(["team_size", "scoped"]).where("generation", "=", run.generation).where("manager_id", "=", managerId).executeTakeFirst() : undefined;
   const scoped = size !== undefined && Number(size.scoped) === 1 && Number(size.team_size) >= largeFrom;
-  const titled = (ids: string[]) => ids.map((id) => ({ id, title: courseTitleOf(catalog, id, null) })).sort((a, b) => a.title.localeCompare(b.title));
+  const titled = (ids: string[]) => ids.map((id) => ({ id, title: courseTitle(catalog, id) })).sort((a, b) => a.title.localeCompare(b.title));
   if (run && scoped) {
     const g = run.generation;
     const [departments, leads, courses, series] = await Promise.all([
