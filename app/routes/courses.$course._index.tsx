@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { courseAccess } from "~/learning/access.server";
+import { courseAccess } from "~/http/course-access.server";
 import { attestationUnlocked, emptyState, getCourseState, moduleUnlocked, nextModule, quizUnlocked } from "~/learning/progress.server";
 import { assignmentStatus, STATUS_LABEL } from "~/assignments/status";
 import { formatDate } from "~/components/format";

@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { badRequest, notFound, readForm } from "~/http/guards.server";
 import { filterValues } from "~/http/filters.server";
-import { requireManager } from "~/team/access.server";
+import { requireManager } from "~/http/manager.server";
 import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview, teamPagesOr400 } from "~/team/team.server";
 import { nudge, parseNudgeForm } from "~/team/nudge.server";
 import { NudgeOutcomes } from "~/team/NudgeOutcomes";

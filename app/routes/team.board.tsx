@@ -1,6 +1,6 @@
 import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireManager } from "~/team/access.server";
+import { requireManager } from "~/http/manager.server";
 import { pageNumberOr400 } from "~/http/guards.server";
 import { teamBoard } from "~/recognition/board.server";
 import { BoardTable, ScoreExplainer } from "~/recognition/Board";

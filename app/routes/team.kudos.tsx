@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useState } from "react";
 import { notFound, readForm, requireViewer } from "~/http/guards.server";
 import { hasReports } from "~/people/org.server";
-import { personIdParam } from "~/team/access.server";
+import { personIdParam } from "~/http/manager.server";
 import { kudosCandidates, kudosRecipient, kudosSent, parseKudosForm, sendKudos } from "~/recognition/kudos.server";
 import { KUDOS_BADGES, KUDOS_MESSAGE_MAX } from "~/recognition/badges";
 import { KudosList } from "~/recognition/KudosList";

@@ -1,7 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { notFound } from "~/http/guards.server";
-import { personIdParam, requireManager } from "~/team/access.server";
+import { personIdParam, requireManager } from "~/http/manager.server";
 import { getTeamMember } from "~/team/team.server";
 import { teamMemberScore } from "~/recognition/board.server";
 import { teamMemberKudos } from "~/recognition/kudos.server";
