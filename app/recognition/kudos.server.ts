@@ -12,9 +12,9 @@ import { appendAudit } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { teamIds } from "../people/org.server";
 import { KUDOS_BADGE_KEYS, KUDOS_MESSAGE_MAX, kudosBadgeLabel, type KudosBadge } from "./badges";
+import { blankToUndefined, fieldErrorsOf } from "../forms";
 
 const CONTROL = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]/g;
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const kudosFormSchema = z.object({
   to: z.string({ required_error: "Choose who to thank." }).regex(/^usr_[a-z0-9]{1,64}$/, "Choose who to thank."),
@@ -40,9 +40,7 @@ export function parseKudosForm(form: URLSearchParams): { ok: true; data: KudosFo
     badge: form.get("badge") ?? undefined,
   });
   if (parsed.success) return { ok: true, data: parsed.data };
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-  return { ok: false, fieldErrors };
+  return { ok: false, fieldErrors: fieldErrorsOf(parsed.error.issues) as Record<string, string> };
 }
 
 interface Sender {

@@ -8,7 +8,8 @@ import { parseForm, remindFormSchema, remindMessage, remindOverdue } from "~/hr/
 import { filterValues, filtersOr400 } from "~/http/filters.server";
 import { courseTitle } from "~/courses/titles.server";
 import { HrFilters } from "~/hr/HrFilters";
-import { daysText, hrHref } from "~/hr/labels";
+import { hrHref } from "~/hr/labels";
+import { daysText } from "~/labels";
 import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
 import hrStyles from "~/styles/hr.css";

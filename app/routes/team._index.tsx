@@ -11,7 +11,8 @@ import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
 import { TeamFilters } from "~/team/TeamFilters";
 import { Pager } from "~/components/Pager";
-import { daysText, NUDGE_NOTE_MAX, statusDetail } from "~/team/labels";
+import { NUDGE_NOTE_MAX, statusDetail } from "~/team/labels";
+import { daysText } from "~/labels";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];

@@ -15,6 +15,7 @@ import { reasonText } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
 import { membersOf } from "../people/org.server";
 import { NUDGE_NOTE_MAX } from "./labels";
+import { fieldErrorsOf } from "../forms";
 
 export { NUDGE_NOTE_MAX };
 
@@ -56,9 +57,7 @@ export function parseNudgeForm(form: URLSearchParams): { ok: true; data: NudgeFo
         assignment: [...new Set(parsed.data.assignment)],
       },
     };
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-  return { ok: false, fieldErrors };
+  return { ok: false, fieldErrors: fieldErrorsOf(parsed.error.issues) as Record<string, string> };
 }
 
 export type NudgeResult = "sent" | "already_today" | "not_open" | "on_leave";
