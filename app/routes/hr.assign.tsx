@@ -4,8 +4,7 @@ import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { assignCourse, assignFormSchema, parseForm } from "~/hr/actions.server";
 import { ASSIGN_GROUPS } from "~/hr/labels";
 import { ASSIGN_FIELDS, assignFormStart, type AssignValues } from "~/hr/assign-form";
-import { getOverviewOptions } from "~/reports/overview.server";
-import { ensureRollup } from "~/reports/rollup.server";
+import { getOverviewOptions, requestRollupRefresh } from "~/reports/overview.server";
 import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
@@ -20,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
   const url = new URL(request.url);
   const now = context.clock();
-  await ensureRollup(context.db, now);
+  await requestRollupRefresh(context.db, now);
   const [options, flash] = await Promise.all([getOverviewOptions(context.db), readFlash(request, context.config)]);
   const { courses, values } = assignFormStart(context.catalog, url.searchParams, now);
   return data(
