@@ -10,6 +10,7 @@ import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
 import { recordCourseVersion } from "../courses/versions.server";
+import { courseTitle, recordedTitle } from "../courses/titles.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "./status";
 
 /** For queries over people (`users as u`): those with no assignment in a course family yet. */
@@ -335,13 +336,7 @@ export async function listMyAssignments(
         .select((e) => e.fn.countAll<number>().as("n"))
         .whereRef("p.assignment_id", "=", "a.id")
         .as("modules_done"),
-      eb
-        .selectFrom("course_versions as v")
-        .select("v.title")
-        .whereRef("v.course_id", "=", "a.course_id")
-        .orderBy("v.recorded_at", "desc")
-        .limit(1)
-        .as("recorded_title"),
+      recordedTitle(eb),
     ])
     .where("a.user_id", "=", viewer.id)
     .orderBy("a.assigned_at", "desc")
@@ -353,7 +348,7 @@ export async function listMyAssignments(
     return {
       id: r.id,
       courseId: r.course_id,
-      courseTitle: course?.meta.title ?? r.recorded_title ?? r.course_id,
+      courseTitle: courseTitle(catalog, r.course_id, r.recorded_title),
       courseSummary: course?.meta.summary ?? null,
       available: Boolean(course),
       cycle: r.cycle,

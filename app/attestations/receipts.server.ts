@@ -1,25 +1,29 @@
-// Receipts for routes: who may see one (its signer and HR), and its PDF.
-import type { AppContext } from "../http/context";
-import { notFound, requireViewer } from "../auth/guards.server";
+// Receipts as plain data: who may see one (its signer and HR; anyone else gets null, as for a
+// code that does not exist), and its PDF.
+import type { Db } from "../../db/connection";
+import type { Catalog } from "../courses/catalog.server";
 import { getReceipt, getSignedPolicyText } from "./attestations.server";
 import { renderReceiptPdf } from "./receipt-pdf.server";
 
-export async function receiptFor(request: Request, context: AppContext, code: string | undefined) {
-  const viewer = requireViewer(request, context);
-  if (!code || !/^[0-9A-Za-z-]{4,40}$/.test(code)) throw notFound("There is no such receipt.");
-  const receipt = await getReceipt(context.db, {
-    viewer,
-    code,
-    origin: context.config.origin,
-    courseTitle: (id) => context.catalog.courses.get(id)?.meta.title ?? null,
-  });
-  if (!receipt) throw notFound("There is no such receipt.");
-  return receipt;
+const CODE = /^[0-9A-Za-z-]{4,40}$/;
+
+interface ReceiptInput {
+  viewer: { id: string; is_hr: number };
+  code: string | undefined;
+  catalog: Catalog;
+  origin: string;
 }
 
-export async function receiptPdf(request: Request, context: AppContext, code: string | undefined) {
-  const receipt = await receiptFor(request, context, code);
-  const signed = await getSignedPolicyText(context.db, receipt.policyId, receipt.policyVersion);
+export async function receiptFor(db: Db, { viewer, code, catalog, origin }: ReceiptInput) {
+  if (!code || !CODE.test(code)) return null;
+  return getReceipt(db, { viewer, code, origin, courseTitle: (id) => catalog.courses.get(id)?.meta.title ?? null });
+}
+
+/** The receipt's PDF, with the policy text that was signed, or null as `receiptFor`. */
+export async function receiptPdf(db: Db, input: ReceiptInput) {
+  const receipt = await receiptFor(db, input);
+  if (!receipt) return null;
+  const signed = await getSignedPolicyText(db, receipt.policyId, receipt.policyVersion);
   const { attestation: _a, courseId: _c, ...view } = receipt;
-  return renderReceiptPdf({ ...view, policyText: signed?.body });
+  return { fileName: `confidant-receipt-${input.code}.pdf`, contentType: "application/pdf", body: await renderReceiptPdf({ ...view, policyText: signed?.body }) };
 }

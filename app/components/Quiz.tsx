@@ -1,13 +1,9 @@
 // The quiz form and its result. Both take questions without answer keys: the form gets only
 // prompts and options; the result gets, per question, what the server decided after grading.
 import { Form } from "@remix-run/react";
+import type { QuizQuestionView, QuizResultQuestion } from "./learner-views";
 
-export interface QuizQuestionView {
-  id: string;
-  prompt: string;
-  select: "one" | "many";
-  options: Array<{ id: string; text: string }>;
-}
+export type { QuizQuestionView, QuizResultQuestion };
 
 export function QuizForm({
   questions,
@@ -70,15 +66,6 @@ export function QuizForm({
       </button>
     </Form>
   );
-}
-
-export interface QuizResultQuestion {
-  id: string;
-  prompt: string;
-  select: "one" | "many";
-  right: boolean;
-  explanation: string;
-  options: Array<{ id: string; text: string; chosen: boolean; correct: boolean; why: string | null }>;
 }
 
 export function QuizResult({ questions }: { questions: QuizResultQuestion[] }) {

@@ -3,15 +3,9 @@
 // JavaScript. The page decides where a choice is sent through ScenarioContext.
 import { Children, createContext, isValidElement, useContext, useEffect, useRef, useState, type ReactElement, type ReactNode } from "react";
 import { Form, useNavigation } from "@remix-run/react";
+import type { ScenarioProgress } from "./learner-views";
 
-export interface ScenarioProgress {
-  /** Step ids visited in the current run, starting with the first step. */
-  path: string[];
-  /** Has any run of this scenario reached an ending? */
-  completed: boolean;
-  /** How many runs have been started (a run starts with a choice at the first step). */
-  runs: number;
-}
+export type { ScenarioProgress };
 
 export interface ScenarioContextValue {
   progress: Record<string, ScenarioProgress>;

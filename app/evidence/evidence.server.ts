@@ -1,16 +1,17 @@
-// Evidence packs for routes: HR only (404 for everyone else), one person by id.
-import type { AppContext } from "../http/context";
-import { notFound, requireHr } from "../auth/guards.server";
+// Evidence packs for HR: one person by id, as plain data for the routes (an id that is not a
+// person's is null, which the routes answer with a 404).
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema";
+import type { Viewer } from "../auth/viewer";
 import { evidenceBaseName, produceEvidence } from "./pack.server";
 import { renderEvidencePdf } from "./pdf.server";
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What the evidence page shows about the person before anything is produced. */
-export async function evidenceSubject(request: Request, context: AppContext, id: string | undefined) {
-  requireHr(request, context);
-  if (!id || !ID.test(id)) throw notFound("There is no such person.");
-  const person = await context.db
+export async function evidenceSubject(db: Kysely<DB>, id: string | undefined) {
+  if (!id || !ID.test(id)) return null;
+  const person = await db
     .selectFrom("users as u")
     .select((eb) => [
       "u.id",
@@ -26,30 +27,31 @@ export async function evidenceSubject(request: Request, context: AppContext, id:
     ])
     .where("u.id", "=", id)
     .executeTakeFirst();
-  if (!person) throw notFound("There is no such person.");
+  if (!person) return null;
   return { ...person, cycles: Number(person.cycles ?? 0), attestations: Number(person.attestations ?? 0) };
 }
 
+export interface EvidenceFile {
+  fileName: string;
+  contentType: string;
+  body: Uint8Array | string;
+}
+
 /** Produces (and audits) the pack in one format for the HR viewer. */
-export async function evidenceDownload(request: Request, context: AppContext, id: string | undefined, format: "json" | "pdf"): Promise<Response> {
-  const viewer = requireHr(request, context);
-  if (!id || !ID.test(id)) throw notFound("There is no such person.");
-  const now = context.clock();
-  const produced = await produceEvidence(context.db, {
+export async function evidenceFile(
+  db: Kysely<DB>,
+  { viewer, id, format, now, origin }: { viewer: Viewer; id: string | undefined; format: "json" | "pdf"; now: Date; origin: string },
+): Promise<EvidenceFile | null> {
+  if (!id || !ID.test(id)) return null;
+  const produced = await produceEvidence(db, {
     who: { personId: id },
     generatedBy: { via: "web", id: viewer.id, name: viewer.name, email: viewer.email },
     now,
     formats: [format],
-    renderPdf: (pack) => renderEvidencePdf(pack, { origin: context.config.origin, jsonFileName: `${evidenceBaseName(pack.person.email, now)}.json` }),
+    renderPdf: (pack) => renderEvidencePdf(pack, { origin, jsonFileName: `${evidenceBaseName(pack.person.email, now)}.json` }),
   });
-  if (!produced) throw notFound("There is no such person.");
-  const headers = {
-    "Content-Disposition": `attachment; filename="${produced.baseName}.${format}"`,
-    "Cache-Control": "private, no-store",
-    "X-Content-Type-Options": "nosniff",
-  };
-  if (format === "pdf") {
-    return new Response(new Uint8Array(produced.pdf!), { headers: { ...headers, "Content-Type": "application/pdf" } });
-  }
-  return new Response(produced.json, { headers: { ...headers, "Content-Type": "application/json; charset=utf-8" } });
+  if (!produced) return null;
+  const fileName = `${produced.baseName}.${format}`;
+  if (format === "pdf") return { fileName, contentType: "application/pdf", body: produced.pdf! };
+  return { fileName, contentType: "application/json; charset=utf-8", body: produced.json };
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { DB, UserType } from "../../db/schema";
 import type { Clock } from "../clock";
 import type { Catalog } from "../courses/catalog.server";
+import { courseTitle } from "../courses/titles.server";
 import { appendAudit } from "../audit/audit.server";
 import { exemptFromAssignment, extendAssignment, issueAssignment } from "../assignments/assignments.server";
 import { enqueueNotification } from "../notifications/outbox.server";
@@ -16,6 +17,7 @@ import { formatDate } from "../components/format";
 import { teamIds } from "../people/org.server";
 import { hrReminderEventKey } from "../reports/overdue.server";
 import { ASSIGN_GROUPS, type AssignGroup } from "./labels";
+import { blankToUndefined, fieldErrorsOf } from "../forms";
 
 export interface HrViewer {
   id: string;
@@ -31,7 +33,6 @@ export const ASSIGN_BATCH = 500;
 export const REMIND_MAX_AT_ONCE = 200;
 const DAY_MS = 86_400_000;
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const reasonSchema = z
   .string({ required_error: "Give a reason: it is kept in the audit log." })
@@ -104,12 +105,7 @@ export function parseForm<S extends z.ZodTypeAny>(schema: S, form: URLSearchPara
   for (const key of arrays) raw[key] ??= [];
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, data: parsed.data };
-  const fieldErrors: FieldErrors = {};
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? "form");
-    fieldErrors[field] ??= issue.message;
-  }
-  return { ok: false, fieldErrors };
+  return { ok: false, fieldErrors: fieldErrorsOf(parsed.error.issues) };
 }
 
 /** End of the chosen day, UTC: "due on 31 March" means by the end of it. */
@@ -366,8 +362,7 @@ export async function remindOverdue(
         continue;
       }
       const daysOverdue = Math.max(1, Math.floor((now.getTime() - Date.parse(a.due_at)) / DAY_MS));
-      const courseTitle = catalog.courses.get(a.course_id)?.meta.title ?? a.course_id;
-      const mail = reminderMail("overdue", { personName: a.name, courseTitle, courseUrl: `${origin}/courses/${a.course_id}`, reason: a.reason, dueAt: a.due_at, daysOverdue });
+      const mail = reminderMail("overdue", { personName: a.name, courseTitle: courseTitle(catalog, a.course_id), courseUrl: `${origin}/courses/${a.course_id}`, reason: a.reason, dueAt: a.due_at, daysOverdue });
       const added = await enqueueNotification(
         trx,
         {

@@ -1,4 +1,5 @@
-// Words and links for HR's pages. Pure: shared by routes and components.
+// Words and links for HR's pages. Pure: shared by routes and components. Words every page
+// uses (statuses, person types, notifications, days) are in ../labels.ts.
 
 export const HR_STATUS_LABEL: Record<string, string> = {
   open: "Open (not completed yet)",
@@ -26,38 +27,12 @@ export const REASON_LABEL: Record<string, string> = {
   manual: "Assigned by HR",
 };
 
-export const OUTCOME_LABEL: Record<string, string> = {
-  not_started: "Not started",
-  in_progress: "In progress",
-  completed: "Completed",
-  overdue: "Overdue",
-  exempt: "Exempt",
-  cancelled: "Cancelled",
-};
-
-export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
-  assigned: "Assigned",
-  reminder_before: "Reminder",
-  due_today: "Due today",
-  overdue: "Overdue",
-  escalation: "Escalation to manager",
-  hr_digest: "HR digest",
-  nudge: "Nudge",
-  kudos: "Kudos",
-};
-
-export const NOTIFICATION_STATUS_LABEL: Record<string, string> = { pending: "Waiting", sending: "Sending", sent: "Sent", failed: "Failed" };
-
 /** A cycle series in words: `renewal-2027-*` → "renewal-2027-… (every renewal due in 2027)". */
 export function seriesLabel(series: string): { name: string; note: string | null } {
   const m = /^(.*)-(\d{4})-\*$/.exec(series);
   if (!m) return { name: series, note: null };
   const kind = m[1] === "renewal" ? "renewal due" : m[1] === "leaving" ? "leaving date" : `${m[1]} cycle dated`;
   return { name: `${m[1]}-${m[2]}-…`, note: `every ${kind} in ${m[2]}` };
-}
-
-export function daysText(n: number): string {
-  return `${n} day${n === 1 ? "" : "s"}`;
 }
 
 export interface FilterValues {

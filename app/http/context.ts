@@ -3,17 +3,9 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
+import type { Viewer } from "../auth/viewer";
 
-export interface Viewer {
-  id: string;
-  email: string;
-  name: string;
-  is_hr: number;
-  type: string;
-  status: string;
-  manager_id: string | null;
-  department: string | null;
-}
+export type { Viewer };
 
 export interface AppContext {
   db: Kysely<DB>;

@@ -1,11 +1,11 @@
-// Which course and assignment a request is about, checked against who is asking. An employee
-// only ever reaches their own assignment; an HR admin without one gets a read-only preview.
-import type { AppContext, Viewer } from "../http/context";
+// Which course and assignment a viewer is asking about. An employee only ever reaches their own
+// assignment; an HR admin without one gets a read-only preview. Refusals are plain values that
+// the HTTP layer (http/course-access.server.ts) turns into answers.
+import type { Viewer } from "../auth/viewer";
+import type { Db } from "../../db/connection";
 import type { Assignment } from "../../db/schema";
-import type { Course } from "../courses/catalog.server";
-import { notFound, requireViewer } from "../auth/guards.server";
+import type { Catalog, Course } from "../courses/catalog.server";
 import { findCurrentAssignment } from "../assignments/assignments.server";
-import { LearningError } from "./progress.server";
 
 export interface CourseAccess {
   viewer: Viewer;
@@ -15,27 +15,17 @@ export interface CourseAccess {
   preview: boolean;
 }
 
-export async function courseAccess(request: Request, context: AppContext, courseId: string | undefined): Promise<CourseAccess> {
-  const viewer = requireViewer(request, context);
-  const course = courseId ? context.catalog.courses.get(courseId) : undefined;
-  if (!course) throw notFound("There is no such course.");
-  const assignment = await findCurrentAssignment(context.db, { userId: viewer.id, courseId: course.id });
-  if (!assignment) {
-    if (viewer.is_hr) return { viewer, course, assignment: null, preview: true };
-    throw notFound("This course is not assigned to you.");
-  }
+export type CourseRefusal = "no_such_course" | "not_assigned";
+
+export async function findCourseAccess(
+  db: Db,
+  catalog: Catalog,
+  viewer: Viewer,
+  courseId: string | undefined,
+): Promise<CourseAccess | CourseRefusal> {
+  const course = courseId ? catalog.courses.get(courseId) : undefined;
+  if (!course) return "no_such_course";
+  const assignment = await findCurrentAssignment(db, { userId: viewer.id, courseId: course.id });
+  if (!assignment) return viewer.is_hr ? { viewer, course, assignment: null, preview: true } : "not_assigned";
   return { viewer, course, assignment, preview: false };
-}
-
-/** For actions: the assignment must exist and belong to the viewer. */
-export async function requireAssignment(request: Request, context: AppContext, courseId: string | undefined) {
-  const access = await courseAccess(request, context, courseId);
-  if (!access.assignment) throw new Response("Previews do not record anything.", { status: 409 });
-  return access as CourseAccess & { assignment: Assignment };
-}
-
-/** Turns domain refusals into HTTP answers. */
-export function asResponse(e: unknown): never {
-  if (e instanceof LearningError) throw new Response(e.message, { status: e.status });
-  throw e;
 }

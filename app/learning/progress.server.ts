@@ -7,7 +7,7 @@ import type { Clock } from "../clock";
 import { expiryFor } from "../assignments/rules";
 import { completeAssignment } from "../assignments/assignments.server";
 import type { Course, CourseModule } from "../courses/catalog.server";
-import type { ScenarioProgress } from "../components/Scenario";
+import type { ScenarioProgress } from "../components/learner-views";
 
 export class LearningError extends Error {
   constructor(message: string, readonly status: 400 | 404 | 409 = 400) {

@@ -6,7 +6,7 @@ import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import type { Course } from "../courses/catalog.server";
-import type { QuizQuestionView, QuizResultQuestion } from "../components/Quiz";
+import type { QuizQuestionView, QuizResultQuestion } from "../components/learner-views";
 import { gradeQuiz, parseAnswers, type Answers } from "./grading";
 import { completeIfDone, getCourseState, LearningError, quizUnlocked } from "./progress.server";
 

@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import { rgb } from "pdf-lib";
 import type { AssignmentReason, DB } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
+import { courseTitle, recordedTitle } from "../courses/titles.server";
 import { formatDate } from "../components/format";
 import { completedOnTime } from "../assignments/status";
 import { percent } from "../pdf/format";
@@ -63,13 +64,7 @@ export async function getCertificate(
         .whereRef("q.assignment_id", "=", "a.id")
         .where("q.passed", "=", 1)
         .as("score"),
-      eb
-        .selectFrom("course_versions as v")
-        .select("v.title")
-        .whereRef("v.course_id", "=", "a.course_id")
-        .orderBy("v.recorded_at", "desc")
-        .limit(1)
-        .as("recorded_title"),
+      recordedTitle(eb),
     ])
     .where("a.id", "=", assignmentId)
     .where("a.completed_at", "is not", null)
@@ -81,7 +76,7 @@ export async function getCertificate(
   return {
     assignmentId: r.id,
     personName: r.name,
-    courseTitle: catalog.courses.get(r.course_id)?.meta.title ?? r.recorded_title ?? r.course_id,
+    courseTitle: courseTitle(catalog, r.course_id, r.recorded_title),
     cycle: r.cycle,
     reason: r.reason,
     completedAt: r.completed_at,

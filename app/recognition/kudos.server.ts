@@ -12,9 +12,9 @@ import { appendAudit } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { teamIds } from "../people/org.server";
 import { KUDOS_BADGE_KEYS, KUDOS_MESSAGE_MAX, kudosBadgeLabel, type KudosBadge } from "./badges";
+import { blankToUndefined, fieldErrorsOf } from "../forms";
 
 const CONTROL = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]/g;
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const kudosFormSchema = z.object({
   to: z.string({ required_error: "Choose who to thank." }).regex(/^usr_[a-z0-9]{1,64}$/, "Choose who to thank."),
@@ -40,9 +40,7 @@ export function parseKudosForm(form: URLSearchParams): { ok: true; data: KudosFo
     badge: form.get("badge") ?? undefined,
   });
   if (parsed.success) return { ok: true, data: parsed.data };
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-  return { ok: false, fieldErrors };
+  return { ok: false, fieldErrors: fieldErrorsOf(parsed.error.issues) as Record<string, string> };
 }
 
 interface Sender {
@@ -285,40 +283,9 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
     db.selectFrom("kudos").select(["from_user_id", "to_user_id", "badge"]).where("created_at", ">=", since).execute(),
   ]);
 
-  // Each active person counts once in the team of every manager above them, up to the first
-  // one who has left (whose team is no longer anyone's) and never twice round a reporting loop.
-  // Walking up from each person is linear in the organisation; walking down from each manager
-  // was quadratic at 100,000 people.
-  const managerOf = new Map<string, string | null>();
-  const left = new Set<string>();
-  for (const [id, managerId, status] of people) {
-    managerOf.set(id, managerId);
-    if (status === "inactive") left.add(id);
-  }
-  const path: string[] = [];
-  const above = (id: string, visit: (managerId: string) => void) => {
-    path.length = 0;
-    path.push(id);
-    for (let m = managerOf.get(id) ?? null; m !== null && !path.includes(m); m = managerOf.get(m) ?? null) {
-      if (!managerOf.has(m) || left.has(m)) return;
-      path.push(m);
-      visit(m);
-    }
-  };
-  const teamSize = new Map<string, number>();
-  for (const [id, , status] of people) if (status !== "inactive") above(id, (m) => teamSize.set(m, (teamSize.get(m) ?? 0) + 1));
-  const teamReceived = new Map<string, number>();
-  for (const k of recent) {
-    if (left.has(k.to_user_id)) continue;
-    above(k.to_user_id, (m) => teamReceived.set(m, (teamReceived.get(m) ?? 0) + 1));
-  }
-  const names = new Map<string, { name: string; department: string | null }>();
+  const { teamSize, teamReceived } = teamCounts(people, recent);
   const managerIds = [...teamSize.keys()];
-  // In chunks: SQLite caps the number of bound parameters.
-  for (let i = 0; i < managerIds.length; i += 500) {
-    const rows = await db.selectFrom("users").select(["id", "name", "department"]).where("id", "in", managerIds.slice(i, i + 500)).execute();
-    for (const r of rows) names.set(r.id, { name: r.name, department: r.department });
-  }
+  const names = await managerNames(db, managerIds);
   const sentEver = new Map(bySender.map((s) => [s.from_user_id, { n: Number(s.n), last: s.last_at as string | null }]));
   const sentRecent = new Map<string, number>();
   for (const k of recent) sentRecent.set(k.from_user_id, (sentRecent.get(k.from_user_id) ?? 0) + 1);
@@ -348,17 +315,7 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
       senders: new Set(recent.map((k) => k.from_user_id)).size,
       recipients: new Set(recent.map((k) => k.to_user_id)).size,
     },
-    pairs: pairs
-      .map((r) => ({
-        fromId: r.from_user_id,
-        fromName: r.from_name,
-        toId: r.to_user_id,
-        toName: r.to_name,
-        count: Number(r.n),
-        lastAt: String(r.last_at),
-      }))
-      .sort((a, b) => b.lastAt.localeCompare(a.lastAt) || a.fromName.localeCompare(b.fromName))
-      .slice(0, 500),
+    pairs: pairViews(pairs),
     managers,
     badges: [...badgeCounts.entries()]
       .map(([badge, count]) => ({
@@ -368,4 +325,61 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
       }))
       .sort((a, b) => b.count - a.count),
   };
+}
+
+/** How many active people each manager has below them, and how many kudos their team received
+ * lately. */
+function teamCounts(people: Array<[string, string | null, string]>, recent: Array<{ to_user_id: string }>) {
+  // Each active person counts once in the team of every manager above them, up to the first
+  // one who has left (whose team is no longer anyone's) and never twice round a reporting loop.
+  // Walking up from each person is linear in the organisation; walking down from each manager
+  // was quadratic at 100,000 people.
+  const managerOf = new Map<string, string | null>();
+  const left = new Set<string>();
+  for (const [id, managerId, status] of people) {
+    managerOf.set(id, managerId);
+    if (status === "inactive") left.add(id);
+  }
+  const path: string[] = [];
+  const above = (id: string, visit: (managerId: string) => void) => {
+    path.length = 0;
+    path.push(id);
+    for (let m = managerOf.get(id) ?? null; m !== null && !path.includes(m); m = managerOf.get(m) ?? null) {
+      if (!managerOf.has(m) || left.has(m)) return;
+      path.push(m);
+      visit(m);
+    }
+  };
+  const teamSize = new Map<string, number>();
+  for (const [id, , status] of people) if (status !== "inactive") above(id, (m) => teamSize.set(m, (teamSize.get(m) ?? 0) + 1));
+  const teamReceived = new Map<string, number>();
+  for (const k of recent) {
+    if (left.has(k.to_user_id)) continue;
+    above(k.to_user_id, (m) => teamReceived.set(m, (teamReceived.get(m) ?? 0) + 1));
+  }
+  return { teamSize, teamReceived };
+}
+
+async function managerNames(db: Kysely<DB>, managerIds: string[]) {
+  const names = new Map<string, { name: string; department: string | null }>();
+  // In chunks: SQLite caps the number of bound parameters.
+  for (let i = 0; i < managerIds.length; i += 500) {
+    const rows = await db.selectFrom("users").select(["id", "name", "department"]).where("id", "in", managerIds.slice(i, i + 500)).execute();
+    for (const r of rows) names.set(r.id, { name: r.name, department: r.department });
+  }
+  return names;
+}
+
+function pairViews(pairs: Array<{ from_user_id: string; to_user_id: string; from_name: string; to_name: string; n: number | string | bigint; last_at: unknown }>): RecognitionReport["pairs"] {
+  return pairs
+    .map((r) => ({
+      fromId: r.from_user_id,
+      fromName: r.from_name,
+      toId: r.to_user_id,
+      toName: r.to_name,
+      count: Number(r.n),
+      lastAt: String(r.last_at),
+    }))
+    .sort((a, b) => b.lastAt.localeCompare(a.lastAt) || a.fromName.localeCompare(b.fromName))
+    .slice(0, 500);
 }

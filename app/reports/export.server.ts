@@ -7,11 +7,9 @@
 import { sql, type Kysely } from "kysely";
 import { dialectOf, readArrays } from "../../db/connection";
 import type { DB } from "../../db/schema";
-import type { AppContext } from "../http/context";
 import { recordAudit } from "../audit/audit.server";
-import { badRequest, requireHr } from "../auth/guards.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
-import { applyAssignmentFilters, describeFilters, parseFilters, type AssignmentFilters } from "./filters.server";
+import { applyAssignmentFilters, describeFilters, type AssignmentFilters } from "./filters.server";
 
 /** The CSV's columns, in order. Part of the contract with HR's spreadsheets: never reorder. */
 export const ASSIGNMENT_CSV_COLUMNS = [
@@ -215,43 +213,6 @@ export async function* assignmentsCsv(db: Kysely<DB>, opts: ExportOptions & { on
   }
 }
 
-/**
- * A pull-based byte stream over text chunks: the next page is read only when the consumer asks
- * for more. `signal` aborting (the client went away) stops the reading. `drained`, when the
- * server provides it, resolves once the response socket can take more: Remix's Express adapter
- * reads a body as fast as it can whatever the socket says, so without it a slow download would
- * collect the whole file in memory.
- */
-export function textStream(
-  chunks: AsyncGenerator<string>,
-  { signal, drained }: { signal?: AbortSignal; drained?: () => Promise<void> } = {},
-): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          if (drained) await drained();
-          if (signal?.aborted) {
-            await chunks.return(undefined);
-            controller.close();
-            return;
-          }
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        } catch (e) {
-          controller.error(e);
-        }
-      },
-      async cancel() {
-        await chunks.return(undefined);
-      },
-    },
-    { highWaterMark: 1 },
-  );
-}
-
 /** Records that an export was requested (the row count is known only once it has streamed). */
 export async function recordExportRequest(
   db: Kysely<DB>,
@@ -269,22 +230,12 @@ export function exportFileName(now: Date): string {
   return `confidant-assignments-${now.toISOString().slice(0, 10)}.csv`;
 }
 
-/** GET /hr/export/assignments.csv?<dashboard filters>: HR only (404 otherwise), 400 on a bad
- * filter, otherwise the CSV streamed as it is read. */
-export async function assignmentsExportResponse(request: Request, context: AppContext): Promise<Response> {
-  const viewer = requireHr(request, context);
-  const filters = parseFilters(new URL(request.url).searchParams);
-  if (!filters) {
-    throw badRequest("That filter is not valid. Check the department, manager, course, cycle, status and type, or clear the filters.");
-  }
-  const now = context.clock();
-  await recordExportRequest(context.db, { actorId: viewer.id, filters, via: "web", now });
-  return new Response(textStream(assignmentsCsv(context.db, { filters, now }), { signal: request.signal, drained: context.drained }), {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exportFileName(now)}"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+/** Starts a web or command-line export: records the request, then hands back the CSV's chunks
+ * (read only as they are pulled) and its file name. */
+export async function startAssignmentsExport(
+  db: Kysely<DB>,
+  { actorId, filters, via, now }: { actorId: string | null; filters: AssignmentFilters; via: "web" | "command line"; now: Date },
+): Promise<{ fileName: string; chunks: AsyncGenerator<string> }> {
+  await recordExportRequest(db, { actorId, filters, via, now });
+  return { fileName: exportFileName(now), chunks: assignmentsCsv(db, { filters, now }) };
 }

@@ -4,10 +4,10 @@ import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from "kysely";
 import { z } from "zod";
 import type { DB } from "../../db/schema";
 import { teamIds } from "../people/org.server";
+import { blankToUndefined } from "../forms";
 
 export const STATUS_FILTERS = ["not_started", "in_progress", "completed", "on_time", "late", "overdue", "exempt", "cancelled", "open"] as const;
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const assignmentFiltersSchema = z.object({
   department: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),

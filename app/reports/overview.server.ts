@@ -323,6 +323,14 @@ async function live(db: Kysely<DB>, f: AssignmentFilters, now: Date, run: Rollup
   return { groups, months: [...months.values()] };
 }
 
+/** For pages that read the rollup but must not write on a GET (the assign form, the overdue
+ * list): asks the background path for a refresh when there is no rollup yet or it is stale, and
+ * returns at once. */
+export async function requestRollupRefresh(db: Kysely<DB>, now: Date): Promise<void> {
+  const run = await currentRun(db);
+  if (!run || isStale(run, now)) refreshInBackground(db, now);
+}
+
 /** The organisation overview under `filters`. Stable API: the evidence benchmark calls it. */
 export async function getOverview(db: Kysely<DB>, { filters, now, refresh = "auto" }: OverviewInput): Promise<Overview> {
   let run = await currentRun(db);

@@ -5,6 +5,7 @@
 import type { Kysely } from "kysely";
 import type { AssignmentReason, DB, NotificationKind, NotificationStatus, UserStatus, UserType } from "../../db/schema";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
+import { recordedTitle } from "../courses/titles.server";
 
 export const NOTIFICATION_LIMIT = 200;
 export const AUDIT_LIMIT = 200;
@@ -107,7 +108,33 @@ function parseData(json: string): Record<string, unknown> {
 /** The record of `id` as HR sees it; null when the viewer is not HR or there is no such person. */
 export async function getPersonRecord(db: Kysely<DB>, { id, viewer, now }: { id: string; viewer: { id: string; is_hr: number }; now: Date }): Promise<PersonRecord | null> {
   if (viewer.is_hr !== 1) return null;
-  const person = await db
+  const person = await personRow(db, id);
+  if (!person) return null;
+
+  const [assignments, attempts, attestations, notifications, notificationCount, profileChanges] = await Promise.all([
+    personAssignments(db, id),
+    personAttempts(db, id),
+    personAttestations(db, id),
+    personNotifications(db, id),
+    db.selectFrom("notifications").select((eb) => eb.fn.countAll<number>().as("n")).where("user_id", "=", id).executeTakeFirst(),
+    auditLines(db, "user", [id], { skipSignIns: true }),
+  ]);
+  const assignmentEvents = assignments.length ? await auditLines(db, "assignment", assignments.map((a) => a.id)) : [];
+
+  return {
+    person: personView(person),
+    assignments: assignments.map(assignmentView(now)),
+    attempts: attempts.map(attemptView),
+    attestations: attestations.map(attestationView),
+    notifications: notifications.map(notificationView),
+    notificationCount: Number(notificationCount?.n ?? 0),
+    profileChanges,
+    assignmentEvents,
+  };
+}
+
+function personRow(db: Kysely<DB>, id: string) {
+  return db
     .selectFrom("users as u")
     .leftJoin("users as m", "m.id", "u.manager_id")
     .select((eb) => [
@@ -128,150 +155,160 @@ export async function getPersonRecord(db: Kysely<DB>, { id, viewer, now }: { id:
     ])
     .where("u.id", "=", id)
     .executeTakeFirst();
-  if (!person) return null;
+}
 
-  const [assignments, attempts, attestations, notifications, notificationCount, profileChanges] = await Promise.all([
-    db
-      .selectFrom("assignments as a")
-      .select((eb) => [
-        "a.id",
-        "a.course_id",
-        "a.cycle",
-        "a.reason",
-        "a.assigned_at",
-        "a.due_at",
-        "a.completed_at",
-        "a.exempted_at",
-        "a.cancelled_at",
-        "a.expires_at",
-        "a.note",
-        eb.exists(eb.selectFrom("module_progress as p").select("p.module").whereRef("p.assignment_id", "=", "a.id")).as("started"),
-        eb
-          .selectFrom("course_versions as v")
-          .select("v.title")
-          .whereRef("v.course_id", "=", "a.course_id")
-          .orderBy("v.recorded_at", "desc")
-          .limit(1)
-          .as("recorded_title"),
-      ])
-      .where("a.user_id", "=", id)
-      .orderBy("a.assigned_at", "desc")
-      .orderBy("a.id", "desc")
-      .execute(),
-    db
-      .selectFrom("quiz_attempts as q")
-      .leftJoin("assignments as a", "a.id", "q.assignment_id")
-      // Scores and results only: the answers given stay out of HR's view.
-      .select(["q.id", "q.assignment_id", "q.course_id", "a.cycle", "q.score", "q.passing_score", "q.passed", "q.correct_count", "q.question_count", "q.submitted_at"])
-      .where("q.user_id", "=", id)
-      .orderBy("q.submitted_at", "desc")
-      .execute(),
-    db
-      .selectFrom("attestations as t")
-      .leftJoin("users as r", "r.id", "t.recorded_by")
-      .select([
-        "t.id",
-        "t.verification_code",
-        "t.assignment_id",
-        "t.policy_id",
-        "t.policy_title",
-        "t.policy_version",
-        "t.printed_name",
-        "t.signed_at",
-        "t.expires_at",
-        "r.name as recorded_by_name",
-        "t.on_behalf_reason",
-      ])
-      .where("t.user_id", "=", id)
-      .orderBy("t.signed_at", "desc")
-      .execute(),
-    db
-      .selectFrom("notifications")
-      .select(["id", "kind", "why", "subject", "to_email", "status", "created_at", "sent_at"])
-      .where("user_id", "=", id)
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(NOTIFICATION_LIMIT)
-      .execute(),
-    db.selectFrom("notifications").select((eb) => eb.fn.countAll<number>().as("n")).where("user_id", "=", id).executeTakeFirst(),
-    auditLines(db, "user", [id], { skipSignIns: true }),
-  ]);
-  const assignmentEvents = assignments.length ? await auditLines(db, "assignment", assignments.map((a) => a.id)) : [];
+function personAssignments(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom("assignments as a")
+    .select((eb) => [
+      "a.id",
+      "a.course_id",
+      "a.cycle",
+      "a.reason",
+      "a.assigned_at",
+      "a.due_at",
+      "a.completed_at",
+      "a.exempted_at",
+      "a.cancelled_at",
+      "a.expires_at",
+      "a.note",
+      eb.exists(eb.selectFrom("module_progress as p").select("p.module").whereRef("p.assignment_id", "=", "a.id")).as("started"),
+      recordedTitle(eb),
+    ])
+    .where("a.user_id", "=", id)
+    .orderBy("a.assigned_at", "desc")
+    .orderBy("a.id", "desc")
+    .execute();
+}
 
+function personAttempts(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom("quiz_attempts as q")
+    .leftJoin("assignments as a", "a.id", "q.assignment_id")
+    // Scores and results only: the answers given stay out of HR's view.
+    .select(["q.id", "q.assignment_id", "q.course_id", "a.cycle", "q.score", "q.passing_score", "q.passed", "q.correct_count", "q.question_count", "q.submitted_at"])
+    .where("q.user_id", "=", id)
+    .orderBy("q.submitted_at", "desc")
+    .execute();
+}
+
+function personAttestations(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom("attestations as t")
+    .leftJoin("users as r", "r.id", "t.recorded_by")
+    .select([
+      "t.id",
+      "t.verification_code",
+      "t.assignment_id",
+      "t.policy_id",
+      "t.policy_title",
+      "t.policy_version",
+      "t.printed_name",
+      "t.signed_at",
+      "t.expires_at",
+      "r.name as recorded_by_name",
+      "t.on_behalf_reason",
+    ])
+    .where("t.user_id", "=", id)
+    .orderBy("t.signed_at", "desc")
+    .execute();
+}
+
+function personNotifications(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom("notifications")
+    .select(["id", "kind", "why", "subject", "to_email", "status", "created_at", "sent_at"])
+    .where("user_id", "=", id)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(NOTIFICATION_LIMIT)
+    .execute();
+}
+
+type PersonRow = NonNullable<Awaited<ReturnType<typeof personRow>>>;
+
+function personView(person: PersonRow): PersonRecord["person"] {
   return {
-    person: {
-      id: person.id,
-      name: person.name,
-      email: person.email,
-      employeeId: person.employee_id,
-      department: person.department,
-      title: person.title,
-      type: person.type,
-      status: person.status,
-      isHr: person.is_hr === 1,
-      startDate: person.start_date,
-      endDate: person.end_date,
-      manager: person.manager_id ? { id: person.manager_id, name: person.manager_name ?? "" } : null,
-      directReports: Number(person.reports ?? 0),
-    },
-    assignments: assignments.map((a) => {
-      const status = assignmentStatus({ ...a, started: Boolean(a.started) }, now);
-      return {
-        id: a.id,
-        courseId: a.course_id,
-        recordedTitle: a.recorded_title ?? null,
-        cycle: a.cycle,
-        reason: a.reason,
-        assignedAt: a.assigned_at,
-        dueAt: a.due_at,
-        completedAt: a.completed_at,
-        exemptedAt: a.exempted_at,
-        cancelledAt: a.cancelled_at,
-        expiresAt: a.expires_at,
-        note: a.note,
-        status,
-        onTime: completedOnTime(a),
-        open: !a.completed_at && !a.exempted_at && !a.cancelled_at,
-      };
-    }),
-    attempts: attempts.map((q) => ({
-      id: q.id,
-      assignmentId: q.assignment_id,
-      courseId: q.course_id,
-      cycle: q.cycle ?? null,
-      score: Number(q.score),
-      passingScore: Number(q.passing_score),
-      passed: Number(q.passed) === 1,
-      correct: Number(q.correct_count),
-      questions: Number(q.question_count),
-      submittedAt: q.submitted_at,
-    })),
-    attestations: attestations.map((t) => ({
-      id: t.id,
-      code: t.verification_code,
-      assignmentId: t.assignment_id,
-      policyId: t.policy_id,
-      policyTitle: t.policy_title,
-      policyVersion: Number(t.policy_version),
-      printedName: t.printed_name,
-      signedAt: t.signed_at,
-      expiresAt: t.expires_at,
-      recordedByName: t.recorded_by_name ?? null,
-      onBehalfReason: t.on_behalf_reason,
-    })),
-    notifications: notifications.map((n) => ({
-      id: n.id,
-      kind: n.kind,
-      why: n.why,
-      subject: n.subject,
-      toEmail: n.to_email,
-      status: n.status,
-      createdAt: n.created_at,
-      sentAt: n.sent_at,
-    })),
-    notificationCount: Number(notificationCount?.n ?? 0),
-    profileChanges,
-    assignmentEvents,
+    id: person.id,
+    name: person.name,
+    email: person.email,
+    employeeId: person.employee_id,
+    department: person.department,
+    title: person.title,
+    type: person.type,
+    status: person.status,
+    isHr: person.is_hr === 1,
+    startDate: person.start_date,
+    endDate: person.end_date,
+    manager: person.manager_id ? { id: person.manager_id, name: person.manager_name ?? "" } : null,
+    directReports: Number(person.reports ?? 0),
+  };
+}
+
+function assignmentView(now: Date) {
+  return (a: Awaited<ReturnType<typeof personAssignments>>[number]): PersonRecord["assignments"][number] => {
+    const status = assignmentStatus({ ...a, started: Boolean(a.started) }, now);
+    return {
+      id: a.id,
+      courseId: a.course_id,
+      recordedTitle: a.recorded_title ?? null,
+      cycle: a.cycle,
+      reason: a.reason,
+      assignedAt: a.assigned_at,
+      dueAt: a.due_at,
+      completedAt: a.completed_at,
+      exemptedAt: a.exempted_at,
+      cancelledAt: a.cancelled_at,
+      expiresAt: a.expires_at,
+      note: a.note,
+      status,
+      onTime: completedOnTime(a),
+      open: !a.completed_at && !a.exempted_at && !a.cancelled_at,
+    };
+  };
+}
+
+function attemptView(q: Awaited<ReturnType<typeof personAttempts>>[number]): PersonRecord["attempts"][number] {
+  return {
+    id: q.id,
+    assignmentId: q.assignment_id,
+    courseId: q.course_id,
+    cycle: q.cycle ?? null,
+    score: Number(q.score),
+    passingScore: Number(q.passing_score),
+    passed: Number(q.passed) === 1,
+    correct: Number(q.correct_count),
+    questions: Number(q.question_count),
+    submittedAt: q.submitted_at,
+  };
+}
+
+function attestationView(t: Awaited<ReturnType<typeof personAttestations>>[number]): PersonRecord["attestations"][number] {
+  return {
+    id: t.id,
+    code: t.verification_code,
+    assignmentId: t.assignment_id,
+    policyId: t.policy_id,
+    policyTitle: t.policy_title,
+    policyVersion: Number(t.policy_version),
+    printedName: t.printed_name,
+    signedAt: t.signed_at,
+    expiresAt: t.expires_at,
+    recordedByName: t.recorded_by_name ?? null,
+    onBehalfReason: t.on_behalf_reason,
+  };
+}
+
+function notificationView(n: Awaited<ReturnType<typeof personNotifications>>[number]): PersonRecord["notifications"][number] {
+  return {
+    id: n.id,
+    kind: n.kind,
+    why: n.why,
+    subject: n.subject,
+    toEmail: n.to_email,
+    status: n.status,
+    createdAt: n.created_at,
+    sentAt: n.sent_at,
   };
 }
 

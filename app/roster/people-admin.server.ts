@@ -9,6 +9,7 @@ import type { Clock } from "../clock";
 import { appendAudit } from "../audit/audit.server";
 import { createPerson, deactivatePerson, endLeave, reactivatePerson, startLeave, updatePersonFields, type AuditedChange, type PersonFieldUpdate } from "../people/people.server";
 import { deactivateSchema, parsePersonForm, type PersonFieldErrors, type PersonForm } from "./person-form";
+import { blankToUndefined } from "../forms";
 
 // Reading.
 
@@ -16,7 +17,6 @@ export const PEOPLE_PAGE_SIZE = 50;
 export const PERSON_STATUSES: UserStatus[] = ["active", "leave", "inactive"];
 export const PERSON_TYPE_VALUES: UserType[] = ["employee", "contractor"];
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const peopleFilterSchema = z.object({
   q: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),

@@ -2,8 +2,8 @@
 // taken or the manager exists is checked by people-admin.server.ts).
 import { z } from "zod";
 import { parseIsoDate } from "./dates";
+import { blankToUndefined, fieldErrorsOf } from "../forms";
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const oneLine = (v: string) => v.replace(/\s+/g, " ").trim();
 
 const optionalText = (label: string, max: number) =>
@@ -59,12 +59,7 @@ export type ParsedPersonForm = { ok: true; value: PersonForm } | { ok: false; fi
 export function parsePersonForm(form: Record<string, unknown>): ParsedPersonForm {
   const parsed = personFormSchema.safeParse(form);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const fieldErrors: PersonFieldErrors = {};
-  for (const issue of parsed.error.issues) {
-    const key = String(issue.path[0] ?? "form") as keyof PersonFieldErrors;
-    fieldErrors[key] ??= issue.message;
-  }
-  return { ok: false, fieldErrors };
+  return { ok: false, fieldErrors: fieldErrorsOf<keyof PersonForm>(parsed.error.issues) };
 }
 
 export const deactivateSchema = z.object({

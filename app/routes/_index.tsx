@@ -1,11 +1,10 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireViewer } from "~/auth/guards.server";
-import { listMyAssignments, type AssignmentSummary } from "~/assignments/assignments.server";
+import { requireViewer } from "~/http/guards.server";
+import type { AssignmentSummary } from "~/assignments/assignments.server";
+import { homePage } from "~/learning/home-page.server";
 import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
-import { myStanding } from "~/recognition/board.server";
-import { kudosReceived } from "~/recognition/kudos.server";
 import { Awards, formatScore, ordinal, ScoreExplainer } from "~/recognition/Board";
 import { KudosList } from "~/recognition/KudosList";
 import teamStyles from "~/styles/team.css";
@@ -16,37 +15,7 @@ export const meta: MetaFunction = () => [{ title: "My training · Confidant" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context);
-  const now = context.clock();
-  const [assignments, standing, kudos] = await Promise.all([
-    listMyAssignments(context.db, { viewer, catalog: context.catalog }, context.clock),
-    myStanding(context.db, { viewer, catalog: context.catalog }, now),
-    kudosReceived(context.db, { userId: viewer.id, limit: 10 }),
-  ]);
-  return {
-    name: viewer.name,
-    now: now.toISOString(),
-    current: assignments.filter((a) => a.status !== "completed" && a.status !== "exempt" && a.status !== "cancelled"),
-    history: assignments.filter((a) => a.status === "completed"),
-    // Only the viewer's own score and place: never anyone else's.
-    standing: standing
-      ? {
-          ranked: standing.score.ranked,
-          score: standing.score.score,
-          average: standing.score.average,
-          streak: standing.score.streak,
-          streakBonus: standing.score.streakBonus,
-          onTime: standing.score.onTime,
-          counted: standing.score.counted,
-          badges: standing.badges,
-          optedOut: standing.optedOut,
-          rank: standing.rank,
-          of: standing.of,
-          managerName: standing.managerName,
-          placeAsOf: standing.placeAsOf,
-        }
-      : null,
-    kudos,
-  };
+  return homePage(context.db, { viewer, catalog: context.catalog }, context.clock);
 }
 
 function Recognition({ standing, kudos }: Pick<ReturnType<typeof useLoaderData<typeof loader>>, "standing" | "kudos">) {

@@ -1,9 +1,10 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm, requireViewer } from "~/auth/guards.server";
+import { notFound, readForm, requireViewer } from "~/http/guards.server";
 import { getOwnProfile } from "~/people/profile.server";
 import { boardVisibilitySchema, isShownOnBoards, setShownOnBoards } from "~/recognition/opt-out.server";
 import { formatDate } from "~/components/format";
+import { PERSON_TYPE_LABEL } from "~/labels";
 
 export const meta: MetaFunction = () => [{ title: "Your details · Confidant" }];
 
@@ -34,7 +35,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return { saved: true as const, shown, error: null };
 }
 
-const TYPE_LABEL = { employee: "Employee", contractor: "Contractor" } as const;
 
 function BoardVisibility({ shown }: { shown: boolean }) {
   const result = useActionData<typeof action>();
@@ -93,7 +93,7 @@ export default function AccountPage() {
           <dt>Employee ID</dt>
           <dd>{p.employeeId ?? notRecorded}</dd>
           <dt>Type</dt>
-          <dd>{TYPE_LABEL[p.type]}</dd>
+          <dd>{PERSON_TYPE_LABEL[p.type]}</dd>
           <dt>Start date</dt>
           <dd>{formatDate(p.startDate)}</dd>
           <dt>Manager</dt>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFound, requireViewer } from "~/auth/guards.server";
+import { notFound, requireViewer } from "~/http/guards.server";
+import { fileResponse } from "~/http/download.server";
 import { getCertificate, renderCertificatePdf } from "~/recognition/certificate.server";
 
 // A certificate of completion for one completed cycle: the person's own (or, for HR, anyone's).
@@ -20,11 +21,5 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "")
     .slice(0, 80);
-  return new Response(new Uint8Array(pdf), {
-    headers: {
-      "Content-Type": "application/pdf",
-      "Content-Disposition": `attachment; filename="confidant-certificate-${slug}.pdf"`,
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return fileResponse(pdf, { fileName: `confidant-certificate-${slug}.pdf`, contentType: "application/pdf" });
 }

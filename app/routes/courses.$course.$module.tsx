@@ -1,8 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ClientLoaderFunctionArgs } from "@remix-run/react";
-import { notFound, readForm } from "~/auth/guards.server";
+import { notFound, readForm } from "~/http/guards.server";
 import { compileMdx } from "~/courses/mdx.server";
-import { asResponse, courseAccess, requireAssignment } from "~/learning/access.server";
+import { asResponse, courseAccess, requireAssignment } from "~/http/course-access.server";
 import { completeModule, getCourseState, LearningError, moduleUnlocked, recordScenarioChoice } from "~/learning/progress.server";
 import { courseComponents } from "~/components/course-components";
 import { MdxContent } from "~/components/MdxContent";

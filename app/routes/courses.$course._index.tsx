@@ -1,53 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { courseAccess } from "~/learning/access.server";
-import { attestationUnlocked, emptyState, getCourseState, moduleUnlocked, nextModule, quizUnlocked } from "~/learning/progress.server";
-import { assignmentStatus, STATUS_LABEL } from "~/assignments/status";
+import { courseAccess } from "~/http/course-access.server";
+import { coursePage } from "~/learning/course-page.server";
+import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.title ?? "Course"} · Confidant` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { course, assignment, preview } = await courseAccess(request, context, params.course);
-  const state = assignment
-    ? await getCourseState(context.db, assignment, course)
-    : emptyState();
-  const next = nextModule(course, state);
-  const policy = course.meta.policy ? context.catalog.policies.get(course.meta.policy) : undefined;
-  return {
-    id: course.id,
-    title: course.meta.title,
-    summary: course.meta.summary,
-    preview,
-    passingScore: course.meta.passingScore,
-    assignment: assignment
-      ? {
-          cycle: assignment.cycle,
-          dueAt: assignment.due_at,
-          completedAt: assignment.completed_at,
-          status: assignmentStatus({ ...assignment, started: state.completedModules.size > 0 }, context.clock()),
-        }
-      : null,
-    modules: course.modules.map((m) => ({
-      slug: m.slug,
-      title: m.title,
-      minutes: m.minutes,
-      done: state.completedModules.has(m.slug),
-      unlocked: preview || (!state.trainingWaived && moduleUnlocked(course, state, m.slug)),
-    })),
-    next: next?.slug ?? null,
-    quiz: course.quiz
-      ? {
-          questions: course.quiz.questions.length,
-          unlocked: quizUnlocked(course, state),
-          attempts: state.quiz.attempts,
-          passed: state.quiz.passedAttemptId !== null,
-          lastAttemptId: state.quiz.lastAttemptId,
-          bestScore: state.quiz.bestScore,
-        }
-      : null,
-    policy: policy ? { title: policy.title, version: policy.current.version, unlocked: attestationUnlocked(course, state), code: state.attestationCode } : null,
-  };
+  const access = await courseAccess(request, context, params.course);
+  return coursePage(context.db, context.catalog, access, context.clock());
 }
 
 export default function CoursePage() {

@@ -1,9 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ClientLoaderFunctionArgs } from "@remix-run/react";
-import { notFound, readForm } from "~/auth/guards.server";
+import { notFound, readForm } from "~/http/guards.server";
 import { compileMdx } from "~/courses/mdx.server";
 import { policyStatement } from "~/courses/catalog.server";
-import { asResponse, courseAccess, requireAssignment } from "~/learning/access.server";
+import { asResponse, courseAccess, requireAssignment } from "~/http/course-access.server";
 import { attestationUnlocked, getCourseState } from "~/learning/progress.server";
 import { INTENT_LABEL, presentedToken, signAttestation } from "~/attestations/attestations.server";
 import { MdxContent } from "~/components/MdxContent";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { notFound } from "~/auth/guards.server";
-import { courseAccess } from "~/learning/access.server";
+import { notFound } from "~/http/guards.server";
+import { courseAccess } from "~/http/course-access.server";
 import { getMyAttempt } from "~/learning/quiz.server";
 import { QuizResult } from "~/components/Quiz";
 import { formatDateTime } from "~/components/format";

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm } from "~/auth/guards.server";
-import { asResponse, courseAccess, requireAssignment } from "~/learning/access.server";
+import { notFound, readForm } from "~/http/guards.server";
+import { asResponse, courseAccess, requireAssignment } from "~/http/course-access.server";
 import { getCourseState, LearningError, quizUnlocked } from "~/learning/progress.server";
 import { questionsForBrowser, submitQuizAttempt } from "~/learning/quiz.server";
 import { QuizForm } from "~/components/Quiz";

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireHr } from "~/auth/guards.server";
+import { requireHr } from "~/http/guards.server";
 
 export const meta: MetaFunction = () => [{ title: "Course catalog · Confidant" }];
 

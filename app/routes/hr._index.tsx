@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireHr } from "~/auth/guards.server";
+import { requireHr } from "~/http/guards.server";
 import { getOverview, getOverviewOptions, type Counts } from "~/reports/overview.server";
 import { ageMinutes, STALE_AFTER_MINUTES } from "~/reports/rollup.server";
-import { courseTitle, filterValues, filtersOr400 } from "~/hr/request.server";
+import { filterValues, filtersOr400 } from "~/http/filters.server";
+import { courseTitle } from "~/courses/titles.server";
 import { HrFilters } from "~/hr/HrFilters";
 import { hrHref, HR_STATUS_LABEL, seriesLabel, TYPE_LABEL } from "~/hr/labels";
 import { CompletionChart } from "~/components/charts/CompletionChart";

@@ -1,12 +1,11 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm, requireHr } from "~/auth/guards.server";
+import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { assignCourse, assignFormSchema, parseForm } from "~/hr/actions.server";
 import { ASSIGN_GROUPS } from "~/hr/labels";
-import { getOverviewOptions } from "~/reports/overview.server";
-import { ensureRollup } from "~/reports/rollup.server";
-import { readFlash, setFlash } from "~/roster/flash.server";
-import { addDays } from "~/clock";
+import { ASSIGN_FIELDS, assignFormStart, type AssignValues } from "~/hr/assign-form";
+import { getOverviewOptions, requestRollupRefresh } from "~/reports/overview.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
 
@@ -14,33 +13,15 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: hrStyles }
 
 export const meta: MetaFunction = () => [{ title: "Assign a course · Confidant" }];
 
-const FIELDS = ["course", "cycle", "due", "reason", "group", "person", "department", "manager", "type"] as const;
-type Values = Record<(typeof FIELDS)[number], string>;
 
 // Assign a course to one person or a group, with a reason; each person gets it once per cycle.
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
   const url = new URL(request.url);
   const now = context.clock();
-  await ensureRollup(context.db, now);
+  await requestRollupRefresh(context.db, now);
   const [options, flash] = await Promise.all([getOverviewOptions(context.db), readFlash(request, context.config)]);
-  const pick = (k: string, max = 320) => (url.searchParams.get(k) ?? "").slice(0, max);
-  const group = pick("group");
-  const courses = [...context.catalog.courses.values()]
-    .map((c) => ({ id: c.id, title: c.meta.title, duePeriodDays: c.meta.duePeriodDays }))
-    .sort((a, b) => a.title.localeCompare(b.title));
-  const course = courses.find((c) => c.id === pick("course")) ?? courses[0];
-  const values: Values = {
-    course: course?.id ?? "",
-    cycle: `manual-${now.toISOString().slice(0, 7)}`,
-    due: addDays(now.toISOString(), course?.duePeriodDays ?? 30).slice(0, 10),
-    reason: "",
-    group: (ASSIGN_GROUPS as readonly string[]).includes(group) ? group : pick("person") ? "person" : pick("manager") ? "team" : pick("department") ? "department" : "person",
-    person: pick("person"),
-    department: pick("department", 200),
-    manager: pick("manager", 64),
-    type: pick("type", 20),
-  };
+  const { courses, values } = assignFormStart(context.catalog, url.searchParams, now);
   return data(
     {
       flash: flash.message,
@@ -58,7 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireHr(request, context);
   const form = await readForm(request);
-  const values = Object.fromEntries(FIELDS.map((k) => [k, String(form.get(k) ?? "").slice(0, 600)])) as Values;
+  const values = Object.fromEntries(ASSIGN_FIELDS.map((k) => [k, String(form.get(k) ?? "").slice(0, 600)])) as AssignValues;
   const parsed = parseForm(assignFormSchema, form);
   if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, formError: null, values }, { status: 400 });
   const result = await assignCourse(context.db, { viewer, catalog: context.catalog, origin: context.config.origin, form: parsed.data }, context.clock);

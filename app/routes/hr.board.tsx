@@ -1,6 +1,6 @@
 import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { pageNumberOr400, requireHr } from "~/auth/guards.server";
+import { pageNumberOr400, requireHr } from "~/http/guards.server";
 import { orgBoard } from "~/recognition/board.server";
 import { BoardTable, formatScore, ScoreExplainer } from "~/recognition/Board";
 import { formatDateTime } from "~/components/format";

@@ -1,9 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { notFound, readForm, requireHr } from "~/auth/guards.server";
+import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { FIELD_LABEL, plural } from "~/roster/format";
 import { confirmImport, getImport, planFromText, type ImportSummary } from "~/roster/import.server";
 import { planCounts, planIsEmpty } from "~/roster/plan.server";

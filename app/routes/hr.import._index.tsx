@@ -10,9 +10,9 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { requireHr } from "~/auth/guards.server";
+import { requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
-import { readFlash } from "~/roster/flash.server";
+import { readFlash } from "~/http/flash.server";
 import { listImports, MAX_ROSTER_BYTES, readRosterBytes, storeImport } from "~/roster/import.server";
 import rosterStyles from "~/styles/roster.css";
 

@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { badRequest, requireHr } from "~/auth/guards.server";
+import { badRequest, requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
 import { RETRY_DELAYS_MINUTES } from "~/notifications/delivery.server";
 import { listOutbox, NOTIFICATION_KINDS, NOTIFICATION_STATUSES, outboxCounts } from "~/notifications/outbox.server";
 import { Pager } from "~/components/Pager";
+import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL } from "~/labels";
 
 export const meta: MetaFunction = () => [{ title: "Outbox · Confidant" }];
 
@@ -54,23 +55,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const STATUS_LABEL: Record<string, string> = { pending: "Waiting", sending: "Sending", sent: "Sent", failed: "Failed" };
 // Reuses the assignment badge colours; the word carries the meaning, colour only supports it.
 const STATUS_CLASS: Record<string, string> = {
   pending: "status-not_started",
   sending: "status-in_progress",
   sent: "status-completed",
   failed: "status-overdue",
-};
-const KIND_LABEL: Record<string, string> = {
-  assigned: "Assigned",
-  reminder_before: "Reminder",
-  due_today: "Due today",
-  overdue: "Overdue",
-  escalation: "Escalation to manager",
-  hr_digest: "HR digest",
-  nudge: "Nudge",
-  kudos: "Kudos",
 };
 
 function pageHref(filter: { status: string; kind: string; q: string }, page: number) {
@@ -119,7 +109,7 @@ export default function Outbox() {
         {statuses.map((s) => (
           <li key={s}>
             <Link to={pageHref({ status: s, kind: "", q: "" }, 1)}>
-              {STATUS_LABEL[s]}: {counts[s]}
+              {NOTIFICATION_STATUS_LABEL[s]}: {counts[s]}
             </Link>
           </li>
         ))}
@@ -133,7 +123,7 @@ export default function Outbox() {
             <option value="">Any status</option>
             {statuses.map((s) => (
               <option key={s} value={s}>
-                {STATUS_LABEL[s]}
+                {NOTIFICATION_STATUS_LABEL[s]}
               </option>
             ))}
           </select>
@@ -144,7 +134,7 @@ export default function Outbox() {
             <option value="">Any kind</option>
             {kinds.map((k) => (
               <option key={k} value={k}>
-                {KIND_LABEL[k] ?? k}
+                {NOTIFICATION_KIND_LABEL[k] ?? k}
               </option>
             ))}
           </select>
@@ -194,7 +184,7 @@ export default function Outbox() {
                     ) : null}
                     <span className="muted">{r.toEmail}</span>
                   </td>
-                  <td>{KIND_LABEL[r.kind] ?? r.kind}</td>
+                  <td>{NOTIFICATION_KIND_LABEL[r.kind] ?? r.kind}</td>
                   <td>{r.why}</td>
                   <td>
                     {r.subject}
@@ -206,7 +196,7 @@ export default function Outbox() {
                     </details>
                   </td>
                   <td>
-                    <span className={`badge ${STATUS_CLASS[r.status] ?? ""}`}>{STATUS_LABEL[r.status] ?? r.status}</span>
+                    <span className={`badge ${STATUS_CLASS[r.status] ?? ""}`}>{NOTIFICATION_STATUS_LABEL[r.status] ?? r.status}</span>
                     {r.attempts > 0 ? (
                       <p className="muted">
                         {r.attempts} failed attempt{r.attempts === 1 ? "" : "s"}

@@ -1,14 +1,15 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { badRequest, notFound, readForm, requireHr } from "~/auth/guards.server";
+import { badRequest, notFound, readForm, requireHr } from "~/http/guards.server";
 import { decodeOverdueCursor, listOverdue, OVERDUE_PAGE_SIZE } from "~/reports/overdue.server";
-import { getOverviewOptions } from "~/reports/overview.server";
-import { ensureRollup } from "~/reports/rollup.server";
+import { getOverviewOptions, requestRollupRefresh } from "~/reports/overview.server";
 import { parseForm, remindFormSchema, remindMessage, remindOverdue } from "~/hr/actions.server";
-import { courseTitle, filterValues, filtersOr400 } from "~/hr/request.server";
+import { filterValues, filtersOr400 } from "~/http/filters.server";
+import { courseTitle } from "~/courses/titles.server";
 import { HrFilters } from "~/hr/HrFilters";
-import { daysText, hrHref } from "~/hr/labels";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { hrHref } from "~/hr/labels";
+import { daysText } from "~/labels";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
 
@@ -34,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listOverdue(context.db, { filters, now, after, limit: OVERDUE_PAGE_SIZE }),
     readFlash(request, context.config),
   ]);
-  await ensureRollup(context.db, now);
+  await requestRollupRefresh(context.db, now);
   const options = await getOverviewOptions(context.db, { selected: filters });
   const title = (id: string) => courseTitle(context.catalog, id);
   const courseIds = new Set([...options.courseIds, ...context.catalog.courses.keys()]);

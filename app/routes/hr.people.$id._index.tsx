@@ -1,11 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm, requireHr } from "~/auth/guards.server";
+import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { getPersonRecord } from "~/reports/person-record.server";
 import { exemptAssignment, exemptionFormSchema, extensionFormSchema, grantExtension, parseForm } from "~/hr/actions.server";
-import { courseTitle } from "~/hr/request.server";
-import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL, OUTCOME_LABEL, REASON_LABEL } from "~/hr/labels";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { courseTitle } from "~/courses/titles.server";
+import { REASON_LABEL } from "~/hr/labels";
+import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL, STATUS_LABEL } from "~/labels";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
 
@@ -272,7 +273,7 @@ export default function PersonRecordPage() {
                     <td>{formatDate(a.dueAt)}</td>
                     <td>{a.completedAt ? formatDate(a.completedAt) : <span className="muted">—</span>}</td>
                     <td>
-                      <span className={`badge status-${a.status}`}>{OUTCOME_LABEL[a.status] ?? a.status}</span>
+                      <span className={`badge status-${a.status}`}>{STATUS_LABEL[a.status] ?? a.status}</span>
                       {a.status === "completed" ? <span className="hr-person-email">{a.onTime ? "on time" : "late"}</span> : null}
                       {a.exemptedAt ? <span className="hr-person-email">since {formatDate(a.exemptedAt)}</span> : null}
                       {a.cancelledAt ? <span className="hr-person-email">on {formatDate(a.cancelledAt)}</span> : null}

@@ -1,8 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm, requireHr } from "~/auth/guards.server";
+import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
-import { readFlash, setFlash } from "~/roster/flash.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { createPasswordLink } from "~/auth/password-links.server";
 import { changeStatus, editPerson, getPersonForEdit } from "~/roster/people-admin.server";
 import { PersonFields, type PersonFieldValues } from "~/roster/person-fields";

@@ -1,12 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { notFound, requireHr } from "~/http/guards.server";
 import { evidenceSubject } from "~/evidence/evidence.server";
 import { formatDate } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Evidence pack: ${data?.name ?? ""} · Confidant` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  return evidenceSubject(request, context, params.id);
+  requireHr(request, context);
+  const person = await evidenceSubject(context.db, params.id);
+  if (!person) throw notFound("There is no such person.");
+  return person;
 }
 
 const PERSON_STATUS: Record<string, string> = { active: "Active", leave: "On leave", inactive: "Inactive (has left)" };

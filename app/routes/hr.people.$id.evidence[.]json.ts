@@ -1,7 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { evidenceDownload } from "~/evidence/evidence.server";
+import { requireHr } from "~/http/guards.server";
+import { fileOr404 } from "~/http/download.server";
+import { evidenceFile } from "~/evidence/evidence.server";
 
-// The evidence pack as JSON: the records, the audit entries that cover them, and packSha256.
+// The evidence pack as JSON: the records, the audit entries that cover them, and packSha256. HR only.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  return evidenceDownload(request, context, params.id, "json");
+  const viewer = requireHr(request, context);
+  const file = await evidenceFile(context.db, { viewer, id: params.id, format: "json", now: context.clock(), origin: context.config.origin });
+  return fileOr404(file, "There is no such person.");
 }

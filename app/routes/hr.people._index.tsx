@@ -1,11 +1,12 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { badRequest, requireHr } from "~/auth/guards.server";
-import { readFlash } from "~/roster/flash.server";
+import { badRequest, requireHr } from "~/http/guards.server";
+import { readFlash } from "~/http/flash.server";
 import { listDepartments, listPeople, parsePeopleFilter, PEOPLE_PAGE_SIZE } from "~/roster/people-admin.server";
 import rosterStyles from "~/styles/roster.css";
 import { Pager } from "~/components/Pager";
 import { choicesOf, SelectField } from "~/components/SelectField";
+import { PERSON_TYPE_LABEL } from "~/labels";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: rosterStyles }];
 
@@ -38,7 +39,6 @@ const STATUS = {
   leave: { label: "On leave", className: "status-in_progress" },
   inactive: { label: "Deactivated", className: "status-cancelled" },
 } as const;
-const TYPE_LABEL = { employee: "Employee", contractor: "Contractor" } as const;
 const STATUS_CHOICES = Object.entries(STATUS).map(([value, s]) => ({ value, label: s.label }));
 const TYPE_CHOICES = choicesOf({ employee: "Employees", contractor: "Contractors" });
 
@@ -126,7 +126,7 @@ export default function People() {
                   </td>
                   <td data-label="Department">{[r.department, r.title].filter(Boolean).join(" · ") || <span className="muted">—</span>}</td>
                   <td data-label="Manager">{r.managerName ?? <span className="muted">—</span>}</td>
-                  <td data-label="Type">{TYPE_LABEL[r.type]}</td>
+                  <td data-label="Type">{PERSON_TYPE_LABEL[r.type]}</td>
                   <td data-label="Status">
                     <span className={`badge ${STATUS[r.status].className}`}>{STATUS[r.status].label}</span>
                   </td>

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
-import { readForm, requireHr } from "~/auth/guards.server";
-import { setFlash } from "~/roster/flash.server";
+import { readForm, requireHr } from "~/http/guards.server";
+import { setFlash } from "~/http/flash.server";
 import { addPerson } from "~/roster/people-admin.server";
 import { PersonFields, type PersonFieldValues } from "~/roster/person-fields";
 import rosterStyles from "~/styles/roster.css";

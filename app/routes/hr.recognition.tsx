@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { pageNumberOr400, requireHr } from "~/auth/guards.server";
+import { pageNumberOr400, requireHr } from "~/http/guards.server";
 import { recognitionReport } from "~/recognition/kudos.server";
 import { formatDate } from "~/components/format";
 import { Pager } from "~/components/Pager";

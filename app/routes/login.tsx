@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { readForm, safeRedirect } from "~/auth/guards.server";
+import { readForm, safeRedirect } from "~/http/guards.server";
 import { signIn } from "~/auth/login.server";
 import { sessionCookie } from "~/auth/session.server";
 import { passOnHeaders } from "~/http/headers";

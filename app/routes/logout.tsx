@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { recordAudit } from "~/audit/audit.server";
-import { clearSessionCookie, invalidateSession } from "~/auth/session.server";
+import { clearSessionCookie } from "~/auth/session.server";
+import { signOut } from "~/people/sign-out.server";
 
 export async function loader() {
   // Signing out changes state, so it is a POST; a GET just goes home.
@@ -9,8 +9,7 @@ export async function loader() {
 
 export async function action({ context }: ActionFunctionArgs) {
   if (context.sessionId && context.viewer) {
-    await invalidateSession(context.db, context.sessionId);
-    await recordAudit(context.db, { actorId: context.viewer.id, action: "auth.signed_out", subjectType: "user", subjectId: context.viewer.id }, context.clock());
+    await signOut(context.db, { sessionId: context.sessionId, userId: context.viewer.id, now: context.clock() });
   }
   return redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context.config.secureCookies) } });
 }

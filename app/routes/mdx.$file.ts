@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFound, requireViewer } from "~/auth/guards.server";
+import { notFound, requireViewer } from "~/http/guards.server";
 import { asBrowserModule, catalogSources, compiledByHash } from "~/courses/mdx.server";
 
 // Compiled course content as a same-origin ES module (so the CSP needs no 'unsafe-eval').

@@ -1,12 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { notFound, requireViewer } from "~/http/guards.server";
 import { receiptFor } from "~/attestations/receipts.server";
 import { formatDateTime } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Receipt ${data?.verificationCode ?? ""} · Confidant` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const r = await receiptFor(request, context, params.code);
+  const viewer = requireViewer(request, context);
+  const r = await receiptFor(context.db, { viewer, code: params.code, catalog: context.catalog, origin: context.config.origin });
+  if (!r) throw notFound("There is no such receipt.");
   const { attestation: _a, ...view } = r;
   return view;
 }

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { notFound, readForm } from "~/auth/guards.server";
+import { notFound, readForm } from "~/http/guards.server";
 import { findPasswordLink, usePasswordLink, LINK_HOURS } from "~/auth/password-links.server";
 import { Field } from "~/components/Field";
 

@@ -1,8 +1,10 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { badRequest, notFound, readForm } from "~/auth/guards.server";
-import { requireManager } from "~/team/access.server";
-import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview, teamPagesOr400 } from "~/team/team.server";
+import { badRequest, notFound, readForm } from "~/http/guards.server";
+import { filterValues } from "~/http/filters.server";
+import { requireManager } from "~/http/manager.server";
+import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview } from "~/team/team.server";
+import { teamPagesOr400 } from "~/http/guards.server";
 import { nudge, parseNudgeForm } from "~/team/nudge.server";
 import { NudgeOutcomes } from "~/team/NudgeOutcomes";
 import { describeFilters, parseFilters } from "~/reports/filters.server";
@@ -10,7 +12,8 @@ import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
 import { TeamFilters } from "~/team/TeamFilters";
 import { Pager } from "~/components/Pager";
-import { daysText, NUDGE_NOTE_MAX, statusDetail } from "~/team/labels";
+import { NUDGE_NOTE_MAX, statusDetail } from "~/team/labels";
+import { daysText } from "~/labels";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
@@ -52,14 +55,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     summary: { ...overview.summary, leads: overview.summary.leads.length > LEADS_NAMED ? [] : overview.summary.leads, leadCount: overview.summary.leads.length },
     rows,
     options,
-    filters: {
-      status: filters.status ?? "",
-      course: filters.course ?? "",
-      cycle: filters.cycle ?? "",
-      department: filters.department ?? "",
-      manager: filters.manager ?? "",
-      type: filters.type ?? "",
-    },
+    filters: filterValues(filters),
     filtered: describeFilters(filters) !== "everyone",
   };
 }

@@ -1,7 +1,7 @@
 import { redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireManager } from "~/team/access.server";
-import { pageNumberOr400 } from "~/auth/guards.server";
+import { requireManager } from "~/http/manager.server";
+import { pageNumberOr400 } from "~/http/guards.server";
 import { teamBoard } from "~/recognition/board.server";
 import { BoardTable, ScoreExplainer } from "~/recognition/Board";
 import { formatDateTime } from "~/components/format";

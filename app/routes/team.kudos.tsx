@@ -1,9 +1,9 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
-import { notFound, readForm, requireViewer } from "~/auth/guards.server";
+import { notFound, readForm, requireViewer } from "~/http/guards.server";
 import { hasReports } from "~/people/org.server";
-import { personIdParam } from "~/team/access.server";
+import { personIdParam } from "~/http/manager.server";
 import { kudosCandidates, kudosRecipient, kudosSent, parseKudosForm, sendKudos } from "~/recognition/kudos.server";
 import { KUDOS_BADGES, KUDOS_MESSAGE_MAX } from "~/recognition/badges";
 import { KudosList } from "~/recognition/KudosList";

@@ -1,7 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { notFound } from "~/auth/guards.server";
-import { personIdParam, requireManager } from "~/team/access.server";
+import { notFound } from "~/http/guards.server";
+import { personIdParam, requireManager } from "~/http/manager.server";
 import { getTeamMember } from "~/team/team.server";
 import { teamMemberScore } from "~/recognition/board.server";
 import { teamMemberKudos } from "~/recognition/kudos.server";
@@ -13,6 +13,7 @@ import { KudosList } from "~/recognition/KudosList";
 import { NudgeOutcomes, type NudgeOutcomeView } from "~/team/NudgeOutcomes";
 import { statusDetail } from "~/team/labels";
 import teamStyles from "~/styles/team.css";
+import { PERSON_TYPE_LABEL } from "~/labels";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
 
@@ -47,10 +48,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-const TYPE_LABEL: Record<string, string> = {
-  employee: "Employee",
-  contractor: "Contractor",
-};
 
 function RemindButton({
   assignmentId,
@@ -105,7 +102,7 @@ export default function TeamPerson() {
           <dt>Work email</dt>
           <dd>{person.email}</dd>
           <dt>Type</dt>
-          <dd>{TYPE_LABEL[person.type] ?? person.type}</dd>
+          <dd>{PERSON_TYPE_LABEL[person.type] ?? person.type}</dd>
           <dt>Start date</dt>
           <dd>{formatDate(person.startDate)}</dd>
           <dt>Score</dt>

@@ -9,6 +9,7 @@ import type { AssignmentReason, DB, NotificationKind } from "../../db/schema";
 import { addDays } from "../clock";
 import { appendAudit } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
+import { courseTitle } from "../courses/titles.server";
 import type { ReminderRules } from "../config.server";
 import {
   cancelOpenAssignmentsOf,
@@ -383,8 +384,7 @@ async function reminders(run: Runner, opts: SchedulerOptions, summary: RunSummar
     after = rows[rows.length - 1].id;
     await run.tx(async (trx) => {
       for (const a of rows) {
-        const course = opts.catalog.courses.get(a.course_id);
-        const title = course?.meta.title ?? a.course_id;
+        const title = courseTitle(opts.catalog, a.course_id);
         const courseUrl = `${opts.origin}/courses/${a.course_id}`;
         for (const ev of reminderEvents(a, opts.now, opts.rules, a.manager_id !== null)) {
           if (ev.kind === "escalation") {
@@ -425,7 +425,7 @@ async function hrDigests(run: Runner, opts: SchedulerOptions, summary: RunSummar
   const people = worst.map((w) => ({
     name: w.name,
     email: w.email,
-    courseTitle: opts.catalog.courses.get(w.course_id)?.meta.title ?? w.course_id,
+    courseTitle: courseTitle(opts.catalog, w.course_id),
     daysOverdue: Math.floor((opts.now.getTime() - Date.parse(w.due_at)) / 86_400_000),
     managerName: w.manager_name,
   }));

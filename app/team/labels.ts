@@ -1,5 +1,6 @@
 // Words for statuses and filters on the team pages. Pure: shared by routes and components.
 import type { AssignmentStatus } from "../assignments/status";
+import { daysText } from "../labels";
 
 export const FILTER_STATUS_LABEL: Record<string, string> = {
   open: "Open (not completed yet)",
@@ -12,10 +13,6 @@ export const FILTER_STATUS_LABEL: Record<string, string> = {
   exempt: "Exempt",
   cancelled: "Cancelled",
 };
-
-export function daysText(n: number): string {
-  return `${n} day${n === 1 ? "" : "s"}`;
-}
 
 export function statusDetail(a: { status: AssignmentStatus; daysOverdue: number; onTime: boolean | null }): string | null {
   if (a.status === "overdue") return `${daysText(a.daysOverdue)} overdue`;

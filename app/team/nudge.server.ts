@@ -8,12 +8,14 @@ import type { DB } from "../../db/schema";
 import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import type { Catalog } from "../courses/catalog.server";
+import { courseTitle, recordedTitle } from "../courses/titles.server";
 import { appendAudit } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { reasonText } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
 import { membersOf } from "../people/org.server";
 import { NUDGE_NOTE_MAX } from "./labels";
+import { fieldErrorsOf } from "../forms";
 
 export { NUDGE_NOTE_MAX };
 
@@ -55,9 +57,7 @@ export function parseNudgeForm(form: URLSearchParams): { ok: true; data: NudgeFo
         assignment: [...new Set(parsed.data.assignment)],
       },
     };
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-  return { ok: false, fieldErrors };
+  return { ok: false, fieldErrors: fieldErrorsOf(parsed.error.issues) as Record<string, string> };
 }
 
 export type NudgeResult = "sent" | "already_today" | "not_open" | "on_leave";
@@ -124,8 +124,7 @@ export async function nudge(
     if (rows.length !== wanted.length) return null;
     const outcomes: NudgeOutcome[] = [];
     for (const r of rows) {
-      const courseTitle = catalog.courses.get(r.course_id)?.meta.title ?? r.recorded_title ?? r.course_id;
-      const base = { assignmentId: r.id, personName: r.name, courseTitle };
+      const base = { assignmentId: r.id, personName: r.name, courseTitle: courseTitle(catalog, r.course_id, r.recorded_title) };
       if (r.completed_at || r.exempted_at || r.cancelled_at || r.status === "inactive") {
         outcomes.push({ ...base, result: "not_open" });
         continue;
@@ -139,7 +138,7 @@ export async function nudge(
       const mail = nudgeMail({
         personName: r.name,
         managerName: manager.name,
-        courseTitle,
+        courseTitle: base.courseTitle,
         courseUrl: `${origin}/courses/${r.course_id}`,
         dueAt: r.due_at,
         daysOverdue,
@@ -204,13 +203,7 @@ async function scopedAssignments(db: Kysely<DB>, managerId: string, ids: string[
       "u.name",
       "u.email",
       "u.status",
-      eb
-        .selectFrom("course_versions as v")
-        .select("v.title")
-        .whereRef("v.course_id", "=", "a.course_id")
-        .orderBy("v.recorded_at", "desc")
-        .limit(1)
-        .as("recorded_title"),
+      recordedTitle(eb),
     ])
     .where("a.id", "in", ids)
     .execute();

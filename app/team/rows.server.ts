@@ -13,6 +13,7 @@ import { SCOPE_MIN_TEAM } from "../people/tree.server";
 import { currentRun, notAnIndex, teamSizeOf } from "../reports/rollup.server";
 import { currentScoreRun, refreshScoresInBackground, storedTeamRange } from "../recognition/scores-refresh.server";
 import { nudgeEventKey } from "./nudge.server";
+import { courseTitle, recordedTitle } from "../courses/titles.server";
 
 const DAY_MS = 86_400_000;
 
@@ -49,10 +50,6 @@ export interface TeamPerson {
   state: PersonState;
 }
 
-export function courseTitleOf(catalog: Catalog, courseId: string, recorded: string | null) {
-  return catalog.courses.get(courseId)?.meta.title ?? recorded ?? courseId;
-}
-
 /** Assignments with what the pages show; callers scope them to the team. */
 export function assignmentColumns(db: Kysely<DB>) {
   return db
@@ -74,13 +71,7 @@ export function assignmentColumns(db: Kysely<DB>) {
       "u.manager_id",
       "m.name as manager_name",
       eb.exists(eb.selectFrom("module_progress as p").select("p.module").whereRef("p.assignment_id", "=", "a.id")).as("started"),
-      eb
-        .selectFrom("course_versions as v")
-        .select("v.title")
-        .whereRef("v.course_id", "=", "a.course_id")
-        .orderBy("v.recorded_at", "desc")
-        .limit(1)
-        .as("recorded_title"),
+      recordedTitle(eb),
     ]);
 }
 
@@ -101,7 +92,7 @@ export function toTeamAssignment(r: Row, managerId: string, catalog: Catalog, no
     managerName: r.manager_name,
     direct: r.manager_id === managerId,
     courseId: r.course_id,
-    courseTitle: courseTitleOf(catalog, r.course_id, r.recorded_title),
+    courseTitle: courseTitle(catalog, r.course_id, r.recorded_title),
     cycle: r.cycle,
     reason: r.reason,
     dueAt: r.due_at,

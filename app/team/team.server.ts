@@ -9,22 +9,16 @@ import type { DB, UserStatus } from "../../db/schema";
 import type { Catalog } from "../courses/catalog.server";
 import { applyAssignmentFilters, type AssignmentFilters } from "../reports/filters.server";
 import { membersOf, teamIds } from "../people/org.server";
-import { pageNumberOr400 } from "../auth/guards.server";
+import { courseTitle } from "../courses/titles.server";
 import { getOverview } from "../reports/overview.server";
 import { currentRun, isSeriesOfMany, notAnIndex } from "../reports/rollup.server";
 import {
-  assignmentColumns, assignmentsById, courseTitleOf, inStoredTeam, overdueWalk, placeOf, remindedToday, storedTeam, TEAM_LARGE_FROM,
+  assignmentColumns, assignmentsById, inStoredTeam, overdueWalk, placeOf, remindedToday, storedTeam, TEAM_LARGE_FROM,
   TEAM_PAGE_SIZE, toTeamAssignment, type TeamAssignment, type TeamPage,
 } from "./rows.server";
 
 export { teamOverview, type AssignmentCounts, type TeamOverview, type TeamOverviewInput, type TeamSummary } from "./overview.server";
 export { TEAM_LARGE_FROM, TEAM_PAGE_SIZE, type PersonState, type TeamAssignment, type TeamPage, type TeamPerson } from "./rows.server";
-
-/** The pages the team page's address asks for (`?page=` for the assignments, `?peoplePage=`,
- * `?overduePage=`; the first page without). Anything but a whole number from 1 is a 400. */
-export function teamPagesOr400(params: URLSearchParams): { page: number; peoplePage: number; overduePage: number } {
-  return { page: pageNumberOr400(params), peoplePage: pageNumberOr400(params, "peoplePage"), overduePage: pageNumberOr400(params, "overduePage") };
-}
 
 export interface TeamAssignmentsInput {
   managerId: string;
@@ -124,7 +118,7 @@ export async function teamFilterOptions(db: Kysely<DB>, { managerId, catalog, la
   const run = await currentRun(db);
   const size = run ? await db.selectFrom("report_managers").select(["team_size", "scoped"]).where("generation", "=", run.generation).where("manager_id", "=", managerId).executeTakeFirst() : undefined;
   const scoped = size !== undefined && Number(size.scoped) === 1 && Number(size.team_size) >= largeFrom;
-  const titled = (ids: string[]) => ids.map((id) => ({ id, title: courseTitleOf(catalog, id, null) })).sort((a, b) => a.title.localeCompare(b.title));
+  const titled = (ids: string[]) => ids.map((id) => ({ id, title: courseTitle(catalog, id) })).sort((a, b) => a.title.localeCompare(b.title));
   if (run && scoped) {
     const g = run.generation;
     const [departments, leads, courses, series] = await Promise.all([

@@ -14,7 +14,8 @@ import { completeModule, recordScenarioChoice } from "../../app/learning/progres
 import { submitQuizAttempt } from "../../app/learning/quiz.server";
 import { deactivatePerson } from "../../app/people/people.server";
 import { pathToEnding } from "../../app/demo/factories.server";
-import { ASSIGNMENT_CSV_COLUMNS, assignmentExportPages, assignmentsCsv, textStream } from "../../app/reports/export.server";
+import { ASSIGNMENT_CSV_COLUMNS, assignmentExportPages, assignmentsCsv } from "../../app/reports/export.server";
+import { textStream } from "../../app/http/download.server";
 import type { Assignment, User } from "../../db/schema";
 import { makeWorld, PASSWORD, passwordHash, SECRET, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";

@@ -1,7 +1,7 @@
 // Who may open the manager pages: anyone with at least one (active) report. Everyone else is told
 // the page does not exist, like HR's pages.
-import type { AppContext, Viewer } from "../http/context";
-import { notFound, requireViewer } from "../auth/guards.server";
+import type { AppContext, Viewer } from "./context";
+import { notFound, requireViewer } from "./guards.server";
 import { hasReports } from "../people/org.server";
 
 export async function requireManager(request: Request, context: AppContext): Promise<Viewer> {

@@ -33,6 +33,12 @@ export function pageNumberOr400(params: URLSearchParams, name = "page"): number 
   return Number(raw);
 }
 
+/** The pages the team page's address asks for (`?page=` for the assignments, `?peoplePage=`,
+ * `?overduePage=`; the first page without). Anything but a whole number from 1 is a 400. */
+export function teamPagesOr400(params: URLSearchParams): { page: number; peoplePage: number; overduePage: number } {
+  return { page: pageNumberOr400(params), peoplePage: pageNumberOr400(params, "peoplePage"), overduePage: pageNumberOr400(params, "overduePage") };
+}
+
 /** Only same-site relative paths: never redirect a signed-in person to another site. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;

@@ -1,9 +1,8 @@
 // Reading HR's shared filters from a request: a bad value is a 400 that names the filter, never a
 // stack trace.
-import { badRequest } from "../auth/guards.server";
+import { badRequest } from "./guards.server";
 import { assignmentFiltersSchema, parseFilters, type AssignmentFilters } from "../reports/filters.server";
-import type { Catalog } from "../courses/catalog.server";
-import type { FilterValues } from "./labels";
+import type { FilterValues } from "../hr/labels";
 
 const FILTER_WORDS: Record<string, string> = {
   department: "department",
@@ -32,8 +31,4 @@ export function filterValues(f: AssignmentFilters): FilterValues {
     status: f.status ?? "",
     type: f.type ?? "",
   };
-}
-
-export function courseTitle(catalog: Catalog, courseId: string, recorded?: string | null): string {
-  return catalog.courses.get(courseId)?.meta.title ?? recorded ?? courseId;
 }

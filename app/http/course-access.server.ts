@@ -1,0 +1,28 @@
+// The learner's course pages: the viewer must be signed in and the course theirs (or, for HR, a
+// preview). Domain refusals become HTTP answers here.
+import type { Assignment } from "../../db/schema";
+import type { AppContext } from "./context";
+import { notFound, requireViewer } from "./guards.server";
+import { findCourseAccess, type CourseAccess } from "../learning/access.server";
+import { LearningError } from "../learning/progress.server";
+
+export async function courseAccess(request: Request, context: AppContext, courseId: string | undefined): Promise<CourseAccess> {
+  const viewer = requireViewer(request, context);
+  const access = await findCourseAccess(context.db, context.catalog, viewer, courseId);
+  if (access === "no_such_course") throw notFound("There is no such course.");
+  if (access === "not_assigned") throw notFound("This course is not assigned to you.");
+  return access;
+}
+
+/** For actions: the assignment must exist and belong to the viewer. */
+export async function requireAssignment(request: Request, context: AppContext, courseId: string | undefined) {
+  const access = await courseAccess(request, context, courseId);
+  if (!access.assignment) throw new Response("Previews do not record anything.", { status: 409 });
+  return access as CourseAccess & { assignment: Assignment };
+}
+
+/** Turns domain refusals into HTTP answers. */
+export function asResponse(e: unknown): never {
+  if (e instanceof LearningError) throw new Response(e.message, { status: e.status });
+  throw e;
+}

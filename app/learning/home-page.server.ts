@@ -1,0 +1,51 @@
+// "My training", the home page: the viewer's current assignments and their history, their own
+// standing (never anyone else's score) and the kudos they received.
+import type { Db } from "../../db/connection";
+import type { Clock } from "../clock";
+import type { Catalog } from "../courses/catalog.server";
+import type { Viewer } from "../auth/viewer";
+import { listMyAssignments, type AssignmentSummary } from "../assignments/assignments.server";
+import { myStanding } from "../recognition/board.server";
+import { kudosReceived } from "../recognition/kudos.server";
+
+/** Current: still to do (not started, in progress, overdue). History: completed. Exempt and
+ * cancelled assignments are in neither. */
+export function splitCurrentAndHistory(assignments: AssignmentSummary[]) {
+  return {
+    current: assignments.filter((a) => a.status !== "completed" && a.status !== "exempt" && a.status !== "cancelled"),
+    history: assignments.filter((a) => a.status === "completed"),
+  };
+}
+
+export async function homePage(db: Db, { viewer, catalog }: { viewer: Viewer; catalog: Catalog }, clock: Clock) {
+  const now = clock();
+  const [assignments, standing, kudos] = await Promise.all([
+    listMyAssignments(db, { viewer, catalog }, clock),
+    myStanding(db, { viewer, catalog }, now),
+    kudosReceived(db, { userId: viewer.id, limit: 10 }),
+  ]);
+  return {
+    name: viewer.name,
+    now: now.toISOString(),
+    ...splitCurrentAndHistory(assignments),
+    // Only the viewer's own score and place: never anyone else's.
+    standing: standing
+      ? {
+          ranked: standing.score.ranked,
+          score: standing.score.score,
+          average: standing.score.average,
+          streak: standing.score.streak,
+          streakBonus: standing.score.streakBonus,
+          onTime: standing.score.onTime,
+          counted: standing.score.counted,
+          badges: standing.badges,
+          optedOut: standing.optedOut,
+          rank: standing.rank,
+          of: standing.of,
+          managerName: standing.managerName,
+          placeAsOf: standing.placeAsOf,
+        }
+      : null,
+    kudos,
+  };
+}
