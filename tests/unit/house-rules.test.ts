@@ -93,3 +93,9 @@ test("every decision record is listed in docs/decisions/README.md", () => {
   expect(records.length).toBeGreaterThan(0);
   expect(records.filter((f) => !index.includes(`(${f})`))).toEqual([]);
 });
+
+test("README's architecture table names every top-level folder of app/", () => {
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const folders = fs.readdirSync(path.join(root, "app"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  expect(folders.filter((f) => !readme.includes(`| \`app/${f}/\` |`))).toEqual([]);
+});
