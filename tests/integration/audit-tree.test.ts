@@ -122,3 +122,30 @@ test("a token that does not chain to the configured CA is not stored", async () 
   expect(await stampPending(t.db, { anchors, now: at })).toMatchObject({ stamped: 0, failed: 1, problems: [expect.stringMatching(/does not verify/)] });
   expect((await checkpointFor(t.db))!.timestamp.token).toBeNull();
 });
+
+test("audit:verify checks every timestamp token: a changed token is named, no trust anchor means could-not-check", async () => {
+  const { verifyAuditLog } = await import("../../app/audit/verify.server");
+  const { sql } = await import("kysely");
+  tsa.mode = "ok";
+  const anchors = { ...a.anchors, tsaUrl: tsa.url, tsaCaFile: tsa.caFile };
+  await append(9);
+  await takeCheckpoint(t.db, { key: a.key, anchors, now: at });
+  await stampPending(t.db, { anchors, now: at });
+  const ca = fs.readFileSync(tsa.caFile, "utf8");
+  const opts = { publicKey: a.key.publicKeyPem, anchorFile: anchors.anchorFile, trustAnchorsPem: ca };
+  expect(await verifyAuditLog(t.db, opts)).toMatchObject({ status: 0 });
+  expect(await verifyAuditLog(t.db, { ...opts, trustAnchorsPem: null })).toMatchObject({ status: 2, unchecked: [expect.stringMatching(/no TSA trust anchor/)] });
+  expect(await verifyAuditLog(t.db, { ...opts, trustAnchorsPem: fs.readFileSync(tsa.otherCaFile, "utf8") })).toMatchObject({ status: 1, problems: [expect.stringMatching(/timestamp token of the checkpoint of 9 entries \(database\) is not valid/)] });
+  await sql`drop trigger audit_checkpoints_token_once`.execute(t.db);
+  const { tsa_token } = await t.db.selectFrom("audit_checkpoints").select("tsa_token").executeTakeFirstOrThrow();
+  const bytes = Buffer.from(tsa_token!, "base64");
+  bytes[bytes.length - 20] ^= 0x01;
+  await t.db.updateTable("audit_checkpoints").set({ tsa_token: bytes.toString("base64") }).execute();
+  const report = await verifyAuditLog(t.db, opts);
+  expect(report.status).toBe(1);
+  expect(report.problems[0]).toMatch(/timestamp token of the checkpoint of 9 entries \(database\) is not valid/);
+  // A checkpoint signed by another key is named too.
+  const other = testAnchors();
+  expect((await verifyAuditLog(t.db, { ...opts, publicKey: other.key.publicKeyPem })).problems[0]).toMatch(/is not validly signed: the checkpoint carries no signature by this key/);
+  other.cleanup();
+});
