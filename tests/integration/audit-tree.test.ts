@@ -151,3 +151,22 @@ test("audit:verify checks every timestamp token: a changed token is named, no tr
   expect((await verifyAuditLog(t.db, { ...opts, publicKey: other.key.publicKeyPem })).problems[0]).toMatch(/is not validly signed: the checkpoint carries no signature by this key/);
   other.cleanup();
 });
+
+test("npm run audit:checkpoint signs a checkpoint on demand, prints it, and asks the TSA for its timestamp", async () => {
+  const { runScript, runScriptAsync } = await import("../support/tamper");
+  await append(4);
+  const env = { DATABASE_URL: `file:${t.file}`, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile, AUDIT_LOG_ORIGIN: a.anchors.origin };
+  const first = runScript("scripts/audit-checkpoint.ts", env);
+  expect(first.stdout).toMatch(/Checkpoint of 4 entries signed and appended to .*audit-anchors\.jsonl:\nconfidant\.test\/audit-log\n4\n[A-Za-z0-9+/]{43}=\n\n— confidant\.test\/audit-log /);
+  expect(first.stdout).toMatch(/No TSA_URL: the checkpoint is signed but not timestamped\./);
+  expect(first.status).toBe(0);
+  expect(verifyCheckpointSignature((await checkpointFor(t.db))!.note, a.key.publicKeyPem).ok).toBe(true);
+  tsa.mode = "ok";
+  const again = await runScriptAsync("scripts/audit-checkpoint.ts", { ...env, TSA_URL: tsa.url, TSA_CA_FILE: tsa.caFile });
+  expect(again.stdout).toMatch(/No new entries; the last checkpoint .* stands/);
+  expect(again.stdout).toMatch(/Timestamps: 0 received, 0 pending after a failed attempt\./);
+  await append(1);
+  const stamped = await runScriptAsync("scripts/audit-checkpoint.ts", { ...env, TSA_URL: tsa.url, TSA_CA_FILE: tsa.caFile });
+  expect(stamped.stdout).toMatch(/Checkpoint of 5 entries signed/);
+  expect(stamped.stdout).toMatch(/Timestamps: 1 received, 0 pending/);
+});
