@@ -19,7 +19,8 @@ import { verifyTimestampToken } from "./timestamp";
 const IN_FLIGHT_MS = 60_000;
 
 export interface AuditVerifyOptions {
-  publicKey: KeyObject | string;
+  /** The instance's public key; null when there is none (no key was ever made here). */
+  publicKey: KeyObject | string | null;
   /** The anchor file to check against (the one under DATA_DIR, or a copy shipped elsewhere). */
   anchorFile: string | null;
   trustAnchorsPem: string | null;
@@ -73,8 +74,12 @@ function readAnchors(file: string | null, checkpoints: CheckpointRecord[], repor
   return out;
 }
 
-function checkSignatures(list: Array<{ treeSize: number; rootHash: string; createdAt: string; note: string }>, source: Claim["source"], publicKey: KeyObject | string, report: AuditReport): Claim[] {
+function checkSignatures(list: Array<{ treeSize: number; rootHash: string; createdAt: string; note: string }>, source: Claim["source"], publicKey: KeyObject | string | null, report: AuditReport): Claim[] {
   const claims: Claim[] = [];
+  if (!publicKey) {
+    if (list.length) report.unchecked.push(`the ${source} holds ${list.length} checkpoints but there is no instance public key to check them with (pass --public-key)`);
+    return claims;
+  }
   for (const c of list) {
     const check = verifyCheckpointSignature(c.note, publicKey);
     if (!check.ok) {

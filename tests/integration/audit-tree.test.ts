@@ -170,3 +170,25 @@ test("npm run audit:checkpoint signs a checkpoint on demand, prints it, and asks
   expect(stamped.stdout).toMatch(/Checkpoint of 5 entries signed/);
   expect(stamped.stdout).toMatch(/Timestamps: 1 received, 0 pending/);
 });
+
+test("audit:verify checks checkpoints with the key given by --public-key, and never makes a key of its own", async () => {
+  const { runScript } = await import("../support/tamper");
+  await append(3);
+  await takeCheckpoint(t.db, { key: a.key, anchors: a.anchors, now: at });
+  const env = { DATABASE_URL: `file:${t.file}`, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile };
+  const pub = `${a.dir}/instance.pub`;
+  fs.writeFileSync(pub, a.key.publicKeyPem);
+  const given = runScript("scripts/audit-verify.ts", { ...env, DATA_DIR: `${a.dir}/elsewhere` }, ["--public-key", pub]);
+  expect(given.stdout).toMatch(/Audit log intact: 3 entries/);
+  expect(given.status).toBe(0);
+  const other = testAnchors();
+  fs.writeFileSync(pub, other.key.publicKeyPem);
+  const wrong = runScript("scripts/audit-verify.ts", env, ["--public-key", pub]);
+  expect(wrong.stderr).toMatch(/^Audit log TAMPERED: the checkpoint of 3 entries in the database .* is not validly signed/);
+  expect(wrong.status).toBe(1);
+  other.cleanup();
+  const keyless = runScript("scripts/audit-verify.ts", { ...env, DATA_DIR: `${a.dir}/elsewhere` });
+  expect(keyless.stderr).toMatch(/could not check: the database holds 1 checkpoints but there is no instance public key/);
+  expect(keyless.status).toBe(2);
+  expect(fs.existsSync(`${a.dir}/elsewhere/instance-key.pem`)).toBe(false);
+});
