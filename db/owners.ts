@@ -17,6 +17,8 @@ export const tableOwners: Record<keyof DB, string> = {
   quiz_attempts: "app/learning/quiz.server.ts",
   attestations: "app/attestations/attestations.server.ts",
   audit_log: "app/audit/audit.server.ts",
+  audit_tree_nodes: "app/audit/tree.server.ts",
+  audit_checkpoints: "app/audit/anchors.server.ts",
   notifications: "app/notifications/outbox.server.ts",
   scheduler_lease: "app/jobs/lease.server.ts",
   roster_imports: "app/roster/import.server.ts",
