@@ -118,20 +118,22 @@ function SignForm({ d, errors, name }: { d: PageData; errors: Errors; name?: str
 
 function DeclineForm({ d, errors, busy }: { d: PageData; errors: Errors; busy: boolean }) {
   return (
-    <Form method="post" className="panel decline" noValidate>
-      <h2>Do you not agree?</h2>
-      <p>You may refuse to sign. HR is told at once and will talk to you; you can still sign later.</p>
-      <input type="hidden" name="_action" value="decline" />
-      <input type="hidden" name="presented" value={d.presented} />
-      <div className="field">
-        <label htmlFor="reason">{d.wording.declineReason}</label>
-        <textarea id="reason" name="reason" rows={3} maxLength={2000} aria-invalid={errors.reason ? true : undefined} />
-        {errors.reason ? <p className="field-error">{errors.reason}</p> : null}
-      </div>
-      <button type="submit" className="button secondary" disabled={busy}>
-        {d.wording.decline}
-      </button>
-    </Form>
+    <section className="panel decline" aria-labelledby="decline-h">
+      <Form method="post" noValidate>
+        <h2 id="decline-h">Do you not agree?</h2>
+        <p>You may refuse to sign. HR is told at once and will talk to you; you can still sign later.</p>
+        <input type="hidden" name="_action" value="decline" />
+        <input type="hidden" name="presented" value={d.presented} />
+        <div className="field">
+          <label htmlFor="reason">{d.wording.declineReason}</label>
+          <textarea id="reason" name="reason" rows={3} maxLength={2000} aria-invalid={errors.reason ? true : undefined} />
+          {errors.reason ? <p className="field-error">{errors.reason}</p> : null}
+        </div>
+        <button type="submit" className="button secondary" disabled={busy}>
+          {d.wording.decline}
+        </button>
+      </Form>
+    </section>
   );
 }
 
