@@ -1,7 +1,7 @@
 // The complete signature record on SQLite: consent to electronic records (asked once, again after
 // a material change), "I do not agree" kept beside a later signature, paper originals recorded by
 // HR, the signing context on every row, and a per-policy minimum reading time enforced on the server.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { TEMPLATE_VERSION, sessionFingerprint } from "../../app/attestations/sig
 import { getReceipt } from "../../app/attestations/attestations.server";
 import { computePackSha256 } from "../../app/evidence/canonical";
 import { produceEvidence, type EvidencePack } from "../../app/evidence/pack.server";
+import { renderEvidencePdf } from "../../app/evidence/pdf.server";
 import { verifyPack } from "../../app/evidence/verify";
 import { sha256Hex } from "../../app/hash.server";
 import { listStandingDeclines } from "../../app/reports/declines.server";
@@ -284,6 +285,14 @@ test("the evidence pack of a person with a declined, a paper and an electronic s
   );
   expect(cli.code).toBe(0);
   expect(cli.out).toMatch(/1 paper original \(scan SHA-256\) and 1 consent to electronic records checked/);
+
+  // The PDF for counsel says how each agreement ended.
+  const pdfFile = path.join(dir, "pack.pdf");
+  fs.writeFileSync(pdfFile, await renderEvidencePdf(pack, { origin: "http://confidant.test", jsonFileName: "pack.json" }));
+  const pdfText = execFileSync("pdftotext", ["-enc", "UTF-8", pdfFile, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+  expect(pdfText).toContain('Declined ("I do not agree")');
+  expect(pdfText).toContain("recorded by HR from a paper original");
+  expect(pdfText).toContain("Time on the text 360 seconds");
 
   // A scan swapped afterwards (even with packSha256 recomputed) is caught by its hash.
   const forged = JSON.parse(produced!.json) as EvidencePack;
