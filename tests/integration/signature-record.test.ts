@@ -304,3 +304,15 @@ test("the evidence pack of a person with a declined, a paper and an electronic s
   expect(report.failures[0]).toMatch(/scan of the paper original was altered/);
   fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
+
+test("nobody can decline someone else's agreement, and an over-long reason is refused with nothing written", async () => {
+  const cp = consentPolicy(w.catalog);
+  const policy = agreementOf(w.catalog, w.course);
+  const assignment = await readyToSign(w.db, { user: w.alice, course: w.course, catalog: w.catalog, at: T0 });
+  const asBob = signingInput({ user: w.bob, assignment, course: w.course, policy, consent: cp, shownAt: at(1) });
+  await expect(decline(w.db, asBob, "no", at(2))).rejects.toThrow(/Not found/);
+  const tooLong = await decline(w.db, signingInput({ user: w.alice, assignment, course: w.course, policy, consent: cp, shownAt: at(1) }), "x".repeat(2001), at(2));
+  expect(tooLong).toMatchObject({ ok: false, status: 400, fieldErrors: { reason: expect.stringMatching(/under 2,000/) } });
+  expect(await w.db.selectFrom("attestations").select("id").execute()).toHaveLength(0);
+  expect(await w.db.selectFrom("notifications").select("id").where("kind", "=", "declined").execute()).toHaveLength(0);
+});
