@@ -7,6 +7,7 @@
 // updated or deleted (database triggers refuse it); signing twice returns the first record.
 import type { Insertable, Transaction } from "kysely";
 import { z } from "zod";
+import { fieldErrorsOf as formFieldErrors } from "../forms";
 import type { Db } from "../../db/connection";
 import type { Assignment, Attestation, AttestationsTable, AuthStrength, DB } from "../../db/schema";
 import { addMonths, type Clock } from "../clock";
@@ -74,11 +75,7 @@ export interface SignInput {
 
 const NOT_SIGNED = "The agreement was not signed. Please correct the fields below.";
 
-function fieldErrorsOf(issues: z.ZodIssue[]): Record<string, string> {
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-  return fieldErrors;
-}
+const fieldErrorsOf = (issues: z.ZodIssue[]) => formFieldErrors(issues) as Record<string, string>;
 
 async function signedCode(db: Db, assignmentId: string, policyId: string, version: number): Promise<string | null> {
   const row = await db

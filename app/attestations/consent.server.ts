@@ -3,6 +3,7 @@
 // courses/policies/electronic-records-consent), and linked from every later attestation. A
 // material new version of the disclosure asks again; a minor one does not.
 import { z } from "zod";
+import { fieldErrorsOf } from "../forms";
 import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import { appendAudit } from "../audit/audit.server";
@@ -65,10 +66,7 @@ export async function giveConsent(
   const formError = "Your consent was not recorded. Please correct the fields below.";
   const parsed = consentFormSchema.safeParse(input.form);
   const fieldErrors: Record<string, string> = {};
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { ok: false, status: 400, fieldErrors, formError };
-  }
+  if (!parsed.success) return { ok: false, status: 400, fieldErrors: fieldErrorsOf(parsed.error.issues) as Record<string, string>, formError };
   const presentedAt = readPresentedAt(input.secret, parsed.data.presented, { assignmentId: consentSubject(viewer.id), policyId: policy.id, version: policy.current.version });
   if (!presentedAt) return { ok: false, status: 400, fieldErrors, formError: "The disclosure changed or the page is out of date. Read it again below." };
   if (normaliseName(parsed.data.name) !== normaliseName(viewer.name)) {

@@ -3,6 +3,7 @@
 // type checked by its first bytes, not its name; the attestation carries who recorded it, why,
 // the date on the paper and the scan's hash, and says "recorded by HR from a paper original".
 import { z } from "zod";
+import { fieldErrorsOf } from "../forms";
 import type { Db } from "../../db/connection";
 import { addMonths, type Clock } from "../clock";
 import { policyStatement, type Catalog } from "../courses/catalog.server";
@@ -82,11 +83,7 @@ export async function recordPaperSignature(
   const { viewer } = input;
   if (!viewer.is_hr) return { ok: false, status: 404, fieldErrors: {}, formError: "There is no such person." };
   const parsed = paperFormSchema.safeParse(input.fields);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { ok: false, status: 400, fieldErrors, formError: NOT_RECORDED };
-  }
+  if (!parsed.success) return { ok: false, status: 400, fieldErrors: fieldErrorsOf(parsed.error.issues) as Record<string, string>, formError: NOT_RECORDED };
   const form = parsed.data;
   const now = clock();
   if (form.signedOn > now.toISOString().slice(0, 10)) return { ok: false, status: 400, fieldErrors: { signedOn: "The date on the paper cannot be in the future." }, formError: NOT_RECORDED };

@@ -64,7 +64,7 @@ test("consent, declined then signed, and a paper original, on PostgreSQL; the pa
   const paper = await recordPaper(db, { hr, person: pat, assignment: second, catalog, at: at(30) });
   expect(paper.ok).toBe(true);
   const scan = await getPaperScan(db, { viewer: hr, code: paper.ok ? paper.code : "" });
-  expect(scan?.bytes).toEqual(PDF_SCAN);
+  expect(scan?.body).toEqual(PDF_SCAN);
   expect(scan?.sha256).toBe(sha256Hex(PDF_SCAN));
   expect(await getPaperScan(db, { viewer: pat, code: paper.ok ? paper.code : "" })).toBeNull();
 
