@@ -16,6 +16,7 @@ export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
   hr_digest: "HR digest",
   nudge: "Nudge",
   kudos: "Kudos",
+  declined: "Declined signature",
 };
 
 export const NOTIFICATION_STATUS_LABEL: Record<string, string> = { pending: "Waiting", sending: "Sending", sent: "Sent", failed: "Failed" };

@@ -89,7 +89,7 @@ export async function getCourseState(
       .where("assignment_id", "=", assignmentId)
       .orderBy("submitted_at", "asc")
       .execute(),
-    db.selectFrom("attestations").select("verification_code").where("assignment_id", "=", assignmentId).executeTakeFirst(),
+    db.selectFrom("attestations").select("verification_code").where("assignment_id", "=", assignmentId).where("outcome", "=", "signed").executeTakeFirst(),
   ]);
   const firstSteps = new Map(course.modules.flatMap((m) => m.scenarios.map((s) => [s.id, s.steps[0].id] as const)));
   const scenarios: Record<string, ScenarioProgress> = {};

@@ -17,6 +17,7 @@ const KIND_SET: Record<NotificationKind, true> = {
   hr_digest: true,
   nudge: true,
   kudos: true,
+  declined: true,
 };
 const STATUS_SET: Record<NotificationStatus, true> = { pending: true, sending: true, sent: true, failed: true };
 

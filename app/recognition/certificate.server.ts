@@ -47,7 +47,7 @@ export async function getCertificate(
   let q = db
     .selectFrom("assignments as a")
     .innerJoin("users as u", "u.id", "a.user_id")
-    .leftJoin("attestations as t", "t.assignment_id", "a.id")
+    .leftJoin("attestations as t", (j) => j.onRef("t.assignment_id", "=", "a.id").on("t.outcome", "=", "signed"))
     .select((eb) => [
       "a.id",
       "a.course_id",

@@ -152,6 +152,7 @@ export default function OverduePage() {
                         <Link to={`/hr/people/${r.personId}`}>{r.personName}</Link>
                         {r.personStatus === "leave" ? <span className="hr-tag">On leave</span> : null}
                         {r.personStatus === "inactive" ? <span className="hr-tag">Left</span> : null}
+                        {r.declinedAt ? <span className="hr-tag hr-bad">Declined to sign</span> : null}
                         <span className="hr-person-email">{r.personEmail}</span>
                       </td>
                       <td data-label="Course">

@@ -241,6 +241,7 @@ async function policyChanges(run: Runner, opts: SchedulerOptions, summary: RunSu
       .innerJoin("assignments as a", "a.id", "t.assignment_id")
       .select((eb) => ["u.id", "u.name", "u.email", "a.course_id", "a.family", eb.fn.max("t.policy_version").as("signed")])
       .where("t.policy_id", "=", policy.id)
+      .where("t.outcome", "=", "signed")
       .where("u.status", "=", "active")
       .groupBy(["u.id", "u.name", "u.email", "a.course_id", "a.family"])
       .having((eb) => eb.fn.max("t.policy_version"), "<", lastMaterial.version)
@@ -253,6 +254,7 @@ async function policyChanges(run: Runner, opts: SchedulerOptions, summary: RunSu
           .selectFrom("attestations")
           .select("user_id")
           .where("policy_id", "=", policy.id)
+          .where("outcome", "=", "signed")
           .where("policy_version", ">=", lastMaterial.version)
           .execute()
       ).map((r) => r.user_id),

@@ -76,7 +76,7 @@ async function signingRate(withCheckpoints: boolean): Promise<number> {
   const started = performance.now();
   for (const { user, assignment } of ready) {
     const presented = presentedToken(SECRET, { assignmentId: assignment.id, policyId: policy.id, version: policy.current.version, at: "2027-03-01T08:55:00.000Z" });
-    const r = await signAttestation(db, { viewer: user, assignment, course, policy, form: { intent: "on", name: user.name, password: PASSWORD, presented }, ip: "127.0.0.1", userAgent: "bench", secret: SECRET }, clock);
+    const r = await signAttestation(db, { viewer: user, assignment, course, policy, form: { intent: "on", name: user.name, password: PASSWORD, presented }, ip: "127.0.0.1", userAgent: "bench", secret: SECRET, consentPolicy: null }, clock);
     if (!r.ok) throw new Error("signing failed");
   }
   const seconds = (performance.now() - started) / 1000;

@@ -51,6 +51,7 @@ beforeAll(async () => {
       assignment: a,
       course: w.course,
       policy,
+      consentPolicy: null,
       form: {
         intent: "on",
         name: "alice archer",
