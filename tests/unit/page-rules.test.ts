@@ -6,6 +6,8 @@ import { maySendKudos } from "../../app/recognition/kudos-page.server";
 import { moduleRedirect } from "../../app/learning/module-page.server";
 import { certificateFileName } from "../../app/recognition/certificate.server";
 import { audienceRule, inAudience } from "../../app/assignments/rules";
+import { quietManagers, recognitionPageOf } from "../../app/recognition/recognition-page.server";
+import { shownStanding } from "../../app/team/member-page.server";
 
 describe("who may send kudos", () => {
   test("managers and HR may; nobody else", () => {
@@ -62,4 +64,20 @@ describe("who a course's audience reaches", () => {
     expect(audienceRule("both")).toEqual({ type: null, managersOnly: false });
     expect(audienceRule("managers")).toEqual({ type: null, managersOnly: true });
   });
+});
+
+test("a person who opted out of boards shows no standing on their manager's page", () => {
+  const standing = { score: { score: 87, ranked: true }, badges: ["on_time"] } as unknown as Parameters<typeof shownStanding>[1];
+  expect(shownStanding(true, standing)).toEqual({ score: 87, ranked: true, badges: ["on_time"] });
+  expect(shownStanding(false, standing)).toBeNull();
+  expect(shownStanding(true, null)).toBeNull();
+});
+
+test("quiet managers are those who sent no kudos in the window; lists page by 50, the last page when asked past the end", () => {
+  expect(quietManagers([{ id: "a", sentInWindow: 0 }, { id: "b", sentInWindow: 2 }]).map((m) => m.id)).toEqual(["a"]);
+  const all = Array.from({ length: 120 }, (_, i) => i);
+  expect(recognitionPageOf(all, 2)).toMatchObject({ total: 120, page: 2, pageCount: 3, pageSize: 50 });
+  expect(recognitionPageOf(all, 2).rows[0]).toBe(50);
+  expect(recognitionPageOf(all, 9)).toMatchObject({ page: 3, rows: all.slice(100) });
+  expect(recognitionPageOf([], 1)).toMatchObject({ total: 0, page: 1, pageCount: 1, rows: [] });
 });
