@@ -19,6 +19,3 @@ export function statusDetail(a: { status: AssignmentStatus; daysOverdue: number;
   if (a.status === "completed") return a.onTime ? "On time" : "Late";
   return null;
 }
-
-/** The longest personal line a manager may add to a reminder. */
-export const NUDGE_NOTE_MAX = 500;
