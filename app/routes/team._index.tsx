@@ -12,9 +12,8 @@ import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
 import { TeamFilters } from "~/team/TeamFilters";
 import { Pager } from "~/components/Pager";
-import { statusDetail } from "~/team/labels";
 import { LEADS_NAMED, NUDGE_NOTE_MAX } from "~/team/limits";
-import { daysText } from "~/labels";
+import { daysText, statusDetail } from "~/labels";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];

@@ -8,9 +8,8 @@ import { formatDate } from "~/components/format";
 import { Awards, formatScore } from "~/recognition/Board";
 import { KudosList } from "~/recognition/KudosList";
 import { NudgeOutcomes, type NudgeOutcomeView } from "~/team/NudgeOutcomes";
-import { statusDetail } from "~/team/labels";
 import teamStyles from "~/styles/team.css";
-import { PERSON_TYPE_LABEL } from "~/labels";
+import { PERSON_TYPE_LABEL, statusDetail } from "~/labels";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
 
