@@ -7,7 +7,7 @@ import { parseForm, remindFormSchema, remindMessage, remindOverdue } from "~/hr/
 import { filterValues, filtersOr400 } from "~/http/filters.server";
 import { courseTitle } from "~/courses/titles.server";
 import { HrFilters } from "~/hr/HrFilters";
-import { hrHref } from "~/hr/labels";
+import { hrHref } from "~/hr/links";
 import { daysText } from "~/labels";
 import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
