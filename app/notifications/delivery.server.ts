@@ -17,7 +17,7 @@ import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
 import { appendAudit } from "../audit/audit.server";
 import { randomId } from "../ids.server";
-import { claimNotification, recordDeliveryOutcome } from "./outbox.server";
+import { claimNotifications, recordDeliveryOutcome, recordSent } from "./outbox.server";
 import { unlimited, type DomainLimiter } from "./rate-limit";
 
 export interface OutgoingMail {
@@ -173,10 +173,13 @@ export interface DeliverOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Sends every notification that is due, batch by batch, until none is left (or a cap is hit,
- * so one call always ends; the next call carries on). */
+ * so one call always ends; the next call carries on). A batch goes out in groups of
+ * `concurrency`: a group is claimed in one statement, sent in parallel over the pool, and its
+ * successes recorded in one statement, so the database sees two commits per group, not per mail. */
 export async function deliverDue(db: Kysely<DB>, transport: MailTransport, options: DeliverOptions): Promise<DeliveryResult> {
   const { clock, batchSize = 50, concurrency = 1, maxBatches = MAX_BATCHES_PER_CALL, limiter = unlimited, stopping = () => false } = options;
   const result: DeliveryResult = { sent: 0, retried: 0, failed: 0 };
+  const group = Math.max(1, concurrency);
   for (let batch = 0; batch < maxBatches && !stopping(); batch++) {
     const now = clock().toISOString();
     const due = await db
@@ -190,62 +193,74 @@ export async function deliverDue(db: Kysely<DB>, transport: MailTransport, optio
       .orderBy("id", "asc")
       .limit(batchSize)
       .execute();
-    let next = 0;
-    const worker = async () => {
-      while (next < due.length) {
-        const { id, to_email } = due[next++];
-        const wait = limiter.reserve(to_email);
-        if (wait > 0) await sleep(wait);
-        const outcome = await deliverOne(db, transport, id, clock);
-        if (outcome) result[outcome]++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), due.length) }, worker));
+    for (let i = 0; i < due.length; i += group) {
+      const outcomes = await deliverGroup(db, transport, due.slice(i, i + group), { clock, limiter });
+      for (const o of outcomes) if (o) result[o]++;
+    }
     if (due.length < batchSize) break;
   }
   return result;
 }
 
-async function deliverOne(
+type Outcome = keyof DeliveryResult | null;
+
+async function deliverGroup(
   db: Kysely<DB>,
   transport: MailTransport,
-  id: string,
-  clock: Clock,
-): Promise<keyof DeliveryResult | null> {
+  due: Array<{ id: string; to_email: string }>,
+  { clock, limiter }: { clock: Clock; limiter: DomainLimiter },
+): Promise<Outcome[]> {
+  // Rate limits are reserved before claiming, and the claim outlasts the longest wait.
+  const waits = new Map(due.map((d) => [d.id, limiter.reserve(d.to_email)]));
+  const longestWaitMs = Math.max(0, ...waits.values());
   const claimedAt = clock();
-  const now = claimedAt.toISOString();
-  const claimedUntil = plusMinutes(claimedAt, transport.claimMinutes ?? CLAIM_MINUTES);
-  const claimed = await claimNotification(db, { id, now, claimedUntil });
-  if (!claimed) return null; // another deliverer got there first
-
-  // Outcomes are recorded only while the claim is still ours: if it lapsed and someone else took
-  // the mail over, their outcome is the one recorded.
-  const claim = { id, claimedUntil };
-
-  try {
-    await transport.send({ id: claimed.id, to: claimed.to_email, subject: claimed.subject, text: claimed.body });
-  } catch (err) {
-    const failedAt = clock();
-    const attempts = Number(claimed.attempts) + 1;
-    if (attempts < MAX_ATTEMPTS && !outcomeUnknown(err)) {
-      const updated = await recordDeliveryOutcome(db, claim, {
-        status: "pending",
-        attempts,
-        last_error: shortError(err),
-        claimed_until: null,
-        next_attempt_at: plusMinutes(failedAt, RETRY_DELAYS_MINUTES[attempts - 1]),
-      });
-      return updated ? "retried" : null;
-    }
-    const lastError = outcomeUnknown(err)
-      ? "The mail server did not answer in time; it may have delivered the message, so it is not sent again"
-      : shortError(err);
-    return (await recordFailure(db, claim, { attempts, lastError, kind: claimed.kind, at: failedAt })) ? "failed" : null;
-  }
-
+  const claimedUntil = new Date(claimedAt.getTime() + longestWaitMs + (transport.claimMinutes ?? CLAIM_MINUTES) * 60_000).toISOString();
+  const claimed = await claimNotifications(db, { ids: due.map((d) => d.id), now: claimedAt.toISOString(), claimedUntil });
+  // Another deliverer got there first for the ones missing.
+  const sent: string[] = [];
+  const outcomes = await Promise.all(
+    claimed.map(async (row): Promise<Outcome> => {
+      const wait = waits.get(row.id) ?? 0;
+      if (wait > 0) await sleep(wait);
+      try {
+        await transport.send({ id: row.id, to: row.to_email, subject: row.subject, text: row.body });
+      } catch (err) {
+        return recordError(db, { id: row.id, claimedUntil }, row, err, clock);
+      }
+      sent.push(row.id);
+      return null;
+    }),
+  );
   // last_error stays: a mail that got through on a retry still shows what went wrong first.
-  const updated = await recordDeliveryOutcome(db, claim, { status: "sent", sent_at: clock().toISOString(), claimed_until: null });
-  return updated ? "sent" : null;
+  const recorded = await recordSent(db, { ids: sent, claimedUntil, sentAt: clock().toISOString() });
+  // Outcomes are recorded only while the claim is still ours: if it lapsed and someone else took
+  // a mail over, their outcome is the one recorded (so a lapsed one is not counted here).
+  return [...outcomes, ...Array.from({ length: recorded }, (): Outcome => "sent")];
+}
+
+async function recordError(
+  db: Kysely<DB>,
+  claim: { id: string; claimedUntil: string },
+  claimed: { kind: string; attempts: number | string },
+  err: unknown,
+  clock: Clock,
+): Promise<Outcome> {
+  const failedAt = clock();
+  const attempts = Number(claimed.attempts) + 1;
+  if (attempts < MAX_ATTEMPTS && !outcomeUnknown(err)) {
+    const updated = await recordDeliveryOutcome(db, claim, {
+      status: "pending",
+      attempts,
+      last_error: shortError(err),
+      claimed_until: null,
+      next_attempt_at: plusMinutes(failedAt, RETRY_DELAYS_MINUTES[attempts - 1]),
+    });
+    return updated ? "retried" : null;
+  }
+  const lastError = outcomeUnknown(err)
+    ? "The mail server did not answer in time; it may have delivered the message, so it is not sent again"
+    : shortError(err);
+  return (await recordFailure(db, claim, { attempts, lastError, kind: claimed.kind, at: failedAt })) ? "failed" : null;
 }
 
 /** Final: the row says failed and why, and the audit chain records the fact. */

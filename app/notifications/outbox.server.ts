@@ -80,20 +80,34 @@ export async function enqueueNotifications(trx: Kysely<DB> | Transaction<DB>, li
 
 // --- delivery's transitions (delivery.server.ts sends; the rows change only here) ------------
 
-/** Claims a due notification for sending until `claimedUntil`: one that is pending, or whose
- * previous claim lapsed. Only one deliverer's UPDATE can match, because it changes what the
- * WHERE tests. Returns what to send, or undefined when another deliverer got there first. */
-export async function claimNotification(db: Kysely<DB>, { id, now, claimedUntil }: { id: string; now: string; claimedUntil: string }) {
+/** Claims due notifications for sending until `claimedUntil`: those pending, or whose previous
+ * claim lapsed. Only one deliverer's UPDATE can match a row, because it changes what the WHERE
+ * tests. Returns what to send: the ids another deliverer got first are missing. */
+export async function claimNotifications(db: Kysely<DB>, { ids, now, claimedUntil }: { ids: string[]; now: string; claimedUntil: string }) {
+  if (ids.length === 0) return [];
   return db
     .updateTable("notifications")
     .set({ status: "sending", claimed_until: claimedUntil })
-    .where("id", "=", id)
+    .where("id", "in", ids)
     .where("next_attempt_at", "<=", now)
     .where((eb) =>
       eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", now)])]),
     )
     .returning(["id", "kind", "to_email", "subject", "body", "attempts"])
+    .execute();
+}
+
+/** Marks sent, in one statement, the messages whose claim is still the caller's. Returns how many were. */
+export async function recordSent(db: Kysely<DB>, { ids, claimedUntil, sentAt }: { ids: string[]; claimedUntil: string; sentAt: string }): Promise<number> {
+  if (ids.length === 0) return 0;
+  const updated = await db
+    .updateTable("notifications")
+    .set({ status: "sent", sent_at: sentAt, claimed_until: null })
+    .where("id", "in", ids)
+    .where("status", "=", "sending")
+    .where("claimed_until", "=", claimedUntil)
     .executeTakeFirst();
+  return Number(updated.numUpdatedRows);
 }
 
 export interface DeliveryOutcome {
