@@ -223,3 +223,29 @@ export async function outboxCounts(db: Kysely<DB>): Promise<Record<NotificationS
   for (const r of rows) if (r.status in counts) counts[r.status] = Number(r.n);
   return counts;
 }
+
+export interface OutboxBacklog {
+  /** Waiting to be sent (now or at a later retry), including those being sent right now. */
+  pending: number;
+  /** Of those, the ones whose time has come. */
+  dueNow: number;
+  failed: number;
+  /** Sent during the hour before `now`. */
+  sentLastHour: number;
+}
+
+/** How far behind delivery is, and how fast it has been going. */
+export async function outboxBacklog(db: Kysely<DB>, now: Date): Promise<OutboxBacklog> {
+  const at = now.toISOString();
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const row = await db
+    .selectFrom("notifications")
+    .select((eb) => [
+      eb.fn.sum<number>(eb.case().when("status", "in", ["pending", "sending"]).then(1).else(0).end()).as("pending"),
+      eb.fn.sum<number>(eb.case().when(eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", at)])).then(1).else(0).end()).as("dueNow"),
+      eb.fn.sum<number>(eb.case().when("status", "=", "failed").then(1).else(0).end()).as("failed"),
+      eb.fn.sum<number>(eb.case().when(eb.and([eb("status", "=", "sent"), eb("sent_at", ">", hourAgo), eb("sent_at", "<=", at)])).then(1).else(0).end()).as("sentLastHour"),
+    ])
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.pending ?? 0), dueNow: Number(row.dueNow ?? 0), failed: Number(row.failed ?? 0), sentLastHour: Number(row.sentLastHour ?? 0) };
+}

@@ -96,7 +96,7 @@ async function measure(dir: string, name: string, count: number, replyDelayMs: n
 export async function run(): Promise<CaseOutcome> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "confidant-bench-mail-"));
   try {
-    const fast = await measure(dir, "fast", MESSAGES, 0, {});
+    const fast = await measure(dir, "fast", MESSAGES, 0, { MAIL_CONCURRENCY: process.env.BENCH_MAIL_CONCURRENCY ?? "16" });
     console.log(`  normal sink:  ${MESSAGES.toLocaleString()} messages in ${(fast.ms / 1000).toFixed(1)} s = ${fast.perSecond.toFixed(0)}/s (target ≥ 200/s) — ${fast.perSecond >= 200 ? "OK" : "BELOW TARGET"}`);
     console.log(`                ${fast.distinct.toLocaleString()} distinct received, ${fast.duplicates} duplicates, ${fast.resent} sent by a second pass; rows ${JSON.stringify(fast.statuses)}`);
     // As many connections as messages, so the 30 s replies overlap and the case takes ~30 s.
