@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { boot } from "../app/boot.server";
 import { systemClock } from "../app/clock";
 import { createMailer, drainOutbox } from "../app/notifications/mail-loop.server";
-import { exitAfterFlush } from "./support/exit";
+import { exitAfterFlush, stopOnSignals } from "./support/exit";
 
 let once = false;
 try {
@@ -21,14 +21,10 @@ const { db, config } = await boot();
 const mailer = createMailer(config);
 let stopping = false;
 let wake: () => void = () => {};
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    console.log(`${signal}: stopping after the batch in hand.`);
-    wake();
-  });
-}
+stopOnSignals("the batch in hand", () => {
+  stopping = true;
+  wake();
+});
 const line = (r: { sent: number; retried: number; failed: number }) => `Mail: ${r.sent} sent, ${r.retried} to retry, ${r.failed} failed`;
 try {
   if (!once) console.log(`Sending due mail every ${Math.max(config.mail.everySeconds, 1)} seconds; Ctrl+C to stop.`);
