@@ -9,7 +9,7 @@ import type { Clock } from "../../app/clock";
 import { DEFAULT_MAIL, readConfig } from "../../app/config.server";
 import { enqueueNotifications, outboxBacklog, type NewNotification } from "../../app/notifications/outbox.server";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MINUTES, smtpTransport } from "../../app/notifications/delivery.server";
-import { createMailer, drainOutbox } from "../../app/notifications/mail-loop.server";
+import { createMailer, drainOutbox, startMailLoop } from "../../app/notifications/mail-loop.server";
 import { createDb } from "../../db/connection";
 import { makeWorld, type World } from "../support/world";
 import { startSmtp, type TestSmtp } from "../support/smtp";
@@ -159,4 +159,14 @@ test("a per-domain rate spaces messages to that domain", async () => {
   const started = Date.now();
   expect((await drainOutbox(w.db, mailer, { clock: clockAt(START).clock })).sent).toBe(6);
   expect(Date.now() - started).toBeGreaterThanOrEqual(90); // the second d0 message waited 100 ms
+});
+
+test("the in-process loop sends mail queued after it started, and stops when told", async () => {
+  const config = mailConfig(smtp.url, { MAIL_EVERY_SECONDS: "1" });
+  const loop = startMailLoop({ db: w.db, config, logger: { info: () => {}, error: () => {} }, clock: clockAt(START).clock });
+  cleanups.push(() => loop.stop());
+  await queue(3);
+  for (let i = 0; i < 50 && smtp.received.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(smtp.received).toHaveLength(3);
+  await loop.stop();
 });
