@@ -6,8 +6,10 @@ import { defineConfig } from "vitest/config";
 const SQLITE_ONLY = [
   // Faults of SQLite's own file: a full tmpfs, a read-only folder, a damaged page.
   "tests/integration/storage-faults.test.ts",
-  // Tampering through SQLite: dropping its triggers and editing rows in the file.
+  // Tampering through SQLite: dropping its triggers and editing rows in the file (the anchored
+  // log's PostgreSQL tampering is audit-anchors-postgres).
   "tests/integration/audit-chain.test.ts",
+  "tests/integration/audit-anchors.test.ts",
   // SQLite's storage-order (rowid) paths; their PostgreSQL paths have their own tests
   // (export-postgres, team-postgres, hr-dashboard-postgres).
   "tests/integration/export-assignments.test.ts",
