@@ -9,7 +9,7 @@ import type { Db } from "../../db/connection";
 import type { Assignment, Attestation } from "../../db/schema";
 import { addMonths, type Clock } from "../clock";
 import { randomId, verificationCode } from "../ids.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { verifyPassword } from "../auth/password.server";
 import { recordFailure, retryAfterSeconds, throttleKeys } from "../auth/throttle.server";
 import { policyStatement, type Course, type Policy } from "../courses/catalog.server";
@@ -120,7 +120,7 @@ export async function signAttestation(
   const id = `sig_${randomId()}`;
   const code = verificationCode();
   try {
-    await db.transaction().execute(async (trx) => {
+    await auditedTransaction(db, async (trx) => {
       await trx
         .insertInto("policy_versions")
         .values({

@@ -10,7 +10,7 @@ import type { Kysely } from "kysely";
 import type { AppConfig } from "../config.server";
 import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { randomId } from "../ids.server";
 import { claimNotification, recordDeliveryOutcome } from "./outbox.server";
 
@@ -190,7 +190,7 @@ async function deliverOne(
       });
       return updated ? "retried" : null;
     }
-    const recorded = await db.transaction().execute(async (trx) => {
+    const recorded = await auditedTransaction(db, async (trx) => {
       const updated = await recordDeliveryOutcome(trx, claim, { status: "failed", attempts, last_error: lastError, claimed_until: null });
       if (!updated) return false;
       // The error text stays on the row (it may quote an address); the chain records the fact.
