@@ -20,6 +20,7 @@ import {
   listOutbox,
   NOTIFICATION_KINDS,
   NOTIFICATION_STATUSES,
+  outboxBacklog,
   outboxCounts,
   resendFailed,
 } from "~/notifications/outbox.server";
@@ -79,8 +80,9 @@ function parseFilter(params: URLSearchParams) {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
   const filter = parseFilter(new URL(request.url).searchParams);
-  const [counts, list, flash] = await Promise.all([
+  const [counts, backlog, list, flash] = await Promise.all([
     outboxCounts(context.db),
+    outboxBacklog(context.db, context.clock()),
     listOutbox(context.db, { ...filter, pageSize: PAGE_SIZE }),
     readFlash(request, context.config),
   ]);
@@ -94,6 +96,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         q: filter.q ?? "",
       },
       counts,
+      backlog,
       kinds: NOTIFICATION_KINDS,
       statuses: NOTIFICATION_STATUSES,
       pageSize: PAGE_SIZE,
@@ -169,6 +172,7 @@ export default function Outbox() {
     search,
     filter,
     counts,
+    backlog,
     kinds,
     statuses,
     rows,
@@ -202,6 +206,18 @@ export default function Outbox() {
           {result.error}
         </p>
       ) : null}
+
+      <h2 id="backlog-h">Backlog</h2>
+      <dl aria-labelledby="backlog-h" className="backlog">
+        <dt>Waiting to be sent</dt>
+        <dd>{backlog.pending}</dd>
+        <dt>Due now</dt>
+        <dd>{backlog.dueNow}</dd>
+        <dt>Failed</dt>
+        <dd>{backlog.failed}</dd>
+        <dt>Sent in the last hour</dt>
+        <dd>{backlog.sentLastHour}</dd>
+      </dl>
 
       <h2 id="counts-h">By status</h2>
       <ul aria-labelledby="counts-h">

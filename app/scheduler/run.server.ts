@@ -4,17 +4,20 @@ import type { Logger } from "pino";
 import type { Db } from "../../db/connection";
 import type { AppConfig } from "../config.server";
 import type { Catalog } from "../courses/catalog.server";
-import { fixedClock, systemClock } from "../clock";
+import { fixedClock, systemClock, type Clock } from "../clock";
+import { domainLimiter } from "../notifications/rate-limit";
 import { deliverDue, transportFromConfig, type DeliveryResult } from "../notifications/delivery.server";
 import { acquireLease, leaseHolder, releaseLease } from "../jobs/lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
 import { refreshRollup } from "../reports/rollup.server";
 import { refreshScores } from "../recognition/scores-refresh.server";
+import { anchorAuditLog, type AnchorRun } from "../audit/anchors.server";
+import { loadInstanceKey } from "../keys/instance-key.server";
 
 export const LEASE_NAME = "scheduler";
 
 export type OnceResult =
-  | { ran: true; summary: RunSummary; mail: DeliveryResult | null }
+  | { ran: true; summary: RunSummary; mail: DeliveryResult | null; anchor?: AnchorRun }
   | { ran: false; reason: string };
 
 export async function runOnce(
@@ -29,14 +32,26 @@ export async function runOnce(
   if (!(await acquireLease(db, LEASE_NAME, holder))) return { ran: false, reason: "another scheduler run holds the lease" };
   try {
     const summary = await runScheduler(db, { catalog, now: at, rules: config.reminders, origin: config.origin });
-    const mail = deliver ? await deliverDue(db, transportFromConfig(config), { clock: now ? fixedClock(at.toISOString()) : systemClock }) : null;
+    const mail = deliver ? await deliverWithNewTransport(db, config, now ? fixedClock(at.toISOString()) : systemClock) : null;
     // The dashboards' counts follow each run (after the mail, which should not wait for them).
     await refreshRollup(db, at);
     // …and so do the large boards' scores.
     await refreshScores(db, { catalog, now: at });
-    return { ran: true, summary, mail };
+    // …and the audit log gets a signed checkpoint (and timestamps, when a TSA is configured).
+    const anchor = await anchorAuditLog(db, { key: () => loadInstanceKey({ dataDir: config.dataDir, ...config.instanceKey }), anchors: config.audit, now: at });
+    return { ran: true, summary, mail, anchor };
   } finally {
     await releaseLease(db, LEASE_NAME, holder);
+  }
+}
+
+/** The run's own share of the mail (the mail loop sends the rest); claims keep the two apart. */
+async function deliverWithNewTransport(db: Db, config: AppConfig, clock: Clock): Promise<DeliveryResult> {
+  const transport = transportFromConfig(config);
+  try {
+    return await deliverDue(db, transport, { clock, concurrency: config.mail.concurrency, limiter: domainLimiter(config.mail.rates) });
+  } finally {
+    transport.close?.();
   }
 }
 
@@ -49,8 +64,10 @@ export function startSchedulerLoop({ db, catalog, config, logger }: { db: Db; ca
     running = true;
     try {
       const result = await runOnce(db, { catalog, config });
-      if (result.ran) logger.info({ summary: result.summary, mail: result.mail }, "scheduler run");
-      else logger.info(result.reason);
+      if (result.ran) {
+        logger.info({ summary: result.summary, mail: result.mail, anchor: result.anchor }, "scheduler run");
+        if (result.anchor?.problem) logger.warn({ problem: result.anchor.problem }, "audit log anchoring");
+      } else logger.info(result.reason);
     } catch (err) {
       logger.error({ err }, "scheduler run failed");
     } finally {

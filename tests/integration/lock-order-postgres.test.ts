@@ -64,6 +64,7 @@ const sign: Writer = ({ user, assignment }) =>
       assignment,
       course,
       policy,
+      consentPolicy: null,
       form: {
         intent: "on",
         name: user.name,

@@ -7,11 +7,12 @@ import { expect, test } from "vitest";
 import { root, sourceFiles } from "../support/source-files";
 
 const NEVER_APPEND = [
+  "app/audit/anchors.server.ts", // checkpoints, under their own lock
   "app/audit/audit.server.ts", // auditedTransaction itself
+  "app/audit/tree.server.ts", // the Merkle tree over entries already appended
   "app/auth/throttle.server.ts", // failed-password counters
   "app/evidence/pack.server.ts", // a read-only snapshot
   "app/jobs/generations.server.ts", // derived tables, rebuilt in batches
-  "app/jobs/lease.server.ts", // the scheduler lease
   "app/recognition/scores-refresh.server.ts", // derived scores
 ];
 
