@@ -12,7 +12,7 @@ import type { Db } from "../../db/connection";
 import type { Assignment, Attestation, AttestationsTable, AuthStrength, DB } from "../../db/schema";
 import { addMonths, type Clock } from "../clock";
 import { randomId, verificationCode } from "../ids.server";
-import { appendAudit, type AuditEntry } from "../audit/audit.server";
+import { appendAudit, auditedTransaction, type AuditEntry } from "../audit/audit.server";
 import { storedRowHash } from "../audit/rows.server";
 import { verifyPassword } from "../auth/password.server";
 import { recordFailure, retryAfterSeconds, throttleKeys } from "../auth/throttle.server";
@@ -224,7 +224,7 @@ export async function signAttestation(db: Db, input: SignInput, clock: Clock): P
   };
   const data = { code: row.verification_code, assignmentId: assignment.id, policyId: policy.id, version, textSha256: policy.current.sha256, ip: input.ip };
   try {
-    await db.transaction().execute(async (trx) => {
+    await auditedTransaction(db, async (trx) => {
       await insertAttestation(trx, { policy, row, audit: { actorId: viewer.id, action: "attestation.signed", data } }, now);
       await completeIfDone(trx, { assignment, course, actorId: viewer.id }, now);
     });
@@ -284,7 +284,7 @@ export async function declineAttestation(db: Db, input: SignInput & { origin: st
   };
   const hr = await db.selectFrom("users").select(["id", "name", "email"]).where("is_hr", "=", 1).where("status", "=", "active").execute();
   const data = { code: row.verification_code, assignmentId: assignment.id, policyId: policy.id, version, textSha256: policy.current.sha256, ip: input.ip, reason };
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     await insertAttestation(trx, { policy, row, audit: { actorId: viewer.id, action: "attestation.declined", data } }, now);
     const recordUrl = `${input.origin}/hr/people/${viewer.id}`;
     const mails = hr.map((h) => ({

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { fieldErrorsOf } from "../forms";
 import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { policyStatement, type Policy } from "../courses/catalog.server";
 import { randomId } from "../ids.server";
 import { recordPolicyVersion } from "./policy-versions.server";
@@ -75,7 +75,7 @@ export async function giveConsent(
   const now = clock();
   const id = `con_${randomId()}`;
   const version = policy.current;
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     await recordPolicyVersion(trx, policy, version, now.toISOString());
     await trx
       .insertInto("electronic_consents")

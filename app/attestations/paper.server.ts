@@ -10,6 +10,7 @@ import { policyStatement, type Catalog } from "../courses/catalog.server";
 import { sha256Hex } from "../hash.server";
 import { randomId, verificationCode } from "../ids.server";
 import { completeIfDone, LearningError } from "../learning/progress.server";
+import { auditedTransaction } from "../audit/audit.server";
 import { insertAttestation } from "./attestations.server";
 import { SIGNING_LOCALE } from "./signing-context.server";
 
@@ -129,7 +130,7 @@ export async function recordPaperSignature(
   };
   const data = { code: row.verification_code, assignmentId: assignment.id, policyId: policy.id, version: version.version, textSha256: version.sha256, scanSha256: scan.sha256, paperSignedOn: form.signedOn, reason: form.reason, userId: person.id };
   try {
-    await db.transaction().execute(async (trx) => {
+    await auditedTransaction(db, async (trx) => {
       await trx
         .insertInto("paper_scans")
         .values({ sha256: scan.sha256, media_type: scan.type, byte_size: input.scan!.bytes.length, content: Buffer.from(input.scan!.bytes), uploaded_by: viewer.id, uploaded_at: at })

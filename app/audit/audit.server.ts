@@ -29,10 +29,7 @@ export async function appendAudit(
   entry: AuditEntry,
   at: Date,
 ): Promise<{ seq: number; hash: string }> {
-  if (dialectOf(trx) === "postgres") {
-    // Serialise appenders so two instances never chain onto the same previous entry.
-    await sql`select pg_advisory_xact_lock(727274)`.execute(trx);
-  }
+  await lockAuditLog(trx);
   const last = await trx
     .selectFrom("audit_log")
     .select(["seq", "hash"])
@@ -54,9 +51,30 @@ export async function appendAudit(
   return { seq: fields.seq, hash };
 }
 
+/**
+ * Serialises appenders so two instances never chain onto the same previous entry (PostgreSQL;
+ * SQLite's write transactions are serial already). Held until the transaction ends; taking it
+ * again in the same transaction is a no-op wait.
+ */
+export async function lockAuditLog(trx: Transaction<DB>): Promise<void> {
+  if (dialectOf(trx) === "postgres") await sql`select pg_advisory_xact_lock(727274)`.execute(trx);
+}
+
+/**
+ * A write transaction that will append to the audit log. It takes the audit lock first, before
+ * any row lock, so every writer locks in one order and two of them never deadlock
+ * (docs/decisions/017-lock-order-and-lease.md).
+ */
+export function auditedTransaction<T>(db: Db, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await lockAuditLog(trx);
+    return fn(trx);
+  });
+}
+
 /** Appends an entry in a transaction of its own (for events that change nothing else). */
 export async function recordAudit(db: Db, entry: AuditEntry, at: Date) {
-  return db.transaction().execute((trx) => appendAudit(trx, entry, at));
+  return auditedTransaction(db, (trx) => appendAudit(trx, entry, at));
 }
 
 export type ChainReport =

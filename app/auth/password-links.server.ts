@@ -6,7 +6,7 @@ import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { sha256Hex } from "../hash.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from "./password.server";
 import { setPassword } from "../people/people.server";
 
@@ -16,7 +16,7 @@ export async function createPasswordLink(db: Db, { userId, actorId }: { userId: 
   const now = clock();
   const token = randomId(20);
   const expiresAt = new Date(now.getTime() + LINK_HOURS * 3_600_000).toISOString();
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     const person = await trx.selectFrom("users").select("status").where("id", "=", userId).executeTakeFirst();
     if (!person || person.status === "inactive") throw new Response("There is no such active person.", { status: 404 });
     // A new link replaces any earlier one that was not used.
@@ -67,7 +67,7 @@ export async function usePasswordLink(db: Db, { token, form }: { token: string; 
     return { ok: false, fieldErrors };
   }
   const passwordHash = await hashPassword(parsed.data.password);
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     // Single use, even when two submissions race: only one marks it used.
     const claimed = await trx.updateTable("password_links").set({ used_at: clock().toISOString() }).where("id", "=", link.id).where("used_at", "is", null).executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 0) return { ok: false as const, gone: true as const };

@@ -12,9 +12,10 @@ import { CONSENT_POLICY_ID, consentPresentedToken, giveConsent } from "../attest
 import { createPerson, type PersonInput } from "../people/people.server";
 import { issueAssignment } from "../assignments/assignments.server";
 import type { AssignmentReason } from "../../db/schema";
+import { auditedTransaction } from "../audit/audit.server";
 
 export async function makePerson(db: Db, input: PersonInput, clock: Clock) {
-  return db.transaction().execute((trx) => createPerson(trx, input, null, clock));
+  return auditedTransaction(db, (trx) => createPerson(trx, input, null, clock));
 }
 
 export async function assign(
@@ -22,7 +23,7 @@ export async function assign(
   input: { userId: string; course: Course; cycle?: string; reason?: AssignmentReason; dueAt?: string },
   clock: Clock,
 ): Promise<Assignment> {
-  const { id } = await db.transaction().execute((trx) =>
+  const { id } = await auditedTransaction(db, (trx) =>
     issueAssignment(trx, { userId: input.userId, course: input.course, cycle: input.cycle ?? "onboarding", reason: input.reason ?? "onboarding", actorId: null, dueAt: input.dueAt }, clock),
   );
   return db.selectFrom("assignments").selectAll().where("id", "=", id).executeTakeFirstOrThrow();

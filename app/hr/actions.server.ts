@@ -9,7 +9,7 @@ import type { DB, UserType } from "../../db/schema";
 import type { Clock } from "../clock";
 import type { Catalog } from "../courses/catalog.server";
 import { courseTitle } from "../courses/titles.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { exemptFromAssignment, extendAssignment, issueAssignment } from "../assignments/assignments.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { assignedMail, reminderMail } from "../notifications/templates.server";
@@ -217,7 +217,7 @@ export async function assignCourse(
     after = batch[batch.length - 1].id;
     seen += batch.length;
     const last = batch.length < ASSIGN_BATCH || seen >= people;
-    await db.transaction().execute(async (trx) => {
+    await auditedTransaction(db, async (trx) => {
       for (const p of batch) {
         const issued = await issueAssignment(trx, { userId: p.id, course, cycle: form.cycle, reason: "manual", actorId: viewer.id, dueAt, note: form.reason }, clock);
         if (!issued.created) {
@@ -282,7 +282,7 @@ export async function grantExtension(
   if (viewer.is_hr !== 1) return null;
   const now = clock();
   const to = endOfDay(form.due);
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const a = await openAssignmentOf(trx, personId, form.assignment);
     if (!a) return null;
     const closed = closedReason(a);
@@ -305,7 +305,7 @@ export async function exemptAssignment(
 ): Promise<ActionResult<{ courseId: string; cycle: string }> | null> {
   if (viewer.is_hr !== 1) return null;
   const now = clock();
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const a = await openAssignmentOf(trx, personId, form.assignment);
     if (!a) return null;
     const closed = closedReason(a);
@@ -343,7 +343,7 @@ export async function remindOverdue(
   const nowIso = now.toISOString();
   const ids = [...new Set(assignmentIds)].slice(0, REMIND_MAX_AT_ONCE);
   const outcome: RemindOutcome = { queued: 0, alreadyToday: 0, notOverdue: 0, notActive: 0 };
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     const rows = await trx
       .selectFrom("assignments as a")
       .innerJoin("users as u", "u.id", "a.user_id")

@@ -8,6 +8,7 @@ import { expiryFor } from "../assignments/rules";
 import { completeAssignment } from "../assignments/assignments.server";
 import type { Course, CourseModule } from "../courses/catalog.server";
 import type { ScenarioProgress } from "../components/learner-views";
+import { auditedTransaction } from "../audit/audit.server";
 
 export class LearningError extends Error {
   constructor(message: string, readonly status: 400 | 404 | 409 = 400) {
@@ -174,7 +175,7 @@ export async function completeModule(
     throw new LearningError(`Work through the scenario “${unfinished[0].title}” to its end before you continue.`);
   }
   const now = clock();
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     const inserted = await trx
       .insertInto("module_progress")
       .values({ assignment_id: assignment.id, module: mod.slug, content_hash: course.contentHash, completed_at: now.toISOString() })

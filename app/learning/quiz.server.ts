@@ -4,7 +4,7 @@ import type { Db } from "../../db/connection";
 import type { Assignment } from "../../db/schema";
 import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { storedRowHash } from "../audit/rows.server";
 import type { Course } from "../courses/catalog.server";
 import type { QuizQuestionView, QuizResultQuestion } from "../components/learner-views";
@@ -41,7 +41,7 @@ export async function submitQuizAttempt(
   const grade = gradeQuiz(course.quiz, parsed.answers, course.meta.passingScore);
   const now = clock();
   const attemptId = `att_${randomId()}`;
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     await trx
       .insertInto("quiz_attempts")
       .values({

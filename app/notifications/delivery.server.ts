@@ -15,7 +15,7 @@ import type { Kysely } from "kysely";
 import { DEFAULT_MAIL, type AppConfig, type MailSettings } from "../config.server";
 import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { randomId } from "../ids.server";
 import { claimNotifications, recordDeliveryOutcome, recordSent } from "./outbox.server";
 import { unlimited, type DomainLimiter } from "./rate-limit";
@@ -269,7 +269,7 @@ function recordFailure(
   claim: { id: string; claimedUntil: string },
   { attempts, lastError, kind, at }: { attempts: number; lastError: string; kind: string; at: Date },
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const updated = await recordDeliveryOutcome(trx, claim, { status: "failed", attempts, last_error: lastError, claimed_until: null });
     if (!updated) return false;
     // The error text stays on the row (it may quote an address); the chain records the fact.

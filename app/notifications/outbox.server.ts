@@ -5,6 +5,8 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { DB, NotificationKind, NotificationStatus } from "../../db/schema";
 import { randomId } from "../ids.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
+import type { Clock } from "../clock";
 
 // Records rather than arrays so the compiler complains when a kind or status is added to the
 // schema and not here.
@@ -130,6 +132,51 @@ export async function recordDeliveryOutcome(db: Kysely<DB>, claim: { id: string;
     .where("claimed_until", "=", claim.claimedUntil)
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) > 0;
+}
+
+// --- HR's resend --------------------------------------------------------------------------
+
+export type ResendOutcome = { ok: true; toEmail: string; subject: string } | { ok: false; status: 409; message: string };
+
+/**
+ * HR sends a failed message again: the same row goes back to pending, its attempts reset and due
+ * now, so the next delivery run on any instance claims and sends it once. The same row rather
+ * than a copy, because a notification is keyed by its event and exists once (a copy would need a
+ * second key and show twice on the page); the failure itself (attempts, last error) and who asked
+ * for the resend are kept in the audit log. Null for anyone but HR, or an unknown message.
+ */
+export async function resendFailed(
+  db: Kysely<DB>,
+  { viewer, id }: { viewer: { id: string; is_hr: number }; id: string },
+  clock: Clock,
+): Promise<ResendOutcome | null> {
+  if (viewer.is_hr !== 1) return null;
+  const now = clock();
+  return auditedTransaction(db, async (trx) => {
+    const row = await trx.selectFrom("notifications").select(["id", "status", "attempts", "last_error", "to_email", "subject"]).where("id", "=", id).executeTakeFirst();
+    if (!row) return null;
+    const reset = await trx
+      .updateTable("notifications")
+      .set({ status: "pending", attempts: 0, next_attempt_at: now.toISOString(), claimed_until: null, last_error: null })
+      .where("id", "=", id)
+      .where("status", "=", "failed")
+      .executeTakeFirst();
+    if (Number(reset.numUpdatedRows) === 0) {
+      return { ok: false as const, status: 409 as const, message: `The message “${row.subject}” to ${row.to_email} has not failed, so it was not sent again.` };
+    }
+    await appendAudit(
+      trx,
+      {
+        actorId: viewer.id,
+        action: "notification.resent",
+        subjectType: "notification",
+        subjectId: id,
+        data: { toEmail: row.to_email, failedAttempts: row.attempts, lastError: row.last_error },
+      },
+      now,
+    );
+    return { ok: true as const, toEmail: row.to_email, subject: row.subject };
+  });
 }
 
 export interface OutboxFilter {

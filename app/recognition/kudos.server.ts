@@ -8,7 +8,7 @@ import { readArrays, type Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import { addDays } from "../clock";
 import { randomId } from "../ids.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { teamIds } from "../people/org.server";
 import { KUDOS_BADGE_KEYS, KUDOS_MESSAGE_MAX, kudosBadgeLabel, type KudosBadge } from "./badges";
@@ -96,7 +96,7 @@ export function kudosMail(d: { personName: string; senderName: string; message: 
  * thank (the route answers 404). */
 export async function sendKudos(db: Db, { sender, form, origin }: { sender: Sender; form: KudosForm; origin: string }, clock: Clock) {
   const now = clock();
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const to = await recipientsQuery(trx, sender).where("u.id", "=", form.to).executeTakeFirst();
     if (!to) return null;
     const id = `kud_${randomId()}`;

@@ -8,6 +8,7 @@ import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import { setBoardOptOut } from "../people/people.server";
 import { applyBoardOptOut } from "./scores-refresh.server";
+import { auditedTransaction } from "../audit/audit.server";
 
 /** The account page's form: a checkbox is absent from the body when unticked. */
 export const boardVisibilitySchema = z.object({
@@ -24,7 +25,7 @@ export async function isShownOnBoards(db: Kysely<DB>, userId: string): Promise<b
  * Audited when it changes anything. */
 export async function setShownOnBoards(db: Db, { userId, show }: { userId: string; show: boolean }, clock: Clock): Promise<{ changed: boolean }> {
   const now = clock();
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const changed = await setBoardOptOut(trx, { userId, optOut: !show }, now);
     if (changed) {
       // The stored scores behind large boards follow the choice at once, not at their next refresh.

@@ -7,7 +7,7 @@ import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { sha256Hex } from "../hash.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { createPerson, deactivatePerson, endLeave, reactivatePerson, startLeave, updatePersonFields, type PersonFieldUpdate } from "../people/people.server";
 import { parseRoster } from "./csv.server";
 import { planCounts, planRoster, type ExistingPerson, type FieldChange, type PlanCounts, type PlannedAdd, type RosterPlan } from "./plan.server";
@@ -300,7 +300,7 @@ export async function confirmImport(
   clock: Clock,
 ): Promise<ConfirmResult> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await auditedTransaction(db, async (trx) => {
       const now = clock().toISOString();
       // The claim comes first: on PostgreSQL a second confirmation waits on this row, then finds
       // it applied; SQLite transactions here take the write lock when they begin.
@@ -343,7 +343,7 @@ export async function importRosterText(
     return { plan, summary: null };
   }
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await auditedTransaction(db, async (trx) => {
       const { plan, existing } = await planFromText(trx, input.text, opts, clock);
       if (plan.problems.length > 0) throw new Rollback({ status: "invalid", plan });
       const importId = `imp_${randomId()}`;

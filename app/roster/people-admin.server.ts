@@ -6,7 +6,7 @@ import { z } from "zod";
 import { dialectOf } from "../../db/connection";
 import type { DB, UserStatus, UserType } from "../../db/schema";
 import type { Clock } from "../clock";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { createPerson, deactivatePerson, endLeave, reactivatePerson, startLeave, updatePersonFields, type AuditedChange, type PersonFieldUpdate } from "../people/people.server";
 import { deactivateSchema, parsePersonForm, type PersonFieldErrors, type PersonForm } from "./person-form";
 import { blankToUndefined } from "../forms";
@@ -241,7 +241,7 @@ export async function addPerson(db: Kysely<DB>, input: { form: Record<string, un
   const parsed = parsePersonForm(input.form);
   if (!parsed.ok) return { ok: false, fieldErrors: parsed.fieldErrors, values: formValues(input.form) };
   const v = parsed.value;
-  return db.transaction().execute(async (trx): Promise<PersonFormResult> => {
+  return auditedTransaction(db, async (trx): Promise<PersonFormResult> => {
     const errors = await crossChecks(trx, { personId: null, value: v });
     if (Object.keys(errors.fieldErrors).length > 0) return { ok: false, fieldErrors: errors.fieldErrors, values: formValues(input.form) };
     const person = await createPerson(
@@ -282,7 +282,7 @@ export async function editPerson(
   const parsed = parsePersonForm(input.form);
   if (!parsed.ok) return { ok: false, fieldErrors: parsed.fieldErrors, values: formValues(input.form) };
   const v = parsed.value;
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const before = await trx.selectFrom("users as u").leftJoin("users as m", "m.id", "u.manager_id")
       .select(["u.id", "u.email", "u.name", "u.employee_id", "u.department", "u.title", "u.manager_id", "u.start_date", "u.end_date", "u.type", "m.email as manager_email"])
       .where("u.id", "=", input.id)
@@ -322,7 +322,7 @@ export async function changeStatus(
   input: { id: string; intent: "leave" | "return" | "deactivate" | "reactivate"; reason?: unknown; actorId: string },
   clock: Clock,
 ): Promise<StatusResult> {
-  return db.transaction().execute(async (trx): Promise<StatusResult> => {
+  return auditedTransaction(db, async (trx): Promise<StatusResult> => {
     const person = await trx.selectFrom("users").select(["id", "name", "status"]).where("id", "=", input.id).executeTakeFirst();
     if (!person) return null;
     switch (input.intent) {

@@ -1,10 +1,29 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { badRequest, requireHr } from "~/http/guards.server";
+import {
+  badRequest,
+  notFound,
+  readForm,
+  requireHr,
+} from "~/http/guards.server";
+import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDateTime } from "~/components/format";
 import { RETRY_DELAYS_MINUTES } from "~/notifications/delivery.server";
-import { listOutbox, NOTIFICATION_KINDS, NOTIFICATION_STATUSES, outboxBacklog, outboxCounts } from "~/notifications/outbox.server";
+import {
+  listOutbox,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  outboxBacklog,
+  outboxCounts,
+  resendFailed,
+} from "~/notifications/outbox.server";
 import { Pager } from "~/components/Pager";
 import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL } from "~/labels";
 
@@ -12,7 +31,12 @@ export const meta: MetaFunction = () => [{ title: "Outbox · Confidant" }];
 
 const PAGE_SIZE = 50;
 
-const FIELD_LABEL: Record<string, string> = { status: "status", kind: "kind", q: "recipient search", page: "page number" };
+const FIELD_LABEL: Record<string, string> = {
+  status: "status",
+  kind: "kind",
+  q: "recipient search",
+  page: "page number",
+};
 
 // Built on demand rather than at module level, so the browser build (which drops the loader)
 // keeps no reference to the server-only lists.
@@ -20,10 +44,16 @@ function parseFilter(params: URLSearchParams) {
   // An empty select or text box means "any"; the form always sends every field.
   const blankIsAbsent = (v: unknown) => (v === "" ? undefined : v);
   const schema = z.object({
-    status: z.preprocess(blankIsAbsent, z.enum(NOTIFICATION_STATUSES).optional()),
+    status: z.preprocess(
+      blankIsAbsent,
+      z.enum(NOTIFICATION_STATUSES).optional()
+    ),
     kind: z.preprocess(blankIsAbsent, z.enum(NOTIFICATION_KINDS).optional()),
     q: z.preprocess(blankIsAbsent, z.string().trim().max(200).optional()),
-    page: z.preprocess(blankIsAbsent, z.coerce.number().int().min(1).max(1_000_000).default(1)),
+    page: z.preprocess(
+      blankIsAbsent,
+      z.coerce.number().int().min(1).max(1_000_000).default(1)
+    ),
   });
   const parsed = schema.safeParse({
     status: params.get("status") ?? undefined,
@@ -32,29 +62,69 @@ function parseFilter(params: URLSearchParams) {
     page: params.get("page") ?? undefined,
   });
   if (parsed.success) return parsed.data;
-  const fields = [...new Set(parsed.error.issues.map((i) => FIELD_LABEL[String(i.path[0])] ?? String(i.path[0])))];
-  throw badRequest(`That filter is not valid (check the ${fields.join(" and ")}). Clear the filters and try again.`);
+  const fields = [
+    ...new Set(
+      parsed.error.issues.map(
+        (i) => FIELD_LABEL[String(i.path[0])] ?? String(i.path[0])
+      )
+    ),
+  ];
+  throw badRequest(
+    `That filter is not valid (check the ${fields.join(
+      " and "
+    )}). Clear the filters and try again.`
+  );
 }
 
 // Every mail Confidant sent or means to send, and why: HR's answer to "did they get told?".
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
   const filter = parseFilter(new URL(request.url).searchParams);
-  const [counts, backlog, list] = await Promise.all([
+  const [counts, backlog, list, flash] = await Promise.all([
     outboxCounts(context.db),
     outboxBacklog(context.db, context.clock()),
     listOutbox(context.db, { ...filter, pageSize: PAGE_SIZE }),
+    readFlash(request, context.config),
   ]);
-  return {
-    filter: { status: filter.status ?? "", kind: filter.kind ?? "", q: filter.q ?? "" },
-    counts,
-    backlog,
-    kinds: NOTIFICATION_KINDS,
-    statuses: NOTIFICATION_STATUSES,
-    pageSize: PAGE_SIZE,
-    retryHours: Math.round(RETRY_DELAYS_MINUTES.reduce((a, b) => a + b, 0) / 60),
-    ...list,
-  };
+  return data(
+    {
+      flash: flash.message,
+      search: new URL(request.url).search,
+      filter: {
+        status: filter.status ?? "",
+        kind: filter.kind ?? "",
+        q: filter.q ?? "",
+      },
+      counts,
+      backlog,
+      kinds: NOTIFICATION_KINDS,
+      statuses: NOTIFICATION_STATUSES,
+      pageSize: PAGE_SIZE,
+      retryHours: Math.round(
+        RETRY_DELAYS_MINUTES.reduce((a, b) => a + b, 0) / 60
+      ),
+      ...list,
+    },
+    { headers: flash.headers }
+  );
+}
+
+// HR sends a failed message again (a button on each failed row); the list's filters are kept.
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireHr(request, context);
+  const url = new URL(request.url);
+  parseFilter(url.searchParams);
+  const id = (await readForm(request)).get("resend") ?? "";
+  if (!/^ntf_[a-z0-9]{1,64}$/.test(id))
+    return data({ error: "Choose a message to send again." }, { status: 400 });
+  const outcome = await resendFailed(context.db, { viewer, id }, context.clock);
+  if (!outcome) throw notFound("We could not find that message.");
+  if (!outcome.ok)
+    return data({ error: outcome.message }, { status: outcome.status });
+  const message = `The message “${outcome.subject}” to ${outcome.toEmail} will be sent again within a few minutes.`;
+  return redirect(`/hr/outbox${url.search}`, {
+    headers: { "Set-Cookie": await setFlash(context.config, message) },
+  });
 }
 
 // Reuses the assignment badge colours; the word carries the meaning, colour only supports it.
@@ -65,7 +135,10 @@ const STATUS_CLASS: Record<string, string> = {
   failed: "status-overdue",
 };
 
-function pageHref(filter: { status: string; kind: string; q: string }, page: number) {
+function pageHref(
+  filter: { status: string; kind: string; q: string },
+  page: number
+) {
   const sp = new URLSearchParams();
   if (filter.status) sp.set("status", filter.status);
   if (filter.kind) sp.set("kind", filter.kind);
@@ -94,7 +167,22 @@ function Paragraphs({ text }: { text: string }) {
 }
 
 export default function Outbox() {
-  const { filter, counts, backlog, kinds, statuses, rows, total, page, pageCount, pageSize, retryHours } = useLoaderData<typeof loader>();
+  const {
+    flash,
+    search,
+    filter,
+    counts,
+    backlog,
+    kinds,
+    statuses,
+    rows,
+    total,
+    page,
+    pageCount,
+    pageSize,
+    retryHours,
+  } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const filtered = Boolean(filter.status || filter.kind || filter.q);
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
@@ -102,9 +190,22 @@ export default function Outbox() {
     <>
       <h1>Outbox</h1>
       <p className="muted">
-        Every message Confidant has sent or is about to send, newest first, with the rule that caused it. A message that cannot be
-        delivered is retried for about {retryHours} hours before it is marked failed. Times are in UTC.
+        Every message Confidant has sent or is about to send, newest first, with
+        the rule that caused it. A message that cannot be delivered is retried
+        for about {retryHours} hours before it is marked failed. Times are in
+        UTC.
       </p>
+
+      {flash ? (
+        <p className="notice" role="status">
+          {flash}
+        </p>
+      ) : null}
+      {result?.error ? (
+        <p className="form-error" role="alert">
+          {result.error}
+        </p>
+      ) : null}
 
       <h2 id="backlog-h">Backlog</h2>
       <dl aria-labelledby="backlog-h" className="backlog">
@@ -129,7 +230,13 @@ export default function Outbox() {
         ))}
       </ul>
 
-      <Form method="get" action="/hr/outbox" role="search" aria-labelledby="filter-h" className="panel">
+      <Form
+        method="get"
+        action="/hr/outbox"
+        role="search"
+        aria-labelledby="filter-h"
+        className="panel"
+      >
         <h2 id="filter-h">Filter</h2>
         <div className="field">
           <label htmlFor="f-status">Status</label>
@@ -155,7 +262,15 @@ export default function Outbox() {
         </div>
         <div className="field">
           <label htmlFor="f-q">Recipient email contains</label>
-          <input id="f-q" name="q" type="text" defaultValue={filter.q} maxLength={200} autoComplete="off" spellCheck={false} />
+          <input
+            id="f-q"
+            name="q"
+            type="text"
+            defaultValue={filter.q}
+            maxLength={200}
+            autoComplete="off"
+            spellCheck={false}
+          />
         </div>
         <button type="submit" className="button">
           Show messages
@@ -169,7 +284,9 @@ export default function Outbox() {
           ? filtered
             ? "No messages match these filters."
             : "No messages yet."
-          : `Showing ${first}–${last} of ${total} message${total === 1 ? "" : "s"}${filtered ? " matching these filters" : ""}.`}
+          : `Showing ${first}–${last} of ${total} message${
+              total === 1 ? "" : "s"
+            }${filtered ? " matching these filters" : ""}.`}
       </p>
       {rows.length > 0 ? (
         <div className="table-wrap">
@@ -204,23 +321,47 @@ export default function Outbox() {
                     {r.subject}
                     <details>
                       <summary>
-                        Message text<span className="visually-hidden"> of “{r.subject}” to {r.recipientName ?? r.toEmail}</span>
+                        Message text
+                        <span className="visually-hidden">
+                          {" "}
+                          of “{r.subject}” to {r.recipientName ?? r.toEmail}
+                        </span>
                       </summary>
                       <Paragraphs text={r.body} />
                     </details>
                   </td>
                   <td>
-                    <span className={`badge ${STATUS_CLASS[r.status] ?? ""}`}>{NOTIFICATION_STATUS_LABEL[r.status] ?? r.status}</span>
+                    <span className={`badge ${STATUS_CLASS[r.status] ?? ""}`}>
+                      {NOTIFICATION_STATUS_LABEL[r.status] ?? r.status}
+                    </span>
                     {r.attempts > 0 ? (
                       <p className="muted">
                         {r.attempts} failed attempt{r.attempts === 1 ? "" : "s"}
-                        {r.status === "pending" ? `; next try ${formatDateTime(r.nextAttemptAt)}` : ""}
+                        {r.status === "pending"
+                          ? `; next try ${formatDateTime(r.nextAttemptAt)}`
+                          : ""}
                       </p>
                     ) : null}
                     {r.lastError ? (
                       <p className="muted">
                         Last error: <code>{r.lastError}</code>
                       </p>
+                    ) : null}
+                    {r.status === "failed" ? (
+                      <Form method="post" action={`/hr/outbox${search}`}>
+                        <button
+                          type="submit"
+                          name="resend"
+                          value={r.id}
+                          className="button"
+                        >
+                          Send again
+                          <span className="visually-hidden">
+                            {" "}
+                            “{r.subject}” to {r.recipientName ?? r.toEmail}
+                          </span>
+                        </button>
+                      </Form>
                     ) : null}
                   </td>
                   <td>{r.sentAt ? formatDateTime(r.sentAt) : "—"}</td>
@@ -230,7 +371,14 @@ export default function Outbox() {
           </table>
         </div>
       ) : null}
-      <Pager page={page} pageCount={pageCount} pageSize={pageSize} total={total} param="page" label="Pages of messages" />
+      <Pager
+        page={page}
+        pageCount={pageCount}
+        pageSize={pageSize}
+        total={total}
+        param="page"
+        label="Pages of messages"
+      />
     </>
   );
 }

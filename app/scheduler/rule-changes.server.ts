@@ -3,7 +3,7 @@
 // people it would newly reach. Applying it is a deliberate, audited step.
 import type { Db } from "../../db/connection";
 import type { Catalog, Course } from "../courses/catalog.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { cancelAssignment, hasNoAssignmentIn, shiftDueDates } from "../assignments/assignments.server";
 import { recordCourseVersion } from "../courses/versions.server";
 import { inAudience } from "../assignments/rules";
@@ -104,7 +104,7 @@ export async function applyRuleChanges(db: Db, { catalog, now, actorId }: { cata
     const course = catalog.courses.get(change.courseId)!;
     const open = await openAssignments(db, course);
     const shift = duePeriodShift(course, (await recordedRules(db, course.id)) ?? {});
-    await db.transaction().execute(async (trx) => {
+    await auditedTransaction(db, async (trx) => {
       const moved: string[] = [];
       const ended: string[] = [];
       for (const a of open) {

@@ -7,7 +7,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Db } from "../../db/connection";
 import type { AssignmentReason, DB, NotificationKind } from "../../db/schema";
 import { addDays } from "../clock";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import type { Catalog, Course } from "../courses/catalog.server";
 import { courseTitle } from "../courses/titles.server";
 import type { ReminderRules } from "../config.server";
@@ -78,7 +78,7 @@ export async function runScheduler(db: Db, opts: SchedulerOptions): Promise<RunS
   };
   if (opts.dryRun) {
     try {
-      await db.transaction().execute(async (trx) => {
+      await auditedTransaction(db, async (trx) => {
         await steps({ read: trx, tx: (fn) => fn(trx) });
         throw new DryRunRollback();
       });
@@ -87,8 +87,8 @@ export async function runScheduler(db: Db, opts: SchedulerOptions): Promise<RunS
     }
     return summary;
   }
-  await steps({ read: db, tx: (fn) => db.transaction().execute(fn) });
-  await db.transaction().execute((trx) =>
+  await steps({ read: db, tx: (fn) => auditedTransaction(db, fn) });
+  await auditedTransaction(db, (trx) =>
     appendAudit(trx, { actorId: opts.actorId ?? null, action: "scheduler.run", subjectType: "scheduler", subjectId: null, data: { ...summary } }, opts.now),
   );
   return summary;

@@ -9,7 +9,7 @@ import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import type { Catalog } from "../courses/catalog.server";
 import { courseTitle, recordedTitle } from "../courses/titles.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { reasonText } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
@@ -119,7 +119,7 @@ export async function nudge(
   const now = clock();
   const wanted = [...new Set(assignmentIds)];
   if (wanted.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const rows = await scopedAssignments(trx, manager.id, wanted);
     if (rows.length !== wanted.length) return null;
     const outcomes: NudgeOutcome[] = [];
