@@ -39,6 +39,14 @@ const envSchema = z.object({
   /** The instance's Ed25519 signing key (PKCS#8 PEM), inline or in a file; unset: generated into DATA_DIR. */
   INSTANCE_KEY_PEM: z.string().optional(),
   INSTANCE_KEY_FILE: z.string().optional(),
+  /** The audit log's name in its checkpoints (C2SP origin); default: APP_ORIGIN's host + "/audit-log". */
+  AUDIT_LOG_ORIGIN: z.string().regex(/^[^\s\u2014]+$/, "one word, no spaces (e.g. confidant.example.com/audit-log)").optional(),
+  /** Append-only file of signed checkpoints and timestamp tokens, for the operator to ship elsewhere. */
+  AUDIT_ANCHOR_FILE: z.string().optional(),
+  /** RFC 3161 Time-Stamp Authority (HTTP application/timestamp-query); unset: checkpoints are signed only. */
+  TSA_URL: z.string().url().optional(),
+  /** PEM certificate(s) the TSA's certificate must chain to; audit:verify checks tokens against it. */
+  TSA_CA_FILE: z.string().optional(),
   /** The PDF signing key (ECDSA P-256, PKCS#8 PEM) and its certificate (PEM); unset: a self-signed one generated into DATA_DIR. */
   PDF_SIGNING_KEY_FILE: z.string().optional(),
   PDF_SIGNING_CERT_FILE: z.string().optional(),
@@ -66,6 +74,15 @@ export interface AppConfig {
   instanceKey: { pem: string | null; file: string | null };
   database: { poolMax: number; statementTimeoutMs: number; lockTimeoutMs: number; connectTimeoutMs: number; startTimeoutMs: number; quickCheck: boolean };
   pdfSigning: { keyFile: string | null; certFile: string | null };
+  audit: AuditAnchorConfig;
+}
+
+/** Where the audit log is anchored outside the database. */
+export interface AuditAnchorConfig {
+  origin: string;
+  anchorFile: string;
+  tsaUrl: string | null;
+  tsaCaFile: string | null;
 }
 
 /** When people and their managers hear about an assignment. */
@@ -119,6 +136,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     pdfSigning: {
       keyFile: e.PDF_SIGNING_KEY_FILE ? path.resolve(e.PDF_SIGNING_KEY_FILE) : null,
       certFile: e.PDF_SIGNING_CERT_FILE ? path.resolve(e.PDF_SIGNING_CERT_FILE) : null,
+    },
+    audit: {
+      origin: e.AUDIT_LOG_ORIGIN ?? `${new URL(origin).host}/audit-log`,
+      anchorFile: path.resolve(e.AUDIT_ANCHOR_FILE ?? path.join(e.DATA_DIR, "audit-anchors.jsonl")),
+      tsaUrl: e.TSA_URL ?? null,
+      tsaCaFile: e.TSA_CA_FILE ? path.resolve(e.TSA_CA_FILE) : null,
     },
   };
 }

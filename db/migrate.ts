@@ -9,6 +9,7 @@ import * as m0004 from "./migrations/0004_reporting";
 import * as m0005 from "./migrations/0005_password_links";
 import * as m0006 from "./migrations/0006_person_scores";
 import * as m0007 from "./migrations/0007_people_lookups";
+import * as m0008 from "./migrations/0008_audit_anchors";
 import * as m0009 from "./migrations/0009_evidence_packs";
 
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0005_password_links": m0005,
   "0006_person_scores": m0006,
   "0007_people_lookups": m0007,
+  "0008_audit_anchors": m0008,
   "0009_evidence_packs": m0009,
 };
 

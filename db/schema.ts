@@ -222,6 +222,33 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** A perfect subtree of the audit log's Merkle tree (migration 0008): 2^level leaves from idx·2^level. */
+export interface AuditTreeNodesTable {
+  level: number;
+  idx: number;
+  /** Hex SHA-256. */
+  hash: string;
+}
+
+export type TsaStatus = "none" | "pending" | "stamped";
+
+/** A signed checkpoint of the audit log (migration 0008) and its RFC 3161 timestamp. */
+export interface AuditCheckpointsTable {
+  tree_size: number;
+  /** Hex SHA-256 root of the first tree_size entries. */
+  root_hash: string;
+  /** The C2SP signed note. */
+  note: string;
+  created_at: string;
+  tsa_status: TsaStatus;
+  /** Base64 DER of the RFC 3161 token (a CMS ContentInfo). */
+  tsa_token: string | null;
+  tsa_gen_time: string | null;
+  tsa_attempts: Generated<number>;
+  tsa_last_error: string | null;
+  tsa_next_attempt_at: string | null;
+}
+
 /** The reporting rollup (migration 0004): rebuilt by refreshRollup, read by HR's dashboards. */
 export type ReportRunStatus = "running" | "done" | "failed";
 
@@ -345,6 +372,8 @@ export interface DB {
   quiz_attempts: QuizAttemptsTable;
   attestations: AttestationsTable;
   audit_log: AuditLogTable;
+  audit_tree_nodes: AuditTreeNodesTable;
+  audit_checkpoints: AuditCheckpointsTable;
   notifications: NotificationsTable;
   scheduler_lease: SchedulerLeaseTable;
   roster_imports: RosterImportsTable;

@@ -5,6 +5,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { dialectOf, type Db } from "../../db/connection";
 import { sha256Hex } from "../hash.server";
 import type { DB } from "../../db/schema";
+import { entryCanonical, type EntryFields } from "./entry";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -16,29 +17,10 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
-interface StoredFields {
-  seq: number;
-  at: string;
-  actor_id: string | null;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  data_json: string;
-  prev_hash: string;
-}
+type StoredFields = EntryFields;
 
 export function entryHash(e: StoredFields): string {
-  const canonical = JSON.stringify([
-    e.seq,
-    e.at,
-    e.actor_id,
-    e.action,
-    e.subject_type,
-    e.subject_id,
-    e.data_json,
-    e.prev_hash,
-  ]);
-  return sha256Hex(canonical);
+  return sha256Hex(entryCanonical(e));
 }
 
 /** Appends one entry. Call it inside the transaction of the change it records. */
