@@ -1,14 +1,17 @@
-// npm run evidence:verify -- pack.json [--public-key FILE]
+// npm run evidence:verify -- pack.json [--public-key FILE] [--checkpoint FILE] [--tsa-ca FILE]
 // Checks an evidence pack offline (no database, no network). Exit 0: every check held, with a
 // summary that says which key the signature was checked with. Exit 1: the pack was tampered
 // with; names the first failed check (then any others). Exit 2: could not check (unreadable
-// file, not JSON, a key of the wrong type), in one line.
+// file, not JSON, a key of the wrong type, a timestamp token for other data), in one line.
+// --checkpoint: a checkpoint saved earlier (the signed note, or the anchor file's JSON line or
+// file, whose last checkpoint is used); the pack's log must extend it.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { verifyPack } from "../app/evidence/verify";
+import { verifyPackOffline } from "../app/evidence/verify";
+import { CannotCheck } from "../app/evidence/verify-anchor";
 import { readPublicKey } from "../app/evidence/verify-signature";
 
-const USAGE = "Usage: npm run evidence:verify -- pack.json [--public-key FILE]";
+const USAGE = "Usage: npm run evidence:verify -- pack.json [--public-key FILE] [--checkpoint FILE] [--tsa-ca FILE]";
 
 function cannotCheck(message: string): never {
   console.error(`evidence:verify could not check the pack: ${message}.`);
@@ -23,9 +26,25 @@ function readText(file: string): string {
   }
 }
 
-let args: { values: { "public-key"?: string }; positionals: string[] };
+/** A saved checkpoint: the signed note itself, or anchor-file JSON (one line, or the whole file: its last checkpoint). */
+function readSavedCheckpoint(text: string, file: string): string {
+  if (!text.trimStart().startsWith("{")) return text;
+  const notes: string[] = [];
+  for (const line of text.split("\n").filter((l) => l.trim())) {
+    try {
+      const v = JSON.parse(line) as { note?: unknown };
+      if (typeof v.note === "string") notes.push(v.note);
+    } catch {
+      cannotCheck(`${file} is neither a checkpoint note nor anchor-file JSON`);
+    }
+  }
+  if (!notes.length) cannotCheck(`${file} holds no checkpoint`);
+  return notes[notes.length - 1];
+}
+
+let args: { values: { "public-key"?: string; checkpoint?: string; "tsa-ca"?: string }; positionals: string[] };
 try {
-  args = parseArgs({ options: { "public-key": { type: "string" } }, allowPositionals: true, strict: true, args: process.argv.slice(2).filter((a) => a !== "--") });
+  args = parseArgs({ options: { "public-key": { type: "string" }, checkpoint: { type: "string" }, "tsa-ca": { type: "string" } }, allowPositionals: true, strict: true, args: process.argv.slice(2).filter((a) => a !== "--") });
 } catch (e) {
   console.error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
   process.exit(2);
@@ -46,6 +65,10 @@ if (keyFile) {
   }
 }
 
+const savedCheckpoint = args.values.checkpoint ? readSavedCheckpoint(readText(args.values.checkpoint), args.values.checkpoint) : null;
+const tsaTrustAnchorPem = args.values["tsa-ca"] ? readText(args.values["tsa-ca"]) : null;
+if (tsaTrustAnchorPem !== null && !tsaTrustAnchorPem.includes("-----BEGIN CERTIFICATE-----")) cannotCheck(`${args.values["tsa-ca"]} is not a PEM certificate`);
+
 let pack: unknown;
 try {
   pack = JSON.parse(readText(file));
@@ -54,7 +77,7 @@ try {
 }
 
 try {
-  const report = verifyPack(pack, { publicKeyPem });
+  const report = await verifyPackOffline(pack, { publicKeyPem, savedCheckpoint, tsaTrustAnchorPem });
   if (!report.ok) {
     console.error(`Evidence pack FAILED verification: ${report.failures[0]}.`);
     if (report.failures.length > 1) {
@@ -79,6 +102,7 @@ try {
     );
   }
 } catch (e) {
+  if (e instanceof CannotCheck) cannotCheck(e.message);
   console.error(`Evidence pack FAILED verification: the pack could not be read as an evidence pack (${e instanceof Error ? e.message : String(e)}).`);
   process.exit(1);
 }

@@ -15,6 +15,8 @@ import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../ass
 import { sha256Hex } from "../hash.server";
 import { signDetached, type InstanceKey } from "../keys/instance-key.server";
 import { randomId } from "../ids.server";
+import type { AuditAnchorConfig } from "../config.server";
+import { readAnchor, type PackAnchor } from "./anchor.server";
 import { canonicalJson, computePackSha256 } from "./canonical";
 import { PACK_SIGNATURE_ALGORITHM, PACK_SIGNATURE_COVERS, packManifest, packSigningInput, type PackManifest, type PackSignature, type PackSigningKey } from "./signature";
 import { storeEvidencePack } from "./stored-packs.server";
@@ -124,6 +126,8 @@ export interface EvidencePack {
     /** The last entry of the whole audit log when the pack was read. */
     head: { seq: number; hash: string } | null;
   };
+  /** Ties the audit entries to the anchored log: checkpoint, inclusion proofs, timestamp (see anchor.server.ts). */
+  anchor: PackAnchor;
   /** Each record's SHA-256, signed on its own too (see signature.ts). */
   manifest: PackManifest;
   /** The instance key that signed the pack (inside what is signed). */
@@ -270,13 +274,14 @@ async function readAudit(trx: Transaction<DB>, person: PackPerson, records: Pack
 export async function readEvidence(
   db: Kysely<DB>,
   who: { personId: string } | { email: string },
-  { now, generatedBy }: { now: Date; generatedBy: PackProducer },
+  { now, generatedBy, anchors = null }: { now: Date; generatedBy: PackProducer; anchors?: AuditAnchorConfig | null },
 ): Promise<PackBody | null> {
   return inSnapshot(db, async (trx) => {
     const person = await readPerson(trx, who);
     if (!person) return null;
     const records = await readRecords(trx, person, now);
     const audit = await readAudit(trx, person, records);
+    const anchor = await readAnchor(trx, audit.entries.map((e) => e.seq), anchors);
     return {
       format: PACK_FORMAT,
       formatVersion: PACK_FORMAT_VERSION,
@@ -285,6 +290,7 @@ export async function readEvidence(
       person,
       ...records,
       audit,
+      anchor,
     };
   });
 }
@@ -352,11 +358,13 @@ export async function produceEvidence(
     now: Date;
     formats: Array<"json" | "pdf">;
     signer: PackSigner;
+    /** Where the log is anchored (the TSA trust anchor put in the pack). */
+    anchors?: AuditAnchorConfig | null;
     /** Renders (and signs) the PDF; passed in so this module stays free of layout code. */
     renderPdf?: (pack: EvidencePack, files: { jsonSha256: string; jsonFileName: string }) => Promise<Uint8Array>;
   },
 ): Promise<ProducedEvidence | null> {
-  const body = await readEvidence(db, input.who, { now: input.now, generatedBy: input.generatedBy });
+  const body = await readEvidence(db, input.who, { now: input.now, generatedBy: input.generatedBy, anchors: input.anchors });
   if (!body) return null;
   const pack = signPack(body, input.signer);
   const json = packJson(pack);

@@ -9,6 +9,7 @@ import { loadPdfSigningCertificate, type PdfSigningCertificate } from "../keys/p
 import { signPdf } from "../pdf/sign.server";
 import { produceEvidence, type PackProducer, type PackSigner, type ProducedEvidence } from "./pack.server";
 import { renderEvidencePdf } from "./pdf.server";
+import { checkpointNow } from "./anchor.server";
 import { SIGNING_KEY_PATH } from "./signature";
 
 export async function evidenceSigning(config: AppConfig): Promise<{ signer: PackSigner; pdfCertificate: PdfSigningCertificate }> {
@@ -23,9 +24,11 @@ export async function produceSignedEvidence(
   input: { who: { personId: string } | { email: string }; generatedBy: PackProducer; now: Date; formats: Array<"json" | "pdf"> },
 ): Promise<ProducedEvidence | null> {
   const { signer, pdfCertificate } = await evidenceSigning(config);
+  await checkpointNow(db, { key: signer.key, anchors: config.audit, now: input.now });
   return produceEvidence(db, {
     ...input,
     signer,
+    anchors: config.audit,
     renderPdf: async (pack, { jsonSha256, jsonFileName }) => {
       const pdf = await renderEvidencePdf(pack, { origin: config.origin, jsonFileName, jsonSha256 });
       return signPdf(pdf, pdfCertificate, {

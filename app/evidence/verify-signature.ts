@@ -79,22 +79,33 @@ function embeddedKey(checks: Checks, pack: EvidencePack): { key: KeyObject; fing
   }
 }
 
-export function checkSignatures(checks: Checks, pack: EvidencePack, givenKeyPem: string | null): SignatureCheck | null {
+export interface SigningKeyInUse {
+  key: KeyObject;
+  fingerprint: string;
+  given: boolean;
+}
+
+/** The key to check with: the one given (named when the pack names another), else the pack's own. */
+export function resolveKey(checks: Checks, pack: EvidencePack, givenKeyPem: string | null): SigningKeyInUse | null {
+  const sk: unknown = pack.signingKey;
+  if (!isObject(sk) || typeof sk.publicKeyPem !== "string") return null;
+  const embedded = embeddedKey(checks, pack);
+  if (!givenKeyPem) return embedded ? { ...embedded, given: false } : null;
+  const key = createPublicKey(givenKeyPem);
+  const fingerprint = publicKeyFingerprint(key);
+  if (fingerprint !== sk.fingerprint) checks.fail(`the pack is not signed with the key given: it names key ${String(sk.fingerprint)}, the key given is ${fingerprint}`);
+  return { key, fingerprint, given: true };
+}
+
+export function checkSignatures(checks: Checks, pack: EvidencePack, using: SigningKeyInUse | null): SignatureCheck | null {
   const sk: unknown = pack.signingKey;
   const sig: unknown = pack.signature;
   if (!isObject(sk) || !isObject(sig) || typeof sig.value !== "string" || typeof sig.manifest !== "string" || typeof sk.publicKeyPem !== "string") {
     checks.fail("the pack is not signed: it has no signing key and signature (packs before format version 2 were not signed)");
     return null;
   }
-  const embedded = embeddedKey(checks, pack);
-  let key = embedded?.key ?? null;
-  let fingerprint = embedded?.fingerprint ?? String(sk.fingerprint);
-  if (givenKeyPem) {
-    key = createPublicKey(givenKeyPem);
-    fingerprint = publicKeyFingerprint(key);
-    if (fingerprint !== sk.fingerprint) checks.fail(`the pack is not signed with the key given: it names key ${String(sk.fingerprint)}, the key given is ${fingerprint}`);
-  }
-  if (!key) return null;
+  if (!using) return null;
+  const { key, fingerprint } = using;
   const before = checks.failures.length;
   if (!isObject(pack.manifest) || !verifyDetached(key, canonicalJson(pack.manifest), sig.manifest)) {
     checks.fail("the pack's signed manifest does not verify: the manifest was altered, or it was not signed with this key");
@@ -106,11 +117,11 @@ export function checkSignatures(checks: Checks, pack: EvidencePack, givenKeyPem:
   const valid = checks.failures.length === before;
   if (valid) {
     checks.passed.push(
-      givenKeyPem
+      using.given
         ? `signature: valid Ed25519 signature by the key given (${fingerprint}), which shows the pack is as that key's holder produced it`
         : `signature: valid Ed25519 signature by the key embedded in the pack (${fingerprint}); this shows only that the pack is consistent with itself — ` +
             `compare the fingerprint with the one the instance publishes${typeof sk.publishedAt === "string" ? ` at ${sk.publishedAt}` : ""}, or give --public-key`,
     );
   }
-  return { keySource: givenKeyPem ? "given" : "embedded", fingerprint, publishedAt: typeof sk.publishedAt === "string" ? sk.publishedAt : null, valid };
+  return { keySource: using.given ? "given" : "embedded", fingerprint, publishedAt: typeof sk.publishedAt === "string" ? sk.publishedAt : null, valid };
 }

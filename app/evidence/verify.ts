@@ -10,8 +10,11 @@
 //      "quiz.attempted" entry (score and result);
 //   5. the pack's own packSha256 over the canonical JSON of the rest;
 //   6. nothing the audit entries record is missing from the pack;
-//   7. the instance key's signatures (verify-signature.ts): on the manifest, naming any record
-//      edited, removed or added since signing, and on the whole pack.
+//   7. the anchor (verify-anchor.ts): the checkpoint's signature, each entry's inclusion proof,
+//      the consistency proofs from earlier checkpoints and, if given, an auditor's own checkpoint;
+//   8. the instance key's signatures (verify-signature.ts): on the manifest, naming any record
+//      edited, removed or added since signing, and on the whole pack;
+//   9. (verifyPackOffline) the checkpoint's RFC 3161 timestamp token.
 // Checks 1–4 say precisely what was altered; 5 catches an edit by someone who did not reseal
 // the pack; 6 and 7 catch an edit by someone who did.
 import { entryHash, GENESIS_HASH } from "../audit/audit.server";
@@ -20,7 +23,8 @@ import { computePackSha256 } from "./canonical";
 import type { EvidencePack, PackAttestation, PackAuditEntry } from "./pack.server";
 import { PACK_FORMAT } from "./pack.server";
 import { Checks, isObject, plural } from "./checks";
-import { checkSignatures, type SignatureCheck } from "./verify-signature";
+import { checkAnchor, verifyPackTimestamp } from "./verify-anchor";
+import { checkSignatures, resolveKey, type SignatureCheck } from "./verify-signature";
 
 export interface VerifyReport {
   ok: boolean;
@@ -35,6 +39,10 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** The instance's public key (SPKI PEM) obtained elsewhere; without it, the pack's own key is used. */
   publicKeyPem?: string | null;
+  /** A checkpoint (signed note) an auditor saved earlier: the pack's log must extend it. */
+  savedCheckpoint?: string | null;
+  /** The TSA's certificate (PEM) obtained elsewhere; without it, the one in the pack is used. */
+  tsaTrustAnchorPem?: string | null;
 }
 
 /** Shape problems that make the checks meaningless; null when the pack can be checked. */
@@ -209,6 +217,19 @@ export function verifyPack(input: unknown, options: VerifyOptions = {}): VerifyR
   checkRecordsAgainstEntries(checks, pack);
   checkPackSha256(checks, pack);
   checkCompleteness(checks, pack, sorted);
-  const signature = checkSignatures(checks, pack, options.publicKeyPem ?? null);
+  const using = resolveKey(checks, pack, options.publicKeyPem ?? null);
+  checkAnchor(checks, pack, using?.key ?? null, options.savedCheckpoint ?? null);
+  const signature = checkSignatures(checks, pack, using);
   return { ok: checks.failures.length === 0, failures: checks.failures, passed: checks.passed, signature };
+}
+
+/** Every check, the checkpoint's timestamp token included (asynchronous: WebCrypto). Throws
+ * CannotCheck when something could not be judged. */
+export async function verifyPackOffline(input: unknown, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const report = verifyPack(input, options);
+  if (shapeProblem(input)) return report;
+  const ts = await verifyPackTimestamp(input as EvidencePack, options.tsaTrustAnchorPem ?? null);
+  if (ts.failure) report.failures.push(ts.failure);
+  else report.passed.push(ts.note);
+  return { ...report, ok: report.failures.length === 0 };
 }
