@@ -10,6 +10,7 @@ import type { Assignment, Attestation } from "../../db/schema";
 import { addMonths, type Clock } from "../clock";
 import { randomId, verificationCode } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
+import { storedRowHash } from "../audit/rows.server";
 import { verifyPassword } from "../auth/password.server";
 import { recordFailure, retryAfterSeconds, throttleKeys } from "../auth/throttle.server";
 import { policyStatement, type Course, type Policy } from "../courses/catalog.server";
@@ -186,7 +187,7 @@ export async function signAttestation(
           action: "attestation.signed",
           subjectType: "attestation",
           subjectId: id,
-          data: { code, assignmentId: assignment.id, policyId: policy.id, version: version.version, textSha256: version.sha256, ip: input.ip },
+          data: { code, assignmentId: assignment.id, policyId: policy.id, version: version.version, textSha256: version.sha256, ip: input.ip, rowSha256: await storedRowHash(trx, "attestations", id) },
         },
         now,
       );
