@@ -51,6 +51,8 @@ try {
     } else {
       console.log(formatSummary(result.summary));
       if (result.mail) console.log(`  Mail: ${result.mail.sent} sent, ${result.mail.retried} to retry, ${result.mail.failed} failed`);
+      const a = result.anchor;
+      if (a) console.log(`  Audit log: ${a.treeSize === null ? "no checkpoint" : `checkpoint of ${a.treeSize} entries${a.created ? " signed" : " (no new entries)"}`}; ${a.stamped} timestamped, ${a.pending} timestamps pending${a.problem ? ` — ${a.problem}` : ""}`);
     }
   } else {
     const every = Math.max(config.schedulerEveryMinutes, 1);

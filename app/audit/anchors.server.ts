@@ -207,3 +207,33 @@ export async function checkpointFor(db: Kysely<DB>, { coverSeq = 0 }: { coverSeq
 export async function listCheckpoints(db: Kysely<DB>): Promise<CheckpointRecord[]> {
   return (await db.selectFrom("audit_checkpoints").selectAll().orderBy("tree_size", "asc").execute()).map(toRecord);
 }
+
+export interface AnchorRun {
+  /** The log's size in the newest checkpoint, or null when none could be taken. */
+  treeSize: number | null;
+  created: boolean;
+  stamped: number;
+  pending: number;
+  problem: string | null;
+}
+
+/** What a scheduler run does: a checkpoint, then the timestamps that are due. Never throws. */
+export async function anchorAuditLog(db: Kysely<DB>, { key, anchors, now }: { key: () => InstanceKey; anchors: AuditAnchorConfig; now: Date }): Promise<AnchorRun> {
+  const run: AnchorRun = { treeSize: null, created: false, stamped: 0, pending: 0, problem: null };
+  try {
+    const taken = await takeCheckpoint(db, { key: key(), anchors, now });
+    run.treeSize = taken?.checkpoint.treeSize ?? null;
+    run.created = taken?.created ?? false;
+  } catch (e) {
+    run.problem = e instanceof Error ? e.message : String(e);
+  }
+  try {
+    const stamped = await stampPending(db, { anchors, now });
+    run.stamped = stamped.stamped;
+    run.pending = stamped.failed;
+    if (stamped.problems.length && !run.problem) run.problem = stamped.problems[0];
+  } catch (e) {
+    run.problem ??= e instanceof Error ? e.message : String(e);
+  }
+  return run;
+}

@@ -10,11 +10,13 @@ import { acquireLease, leaseHolder, releaseLease } from "../jobs/lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
 import { refreshRollup } from "../reports/rollup.server";
 import { refreshScores } from "../recognition/scores-refresh.server";
+import { anchorAuditLog, type AnchorRun } from "../audit/anchors.server";
+import { loadInstanceKey } from "../keys/instance-key.server";
 
 export const LEASE_NAME = "scheduler";
 
 export type OnceResult =
-  | { ran: true; summary: RunSummary; mail: DeliveryResult | null }
+  | { ran: true; summary: RunSummary; mail: DeliveryResult | null; anchor?: AnchorRun }
   | { ran: false; reason: string };
 
 export async function runOnce(
@@ -34,7 +36,9 @@ export async function runOnce(
     await refreshRollup(db, at);
     // …and so do the large boards' scores.
     await refreshScores(db, { catalog, now: at });
-    return { ran: true, summary, mail };
+    // …and the audit log gets a signed checkpoint (and timestamps, when a TSA is configured).
+    const anchor = await anchorAuditLog(db, { key: () => loadInstanceKey({ dataDir: config.dataDir, ...config.instanceKey }), anchors: config.audit, now: at });
+    return { ran: true, summary, mail, anchor };
   } finally {
     await releaseLease(db, LEASE_NAME, holder);
   }
@@ -49,8 +53,10 @@ export function startSchedulerLoop({ db, catalog, config, logger }: { db: Db; ca
     running = true;
     try {
       const result = await runOnce(db, { catalog, config });
-      if (result.ran) logger.info({ summary: result.summary, mail: result.mail }, "scheduler run");
-      else logger.info(result.reason);
+      if (result.ran) {
+        logger.info({ summary: result.summary, mail: result.mail, anchor: result.anchor }, "scheduler run");
+        if (result.anchor?.problem) logger.warn({ problem: result.anchor.problem }, "audit log anchoring");
+      } else logger.info(result.reason);
     } catch (err) {
       logger.error({ err }, "scheduler run failed");
     } finally {
