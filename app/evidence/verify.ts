@@ -6,8 +6,8 @@
 //      chain head;
 //   3. each attestation's signed text: SHA-256 of the policy text in the pack = text_sha256;
 //   4. each attestation is matched by its "attestation.signed" audit entry (same code, text
-//      hash, time, assignment, policy, version and IP address), each quiz attempt by its
-//      "quiz.attempted" entry (score and result);
+//      hash, time, assignment, policy, version, IP address and the row's SHA-256), each quiz
+//      attempt by its "quiz.attempted" entry (score, result and the row's SHA-256);
 //   5. the pack's own packSha256 over the canonical JSON of the rest;
 //   6. nothing the audit entries record is missing from the pack;
 //   7. the anchor (verify-anchor.ts): the checkpoint's signature, each entry's inclusion proof,
@@ -18,6 +18,7 @@
 // Checks 1–4 say precisely what was altered; 5 catches an edit by someone who did not reseal
 // the pack; 6 and 7 catch an edit by someone who did.
 import { entryHash, GENESIS_HASH } from "../audit/audit.server";
+import { recordHash } from "../audit/rows.server";
 import { sha256Hex } from "../hash.server";
 import { computePackSha256 } from "./canonical";
 import type { EvidencePack, PackAttestation, PackAuditEntry } from "./pack.server";
@@ -160,6 +161,10 @@ function checkAttestation(checks: Checks, pack: EvidencePack, t: PackAttestation
   if (entry.actor_id !== null && entry.actor_id !== t.user_id && !t.recorded_by) {
     checks.fail(`${label(t)} signer was altered: audit entry ${entry.seq} records user ${entry.actor_id}`);
   }
+  const { course_id: _c, course_title: _t, policy_text: _p, ...row } = t;
+  if (typeof d.rowSha256 === "string" && recordHash(row) !== d.rowSha256) {
+    checks.fail(`${label(t)} was altered: the record differs from the one audit entry ${entry.seq} holds (row SHA-256)`);
+  }
 }
 
 function checkRecordsAgainstEntries(checks: Checks, pack: EvidencePack) {
@@ -176,6 +181,9 @@ function checkRecordsAgainstEntries(checks: Checks, pack: EvidencePack) {
       const d = parseData(entry);
       if (d.score !== undefined && d.score !== q.score) checks.fail(`quiz attempt ${q.id} score was altered: the pack says ${q.score}, audit entry ${entry.seq} recorded ${String(d.score)}`);
       if (d.passed !== undefined && Boolean(d.passed) !== Boolean(q.passed)) checks.fail(`quiz attempt ${q.id} result was altered: audit entry ${entry.seq} recorded ${d.passed ? "passed" : "not passed"}`);
+      if (typeof d.rowSha256 === "string" && recordHash(q as unknown as Record<string, unknown>) !== d.rowSha256) {
+        checks.fail(`quiz attempt ${q.id} was altered: the record differs from the one audit entry ${entry.seq} holds (row SHA-256)`);
+      }
     }
   });
 }

@@ -217,7 +217,7 @@ test.each([
     "the signer's typed name is changed",
     (p: EvidencePack) => {
       p.attestations[0].printed_name = "Someone Else";
-      return new RegExp(`attestation ${p.attestations[0].verification_code} was altered after signing: it differs from the signed manifest`);
+      return new RegExp(`attestation ${p.attestations[0].verification_code} was altered: the record differs from the one audit entry \\d+ holds \\(row SHA-256\\)`);
     },
   ],
   [
@@ -322,6 +322,14 @@ test("given a checkpoint an auditor saved earlier, evidence:verify shows the log
   const bad = await verifyCli(file, "--public-key", await publishedKeyFile(), "--checkpoint", rewritten);
   expect(bad.status).toBe(1);
   expect(bad.stderr.split("\n")[0]).toMatch(new RegExp(`the log was rewritten since the saved checkpoint of ${savedLine.treeSize} entries`));
+
+  // A checkpoint newer than the pack's cannot be compared with it: could not check.
+  await produce();
+  const newer = write("newer-checkpoint.jsonl", fs.readFileSync(path.join(dataDir, "audit-anchors.jsonl"), "utf8"));
+  const cannot = await verifyCli(file, "--public-key", await publishedKeyFile(), "--checkpoint", newer);
+  expect(cannot.status).toBe(2);
+  expect(cannot.stderr.trim().split("\n")).toHaveLength(1);
+  expect(cannot.stderr).toMatch(/could not check the pack: the saved checkpoint \(\d+ entries\) is newer than the pack's/);
 });
 
 test("only HR can produce a pack, open it or download its files; others are told it does not exist and nothing is produced", async () => {
