@@ -270,6 +270,13 @@ async function readAudit(trx: Transaction<DB>, person: PackPerson, records: Pack
   };
 }
 
+/** The person's id, by id or email; null if unknown (checked before anything is written). */
+export async function evidencePersonId(db: Kysely<DB>, who: { personId: string } | { email: string }): Promise<string | null> {
+  const q = db.selectFrom("users").select("id");
+  const row = await ("personId" in who ? q.where("id", "=", who.personId) : q.where("email", "=", who.email.trim().toLowerCase())).executeTakeFirst();
+  return row?.id ?? null;
+}
+
 /** Reads the pack (unsigned, without its packSha256) for one person, by id or email; null if unknown. */
 export async function readEvidence(
   db: Kysely<DB>,

@@ -7,7 +7,7 @@ import type { AppConfig } from "../config.server";
 import { loadInstanceKey } from "../keys/instance-key.server";
 import { loadPdfSigningCertificate, type PdfSigningCertificate } from "../keys/pdf-certificate.server";
 import { signPdf } from "../pdf/sign.server";
-import { produceEvidence, type PackProducer, type PackSigner, type ProducedEvidence } from "./pack.server";
+import { evidencePersonId, produceEvidence, type PackProducer, type PackSigner, type ProducedEvidence } from "./pack.server";
 import { renderEvidencePdf } from "./pdf.server";
 import { checkpointNow } from "./anchor.server";
 import { SIGNING_KEY_PATH } from "./signature";
@@ -23,6 +23,8 @@ export async function produceSignedEvidence(
   config: AppConfig,
   input: { who: { personId: string } | { email: string }; generatedBy: PackProducer; now: Date; formats: Array<"json" | "pdf"> },
 ): Promise<ProducedEvidence | null> {
+  // Unknown person: nothing is produced, and no checkpoint taken.
+  if (!(await evidencePersonId(db, input.who))) return null;
   const { signer, pdfCertificate } = await evidenceSigning(config);
   await checkpointNow(db, { key: signer.key, anchors: config.audit, now: input.now });
   return produceEvidence(db, {

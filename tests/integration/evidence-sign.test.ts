@@ -265,7 +265,7 @@ test("a pack re-signed with another key fails against the published key; against
   const { signPack } = await import("../../app/evidence/pack.server");
   const forger = { key: fromPrivateKey(generateKeyPairSync("ed25519").privateKey), publishedAt: pack.signingKey.publishedAt, pdfCertificateSha256: null };
   const { signingKey: _k, signature: _s, packSha256: _h, manifest: _m, ...body } = pack;
-  body.attestations[0].printed_name = "Forged Name";
+  body.person.department = "Forged Department";
   const forged = signPack(body, forger);
   const file = write("forged.json", JSON.stringify(forged));
   const refused = await verifyCli(file, "--public-key", await publishedKeyFile());
@@ -336,6 +336,7 @@ test("only HR can produce a pack, open it or download its files; others are told
   const { page } = await produce();
   const files = [...(await (await server.get(page, hr)).text()).matchAll(/href="([^"]+\.(?:json|pdf))"/g)].map((m) => m[1]);
   const before = await w.db.selectFrom("evidence_packs").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const checkpointsBefore = await w.db.selectFrom("audit_checkpoints").select("tree_size").execute();
   for (const email of ["alice@test.example", "manager@test.example"]) {
     const cookie = await server.login(email);
     for (const url of [page, ...files]) {
@@ -356,6 +357,7 @@ test("only HR can produce a pack, open it or download its files; others are told
   expect((await server.get(`/hr/people/${w.alice.id}/evidence`, hr)).status).toBe(200);
   const after = await w.db.selectFrom("evidence_packs").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   expect(Number(after.n)).toBe(Number(before.n));
+  expect(await w.db.selectFrom("audit_checkpoints").select("tree_size").execute()).toEqual(checkpointsBefore);
   // Stored packs are evidence: the database refuses to change them.
   await expect(w.db.updateTable("evidence_packs").set({ json: "{}" }).execute()).rejects.toThrow(/immutable/);
 });
