@@ -28,6 +28,8 @@ export const tableOwners: Record<keyof DB, string> = {
   report_managers: "app/reports/rollup.server.ts",
   score_runs: "app/recognition/scores-refresh.server.ts",
   person_scores: "app/recognition/scores-refresh.server.ts",
+  audit_tree_nodes: "app/audit/tree.server.ts",
+  audit_checkpoints: "app/audit/anchors.server.ts",
   evidence_packs: "app/evidence/stored-packs.server.ts",
 };
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { notFound, requireHr } from "~/auth/guards.server";
+import { notFound, requireHr } from "~/http/guards.server";
 import { anchoringStatus } from "~/audit/status.server";
 import { formatDateTime } from "~/components/format";
 
