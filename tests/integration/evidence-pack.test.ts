@@ -425,4 +425,4 @@ test("npm run evidence writes the PDF and JSON for a person by email, prints the
   const unknown = await run("node_modules/.bin/tsx", ["scripts/evidence.ts", "--email", "nobody@test.example", "--out", out], env);
   expect(unknown.status).toBe(1);
   expect(unknown.stderr).toContain("There is nobody with the email nobody@test.example.");
-});
+}, 120_000); // three command-line runs, each a fresh tsx process that signs a PDF
