@@ -6,6 +6,7 @@ import { boot } from "./app/boot.server";
 import { createApp } from "./app/http/app.server";
 import { systemClock } from "./app/clock";
 import { startSchedulerLoop } from "./app/scheduler/run.server";
+import { startMailLoop } from "./app/notifications/mail-loop.server";
 
 /** `scheduler: false` leaves the in-process scheduler to be started by the caller (the demo
  * starts it only once its seed is complete, so the first run never sees a half-seeded database). */
@@ -26,8 +27,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, { schedu
     stopScheduler = startSchedulerLoop(booted);
   };
   if (scheduler) startScheduler();
+  // Mail has its own loop (MAIL_EVERY_SECONDS; 0 leaves it to `npm run mail`).
+  const mail = startMailLoop({ ...booted, clock: systemClock });
   const shutdown = async () => {
     stopScheduler();
+    await mail.stop();
     server.close();
     await booted.db.destroy();
   };

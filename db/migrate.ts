@@ -11,6 +11,7 @@ import * as m0006 from "./migrations/0006_person_scores";
 import * as m0007 from "./migrations/0007_people_lookups";
 import * as m0008 from "./migrations/0008_audit_anchors";
 import * as m0009 from "./migrations/0009_evidence_packs";
+import * as m0012 from "./migrations/0012_signature_record";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "0007_people_lookups": m0007,
   "0008_audit_anchors": m0008,
   "0009_evidence_packs": m0009,
+  "0012_signature_record": m0012,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

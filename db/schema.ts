@@ -142,6 +142,51 @@ export interface AttestationsTable {
   quiz_attempt_id: string | null;
   recorded_by: string | null;
   on_behalf_reason: string | null;
+  outcome: Generated<AttestationOutcome>;
+  decline_reason: string | null;
+  consent_id: string | null;
+  locale: string | null;
+  template_version: string | null;
+  session_sha256: string | null;
+  auth_strength: AuthStrength | null;
+  seconds_on_text: number | null;
+  paper_signed_on: string | null;
+  scan_sha256: string | null;
+}
+
+export type AttestationOutcome = "signed" | "declined";
+/** How the signer proved it was them at the moment of signing. */
+export type AuthStrength = "password_reentered" | "second_factor" | "fresh_sso";
+
+/** Consent to receive and sign records electronically (ESIGN §7001(c)), one row per consent given. */
+export interface ElectronicConsentsTable {
+  id: string;
+  user_id: string;
+  policy_id: string;
+  policy_version: number;
+  text_sha256: string;
+  statement: string;
+  intent_label: string;
+  printed_name: string;
+  profile_name: string;
+  email: string;
+  presented_at: string;
+  consented_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  session_sha256: string | null;
+  locale: string;
+  template_version: string;
+}
+
+/** Scans of paper originals, kept in the database by their SHA-256 (decision 012). */
+export interface PaperScansTable {
+  sha256: string;
+  media_type: string;
+  byte_size: number;
+  content: Buffer;
+  uploaded_by: string;
+  uploaded_at: string;
 }
 
 export type NotificationKind =
@@ -152,7 +197,8 @@ export type NotificationKind =
   | "escalation"
   | "hr_digest"
   | "nudge"
-  | "kudos";
+  | "kudos"
+  | "declined";
 export type NotificationStatus = "pending" | "sending" | "sent" | "failed";
 
 export interface NotificationsTable {
@@ -371,6 +417,8 @@ export interface DB {
   scenario_choices: ScenarioChoicesTable;
   quiz_attempts: QuizAttemptsTable;
   attestations: AttestationsTable;
+  electronic_consents: ElectronicConsentsTable;
+  paper_scans: PaperScansTable;
   audit_log: AuditLogTable;
   audit_tree_nodes: AuditTreeNodesTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -393,5 +441,6 @@ export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type Assignment = Selectable<AssignmentsTable>;
 export type Attestation = Selectable<AttestationsTable>;
+export type ElectronicConsent = Selectable<ElectronicConsentsTable>;
 export type QuizAttempt = Selectable<QuizAttemptsTable>;
 export type Notification = Selectable<NotificationsTable>;

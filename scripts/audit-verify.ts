@@ -5,10 +5,11 @@
 // evidence row against the entry that recorded it.
 // Exit 0: intact. Exit 1: tampered or behind its anchor, the first problem named. Exit 2: could not check.
 import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { createDb } from "../db/connection";
 import { readConfig } from "../app/config.server";
-import { loadInstanceKey } from "../app/keys/instance-key.server";
+import { INSTANCE_KEY_FILE, loadInstanceKey } from "../app/keys/instance-key.server";
 import { verifyAuditLog } from "../app/audit/verify.server";
 
 function couldNotCheck(message: string): never {
@@ -23,9 +24,12 @@ try {
   couldNotCheck(`${e instanceof Error ? e.message : String(e)} (usage: npm run audit:verify -- [--anchors FILE] [--public-key FILE])`);
 }
 const config = readConfig();
-let publicKey: string;
+let publicKey: string | null = null;
 try {
-  publicKey = args["public-key"] ? fs.readFileSync(args["public-key"], "utf8") : loadInstanceKey({ dataDir: config.dataDir, ...config.instanceKey }).publicKeyPem;
+  const { pem, file } = config.instanceKey;
+  // Verifying never creates a key: without one here, checkpoints (if any) cannot be checked.
+  if (args["public-key"]) publicKey = fs.readFileSync(args["public-key"], "utf8");
+  else if (pem || file || fs.existsSync(path.join(config.dataDir, INSTANCE_KEY_FILE))) publicKey = loadInstanceKey({ dataDir: config.dataDir, pem, file }).publicKeyPem;
 } catch (e) {
   couldNotCheck(`no public key to check checkpoints with (${e instanceof Error ? e.message : String(e)})`);
 }

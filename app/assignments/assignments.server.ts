@@ -320,7 +320,7 @@ export async function listMyAssignments(
 ): Promise<AssignmentSummary[]> {
   const rows = await db
     .selectFrom("assignments as a")
-    .leftJoin("attestations as t", "t.assignment_id", "a.id")
+    .leftJoin("attestations as t", (j) => j.onRef("t.assignment_id", "=", "a.id").on("t.outcome", "=", "signed"))
     .select((eb) => [
       "a.id",
       "a.course_id",

@@ -67,6 +67,8 @@ export class RecordedRows {
 
 const KIND_OF: Record<string, Kind> = {
   "attestation.signed": "attestation",
+  "attestation.declined": "attestation",
+  "attestation.recorded_from_paper": "attestation",
   "quiz.attempted": "quiz attempt",
   "assignment.exempted": "exemption",
   "assignment.extended": "extension",

@@ -19,7 +19,8 @@ import { verifyTimestampToken } from "./timestamp";
 const IN_FLIGHT_MS = 60_000;
 
 export interface AuditVerifyOptions {
-  publicKey: KeyObject | string;
+  /** The instance's public key; null when there is none (no key was ever made here). */
+  publicKey: KeyObject | string | null;
   /** The anchor file to check against (the one under DATA_DIR, or a copy shipped elsewhere). */
   anchorFile: string | null;
   trustAnchorsPem: string | null;
@@ -73,8 +74,12 @@ function readAnchors(file: string | null, checkpoints: CheckpointRecord[], repor
   return out;
 }
 
-function checkSignatures(list: Array<{ treeSize: number; rootHash: string; createdAt: string; note: string }>, source: Claim["source"], publicKey: KeyObject | string, report: AuditReport): Claim[] {
+function checkSignatures(list: Array<{ treeSize: number; rootHash: string; createdAt: string; note: string }>, source: Claim["source"], publicKey: KeyObject | string | null, report: AuditReport): Claim[] {
   const claims: Claim[] = [];
+  if (!publicKey) {
+    if (list.length) report.unchecked.push(`the ${source} holds ${list.length} checkpoints but there is no instance public key to check them with (pass --public-key)`);
+    return claims;
+  }
   for (const c of list) {
     const check = verifyCheckpointSignature(c.note, publicKey);
     if (!check.ok) {
@@ -166,16 +171,16 @@ async function checkTimestamps(checkpoints: CheckpointRecord[], anchored: Array<
     ...checkpoints.filter((c) => c.timestamp.token).map((c) => ({ treeSize: c.treeSize, token: c.timestamp.token!, note: c.note, source: "database" })),
     ...anchored.filter((t) => notes.has(t.treeSize)).map((t) => ({ treeSize: t.treeSize, token: t.token, note: notes.get(t.treeSize)!, source: "anchor file" })),
   ];
-  let valid = 0;
+  const valid = { database: 0, "anchor file": 0 };
   for (const t of tokens) {
     const check = await verifyTimestampToken({ token: t.token, data: t.note, trustAnchorsPem });
-    if (check.ok) valid++;
+    if (check.ok) valid[t.source as keyof typeof valid]++;
     else if (check.unchecked) {
       report.unchecked.push(`${tokens.length} timestamp tokens not checked: ${check.problem}`);
       break;
     } else report.problems.push(`the timestamp token of the checkpoint of ${t.treeSize} entries (${t.source}) is not valid: ${check.problem}`);
   }
   const pending = checkpoints.filter((c) => c.timestamp.status === "pending");
-  if (valid) report.notes.push(`${valid} timestamp tokens valid`);
+  if (tokens.length) report.notes.push(`timestamp tokens valid: ${valid.database} in the database, ${valid["anchor file"]} in the anchor file`);
   if (pending.length) report.notes.push(`${pending.length} checkpoints await their timestamp (last error: ${pending.at(-1)!.timestamp.lastError ?? "not tried yet"})`);
 }

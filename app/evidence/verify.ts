@@ -5,9 +5,11 @@
 //   2. the links between entries whose sequence numbers are adjacent (prev_hash), and the
 //      chain head;
 //   3. each attestation's signed text: SHA-256 of the policy text in the pack = text_sha256;
-//   4. each attestation is matched by its "attestation.signed" audit entry (same code, text
+//   4. each attestation is matched by its "attestation.signed" ("attestation.declined",
+//      "attestation.recorded_from_paper") audit entry (same code, text
 //      hash, time, assignment, policy, version, IP address and the row's SHA-256), each quiz
 //      attempt by its "quiz.attempted" entry (score, result and the row's SHA-256);
+//      then each paper original's scan and each consent to electronic records;
 //   5. the pack's own packSha256 over the canonical JSON of the rest;
 //   6. nothing the audit entries record is missing from the pack;
 //   7. the anchor (verify-anchor.ts): the checkpoint's signature, each entry's inclusion proof,
@@ -128,9 +130,54 @@ function checkSignedTexts(checks: Checks, pack: EvidencePack) {
   });
 }
 
+/** The audit action that records an attestation: signed, declined, or recorded by HR from paper. */
+function auditActionOf(t: PackAttestation): string {
+  if (t.outcome === "declined") return "attestation.declined";
+  if (t.recorded_by && t.scan_sha256) return "attestation.recorded_from_paper";
+  return "attestation.signed";
+}
+
+/**
+ * 4b. The rest of the signature record: each paper original's scan hashes to the SHA-256 on the
+ * attestation and in its audit entry; each consent to electronic records relied on is in the
+ * pack, its disclosure text hashes to its text_sha256, and its "consent.given" entry matches.
+ */
+function checkSignatureRecord(checks: Checks, pack: EvidencePack) {
+  const entries = pack.audit.entries;
+  const consents = pack.consents ?? [];
+  let papers = 0;
+  checks.held(
+    () => (papers + consents.length > 0 ? `${plural(papers, "paper original")} (scan SHA-256) and ${plural(consents.length, "consent")} to electronic records checked` : null),
+    () => {
+      for (const t of pack.attestations) {
+        if (t.consent_id && !consents.some((c) => c.id === t.consent_id)) checks.fail(`${label(t)} relies on consent ${t.consent_id}, which is missing from the pack`);
+        if (!t.scan_sha256) continue;
+        papers++;
+        const scan = t.paper_scan;
+        if (!scan || typeof scan.content_base64 !== "string") {
+          checks.fail(`${label(t)}: the scan of the paper original is missing from the pack`);
+          continue;
+        }
+        const actual = sha256Hex(new Uint8Array(Buffer.from(scan.content_base64, "base64")));
+        if (actual !== t.scan_sha256) checks.fail(`${label(t)} scan of the paper original was altered: it hashes to ${actual}, the attestation records ${t.scan_sha256}`);
+        const entry = entries.find((e) => e.action === "attestation.recorded_from_paper" && e.subject_id === t.id);
+        if (entry && parseData(entry).scanSha256 !== t.scan_sha256) checks.fail(`${label(t)} scan SHA-256 differs from its audit entry ${entry.seq}`);
+      }
+      for (const c of consents) {
+        const text = c.policy_text;
+        if (!text || typeof text.body !== "string" || sha256Hex(text.body) !== c.text_sha256) checks.fail(`consent ${c.id}: the disclosure text in the pack does not hash to its text_sha256`);
+        const entry = entries.find((e) => e.action === "consent.given" && e.subject_id === c.id);
+        if (!entry) checks.fail(`consent ${c.id} is not matched by a "consent.given" audit entry`);
+        else if (parseData(entry).textSha256 !== c.text_sha256 || entry.at !== c.consented_at) checks.fail(`consent ${c.id} does not match its audit entry ${entry.seq}`);
+      }
+    },
+  );
+}
+
 function checkAttestation(checks: Checks, pack: EvidencePack, t: PackAttestation) {
   if (t.user_id !== pack.person.id) checks.fail(`${label(t)} belongs to someone else (user ${t.user_id}), not ${pack.person.email}`);
-  const candidates = pack.audit.entries.filter((e) => e.action === "attestation.signed" && e.subject_id === t.id);
+  const action = auditActionOf(t);
+  const candidates = pack.audit.entries.filter((e) => e.action === action && e.subject_id === t.id);
   const entry = candidates.find((e) => {
     const d = parseData(e);
     return d.code === t.verification_code && d.textSha256 === t.text_sha256;
@@ -139,9 +186,9 @@ function checkAttestation(checks: Checks, pack: EvidencePack, t: PackAttestation
     const other = candidates[0];
     if (other) {
       const what = parseData(other).code !== t.verification_code ? "verification code" : "text SHA-256";
-      checks.fail(`${label(t)} does not match its audit entry ${other.seq} ("attestation.signed"): the ${what} differs`);
+      checks.fail(`${label(t)} does not match its audit entry ${other.seq} ("${action}"): the ${what} differs`);
     } else {
-      checks.fail(`${label(t)} is not matched by any "attestation.signed" audit entry with the same code and text hash`);
+      checks.fail(`${label(t)} is not matched by any "${action}" audit entry with the same code and text hash`);
     }
     return;
   }
@@ -161,7 +208,7 @@ function checkAttestation(checks: Checks, pack: EvidencePack, t: PackAttestation
   if (entry.actor_id !== null && entry.actor_id !== t.user_id && !t.recorded_by) {
     checks.fail(`${label(t)} signer was altered: audit entry ${entry.seq} records user ${entry.actor_id}`);
   }
-  const { course_id: _c, course_title: _t, policy_text: _p, ...row } = t;
+  const { course_id: _c, course_title: _t, policy_text: _p, paper_scan: _s, ...row } = t;
   if (typeof d.rowSha256 === "string" && recordHash(row) !== d.rowSha256) {
     checks.fail(`${label(t)} was altered: the record differs from the one audit entry ${entry.seq} holds (row SHA-256)`);
   }
@@ -200,6 +247,7 @@ function checkCompleteness(checks: Checks, pack: EvidencePack, sorted: PackAudit
     ["assignment", new Set(pack.cycles.map((c) => c.id))],
     ["quiz_attempt", new Set(pack.cycles.flatMap((c) => (Array.isArray(c.quiz_attempts) ? c.quiz_attempts.map((q) => q.id) : [])))],
     ["attestation", new Set(pack.attestations.map((t) => t.id))],
+    ["electronic_consent", new Set((pack.consents ?? []).map((c) => c.id))],
   ]);
   checks.held("every record the audit entries mention is in the pack", () => {
     for (const e of sorted) {
@@ -223,6 +271,7 @@ export function verifyPack(input: unknown, options: VerifyOptions = {}): VerifyR
   checkLinks(checks, pack, sorted);
   checkSignedTexts(checks, pack);
   checkRecordsAgainstEntries(checks, pack);
+  checkSignatureRecord(checks, pack);
   checkPackSha256(checks, pack);
   checkCompleteness(checks, pack, sorted);
   const using = resolveKey(checks, pack, options.publicKeyPem ?? null);

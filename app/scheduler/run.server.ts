@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import type { Db } from "../../db/connection";
 import type { AppConfig } from "../config.server";
 import type { Catalog } from "../courses/catalog.server";
-import { fixedClock, systemClock } from "../clock";
+import { fixedClock, systemClock, type Clock } from "../clock";
+import { domainLimiter } from "../notifications/rate-limit";
 import { deliverDue, transportFromConfig, type DeliveryResult } from "../notifications/delivery.server";
 import { acquireLease, leaseHolder, releaseLease } from "../jobs/lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
@@ -31,7 +32,7 @@ export async function runOnce(
   if (!(await acquireLease(db, LEASE_NAME, holder))) return { ran: false, reason: "another scheduler run holds the lease" };
   try {
     const summary = await runScheduler(db, { catalog, now: at, rules: config.reminders, origin: config.origin });
-    const mail = deliver ? await deliverDue(db, transportFromConfig(config), { clock: now ? fixedClock(at.toISOString()) : systemClock }) : null;
+    const mail = deliver ? await deliverWithNewTransport(db, config, now ? fixedClock(at.toISOString()) : systemClock) : null;
     // The dashboards' counts follow each run (after the mail, which should not wait for them).
     await refreshRollup(db, at);
     // …and so do the large boards' scores.
@@ -41,6 +42,16 @@ export async function runOnce(
     return { ran: true, summary, mail, anchor };
   } finally {
     await releaseLease(db, LEASE_NAME, holder);
+  }
+}
+
+/** The run's own share of the mail (the mail loop sends the rest); claims keep the two apart. */
+async function deliverWithNewTransport(db: Db, config: AppConfig, clock: Clock): Promise<DeliveryResult> {
+  const transport = transportFromConfig(config);
+  try {
+    return await deliverDue(db, transport, { clock, concurrency: config.mail.concurrency, limiter: domainLimiter(config.mail.rates) });
+  } finally {
+    transport.close?.();
   }
 }
 

@@ -3,7 +3,7 @@
 // nothing was.
 import fs from "node:fs";
 import { sql } from "kysely";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { recordAudit } from "../../app/audit/audit.server";
 import { takeCheckpoint } from "../../app/audit/anchors.server";
 import { workThroughCourse } from "../../app/demo/factories.server";
@@ -15,6 +15,9 @@ import { backupDatabase } from "../../db/backup";
 import { assignCourse, makeWorld, PASSWORD, SECRET, type World } from "../support/world";
 import { testAnchors } from "../support/anchors";
 import { dropGuards, forgeAppend, rechain, runScript } from "../support/tamper";
+
+// Each test spawns audit:verify, some twice: slower than the default on a busy machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let w: World;
 let a: ReturnType<typeof testAnchors>;

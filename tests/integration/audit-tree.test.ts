@@ -99,7 +99,8 @@ test("a TSA that is slow, down or answers garbage leaves the timestamp pending w
   expect(await stampPending(t.db, { anchors, now: at, timeoutMs: 300 })).toMatchObject({ stamped: 0, failed: 1 });
   let cp = (await checkpointFor(t.db))!;
   expect(cp.timestamp).toMatchObject({ status: "pending", attempts: 1, lastError: expect.stringMatching(/did not answer/) });
-  // Not due again yet: nothing is asked.
+  // Not due again yet: nothing is asked (the cut-off request has reached the TSA by now).
+  await new Promise((r) => setTimeout(r, 200));
   const before = tsa.requests;
   expect(await stampPending(t.db, { anchors, now: at })).toMatchObject({ stamped: 0, failed: 0 });
   expect(tsa.requests).toBe(before);
@@ -122,3 +123,73 @@ test("a token that does not chain to the configured CA is not stored", async () 
   expect(await stampPending(t.db, { anchors, now: at })).toMatchObject({ stamped: 0, failed: 1, problems: [expect.stringMatching(/does not verify/)] });
   expect((await checkpointFor(t.db))!.timestamp.token).toBeNull();
 });
+
+test("audit:verify checks every timestamp token: a changed token is named, no trust anchor means could-not-check", async () => {
+  const { verifyAuditLog } = await import("../../app/audit/verify.server");
+  const { sql } = await import("kysely");
+  tsa.mode = "ok";
+  const anchors = { ...a.anchors, tsaUrl: tsa.url, tsaCaFile: tsa.caFile };
+  await append(9);
+  await takeCheckpoint(t.db, { key: a.key, anchors, now: at });
+  await stampPending(t.db, { anchors, now: at });
+  const ca = fs.readFileSync(tsa.caFile, "utf8");
+  const opts = { publicKey: a.key.publicKeyPem, anchorFile: anchors.anchorFile, trustAnchorsPem: ca };
+  expect(await verifyAuditLog(t.db, opts)).toMatchObject({ status: 0 });
+  expect(await verifyAuditLog(t.db, { ...opts, trustAnchorsPem: null })).toMatchObject({ status: 2, unchecked: [expect.stringMatching(/no TSA trust anchor/)] });
+  const wrongCa = await verifyAuditLog(t.db, { ...opts, trustAnchorsPem: fs.readFileSync(tsa.otherCaFile, "utf8") });
+  expect(wrongCa.status).toBe(1);
+  expect(wrongCa.problems).toEqual([expect.stringMatching(/token of the checkpoint of 9 entries \(database\) is not valid/), expect.stringMatching(/token of the checkpoint of 9 entries \(anchor file\) is not valid/)]);
+  await sql`drop trigger audit_checkpoints_token_once`.execute(t.db);
+  const { tsa_token } = await t.db.selectFrom("audit_checkpoints").select("tsa_token").executeTakeFirstOrThrow();
+  const bytes = Buffer.from(tsa_token!, "base64");
+  bytes[bytes.length - 20] ^= 0x01;
+  await t.db.updateTable("audit_checkpoints").set({ tsa_token: bytes.toString("base64") }).execute();
+  const report = await verifyAuditLog(t.db, opts);
+  expect(report.status).toBe(1);
+  expect(report.problems[0]).toMatch(/timestamp token of the checkpoint of 9 entries \(database\) is not valid/);
+  // A checkpoint signed by another key is named too.
+  const other = testAnchors();
+  expect((await verifyAuditLog(t.db, { ...opts, publicKey: other.key.publicKeyPem })).problems[0]).toMatch(/is not validly signed: the checkpoint carries no signature by this key/);
+  other.cleanup();
+});
+
+test("npm run audit:checkpoint signs a checkpoint on demand, prints it, and asks the TSA for its timestamp", async () => {
+  const { runScript, runScriptAsync } = await import("../support/tamper");
+  await append(4);
+  const env = { DATABASE_URL: `file:${t.file}`, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile, AUDIT_LOG_ORIGIN: a.anchors.origin };
+  const first = runScript("scripts/audit-checkpoint.ts", env);
+  expect(first.stdout).toMatch(/Checkpoint of 4 entries signed and appended to .*audit-anchors\.jsonl:\nconfidant\.test\/audit-log\n4\n[A-Za-z0-9+/]{43}=\n\n— confidant\.test\/audit-log /);
+  expect(first.stdout).toMatch(/No TSA_URL: the checkpoint is signed but not timestamped\./);
+  expect(first.status).toBe(0);
+  expect(verifyCheckpointSignature((await checkpointFor(t.db))!.note, a.key.publicKeyPem).ok).toBe(true);
+  tsa.mode = "ok";
+  const again = await runScriptAsync("scripts/audit-checkpoint.ts", { ...env, TSA_URL: tsa.url, TSA_CA_FILE: tsa.caFile });
+  expect(again.stdout).toMatch(/No new entries; the last checkpoint .* stands/);
+  expect(again.stdout).toMatch(/Timestamps: 0 received, 0 pending after a failed attempt\./);
+  await append(1);
+  const stamped = await runScriptAsync("scripts/audit-checkpoint.ts", { ...env, TSA_URL: tsa.url, TSA_CA_FILE: tsa.caFile });
+  expect(stamped.stdout).toMatch(/Checkpoint of 5 entries signed/);
+  expect(stamped.stdout).toMatch(/Timestamps: 1 received, 0 pending/);
+}, 120_000);
+
+test("audit:verify checks checkpoints with the key given by --public-key, and never makes a key of its own", async () => {
+  const { runScript } = await import("../support/tamper");
+  await append(3);
+  await takeCheckpoint(t.db, { key: a.key, anchors: a.anchors, now: at });
+  const env = { DATABASE_URL: `file:${t.file}`, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile };
+  const pub = `${a.dir}/instance.pub`;
+  fs.writeFileSync(pub, a.key.publicKeyPem);
+  const given = runScript("scripts/audit-verify.ts", { ...env, DATA_DIR: `${a.dir}/elsewhere` }, ["--public-key", pub]);
+  expect(given.stdout).toMatch(/Audit log intact: 3 entries/);
+  expect(given.status).toBe(0);
+  const other = testAnchors();
+  fs.writeFileSync(pub, other.key.publicKeyPem);
+  const wrong = runScript("scripts/audit-verify.ts", env, ["--public-key", pub]);
+  expect(wrong.stderr).toMatch(/^Audit log TAMPERED: the checkpoint of 3 entries in the database .* is not validly signed/);
+  expect(wrong.status).toBe(1);
+  other.cleanup();
+  const keyless = runScript("scripts/audit-verify.ts", { ...env, DATA_DIR: `${a.dir}/elsewhere` });
+  expect(keyless.stderr).toMatch(/could not check: the database holds 1 checkpoints but there is no instance public key/);
+  expect(keyless.status).toBe(2);
+  expect(fs.existsSync(`${a.dir}/elsewhere/instance-key.pem`)).toBe(false);
+}, 120_000);

@@ -56,6 +56,7 @@ beforeAll(async () => {
       ip: "203.0.113.7",
       userAgent: "Mozilla/5.0 (Signing test)",
       secret: SECRET,
+      consentPolicy: null,
     },
     fixedClock("2027-03-06T10:05:00.000Z"),
   );

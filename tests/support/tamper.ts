@@ -1,6 +1,6 @@
 // What an insider with a copy of the database and the public hash rules can do: drop the
 // immutability triggers, then delete, edit or append and recompute hashes.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { sql } from "kysely";
 import type { Db } from "../../db/connection";
 import { entryHash } from "../../app/audit/audit.server";
@@ -34,4 +34,16 @@ export async function forgeAppend(db: Db, entry: { at: string; action: string; s
 export function runScript(script: string, env: Record<string, string>, args: string[] = []) {
   const r = spawnSync("node_modules/.bin/tsx", [script, ...args], { env: { ...process.env, LOG_LEVEL: "silent", ...env }, encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like runScript, without blocking this process (when the test serves something the script calls, e.g. a TSA). */
+export function runScriptAsync(script: string, env: Record<string, string>, args: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("node_modules/.bin/tsx", [script, ...args], { env: { ...process.env, LOG_LEVEL: "silent", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }
