@@ -62,6 +62,12 @@ const envSchema = z.object({
   TSA_URL: z.string().url().optional(),
   /** PEM certificate(s) the TSA's certificate must chain to; audit:verify checks tokens against it. */
   TSA_CA_FILE: z.string().optional(),
+  /** The PDF signing key (ECDSA P-256, PKCS#8 PEM) and its certificate (PEM); unset: a self-signed one generated into DATA_DIR. */
+  PDF_SIGNING_KEY_FILE: z.string().optional(),
+  PDF_SIGNING_CERT_FILE: z.string().optional(),
+}).refine((e) => !e.PDF_SIGNING_KEY_FILE === !e.PDF_SIGNING_CERT_FILE, {
+  message: "give both PDF_SIGNING_KEY_FILE and PDF_SIGNING_CERT_FILE, or neither",
+  path: ["PDF_SIGNING_CERT_FILE"],
 });
 
 export interface AppConfig {
@@ -83,6 +89,7 @@ export interface AppConfig {
   reminders: ReminderRules;
   instanceKey: { pem: string | null; file: string | null };
   database: { poolMax: number; statementTimeoutMs: number; lockTimeoutMs: number; connectTimeoutMs: number; startTimeoutMs: number; quickCheck: boolean };
+  pdfSigning: { keyFile: string | null; certFile: string | null };
   audit: AuditAnchorConfig;
 }
 
@@ -192,6 +199,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       quickCheck: e.DB_QUICK_CHECK === "true",
     },
     instanceKey: { pem: e.INSTANCE_KEY_PEM ?? null, file: e.INSTANCE_KEY_FILE ? path.resolve(e.INSTANCE_KEY_FILE) : null },
+    pdfSigning: {
+      keyFile: e.PDF_SIGNING_KEY_FILE ? path.resolve(e.PDF_SIGNING_KEY_FILE) : null,
+      certFile: e.PDF_SIGNING_CERT_FILE ? path.resolve(e.PDF_SIGNING_CERT_FILE) : null,
+    },
     audit: {
       origin: e.AUDIT_LOG_ORIGIN ?? `${new URL(origin).host}/audit-log`,
       anchorFile: path.resolve(e.AUDIT_ANCHOR_FILE ?? path.join(e.DATA_DIR, "audit-anchors.jsonl")),

@@ -10,6 +10,7 @@ import * as m0005 from "./migrations/0005_password_links";
 import * as m0006 from "./migrations/0006_person_scores";
 import * as m0007 from "./migrations/0007_people_lookups";
 import * as m0008 from "./migrations/0008_audit_anchors";
+import * as m0009 from "./migrations/0009_evidence_packs";
 import * as m0012 from "./migrations/0012_signature_record";
 
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "0006_person_scores": m0006,
   "0007_people_lookups": m0007,
   "0008_audit_anchors": m0008,
+  "0009_evidence_packs": m0009,
   "0012_signature_record": m0012,
 };
 

@@ -32,6 +32,7 @@ export const tableOwners: Record<keyof DB, string> = {
   report_managers: "app/reports/rollup.server.ts",
   score_runs: "app/recognition/scores-refresh.server.ts",
   person_scores: "app/recognition/scores-refresh.server.ts",
+  evidence_packs: "app/evidence/stored-packs.server.ts",
 };
 
 /** Writers besides the owner, each with the reason routing it through the owner would change

@@ -392,6 +392,20 @@ export interface PersonScoresTable {
   computed_at: string;
 }
 
+/** An evidence pack as produced: the JSON file and the signed PDF of one snapshot. Append-only. */
+export interface EvidencePacksTable {
+  id: string;
+  user_id: string;
+  produced_at: string;
+  produced_by: string | null;
+  via: string;
+  pack_sha256: string;
+  json_sha256: string;
+  pdf_sha256: string | null;
+  json: string;
+  pdf_base64: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -420,6 +434,7 @@ export interface DB {
   report_managers: ReportManagersTable;
   score_runs: ScoreRunsTable;
   person_scores: PersonScoresTable;
+  evidence_packs: EvidencePacksTable;
 }
 
 export type User = Selectable<UsersTable>;

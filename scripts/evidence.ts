@@ -6,8 +6,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createDb } from "../db/connection";
 import { readConfig } from "../app/config.server";
-import { commandLineProducer, evidenceBaseName, produceEvidence } from "../app/evidence/pack.server";
-import { renderEvidencePdf } from "../app/evidence/pdf.server";
+import { commandLineProducer } from "../app/evidence/pack.server";
+import { produceSignedEvidence } from "../app/evidence/produce.server";
 
 const USAGE = "Usage: npm run evidence -- --email someone@example.com [--out dir]";
 
@@ -36,13 +36,7 @@ const db = createDb(config.databaseUrl);
 try {
   fs.mkdirSync(dir, { recursive: true });
   const email = values.email.trim().toLowerCase();
-  const produced = await produceEvidence(db, {
-    who: { email },
-    generatedBy: commandLineProducer(),
-    now,
-    formats: ["json", "pdf"],
-    renderPdf: (pack) => renderEvidencePdf(pack, { origin: config.origin, jsonFileName: `${evidenceBaseName(pack.person.email, now)}.json` }),
-  });
+  const produced = await produceSignedEvidence(db, config, { who: { email }, generatedBy: commandLineProducer(), now, formats: ["json", "pdf"] });
   if (!produced) {
     console.error(`There is nobody with the email ${email}.`);
     process.exitCode = 1;
@@ -61,6 +55,7 @@ try {
     console.log(`  PDF:  ${rel(pdfFile)}  (SHA-256 ${produced.pdfSha256})`);
     console.log(`  JSON: ${rel(jsonFile)}  (SHA-256 ${produced.jsonSha256})`);
     console.log(`  packSha256 ${pack.packSha256}; audit chain head at export: entry ${pack.audit.head?.seq ?? "-"}`);
+    console.log(`  Signed by the instance key ${pack.signingKey.fingerprint} (published at ${pack.signingKey.publishedAt})`);
     console.log(`\nVerify it offline with:\n  npm run evidence:verify -- ${rel(jsonFile)}`);
   }
 } catch (e) {

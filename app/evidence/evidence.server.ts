@@ -3,8 +3,8 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import type { Viewer } from "../auth/viewer";
-import { evidenceBaseName, produceEvidence } from "./pack.server";
-import { renderEvidencePdf } from "./pdf.server";
+import type { AppConfig } from "../config.server";
+import { produceSignedEvidence } from "./produce.server";
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -40,15 +40,14 @@ export interface EvidenceFile {
 /** Produces (and audits) the pack in one format for the HR viewer. */
 export async function evidenceFile(
   db: Kysely<DB>,
-  { viewer, id, format, now, origin }: { viewer: Viewer; id: string | undefined; format: "json" | "pdf"; now: Date; origin: string },
+  { viewer, id, format, now, config }: { viewer: Viewer; id: string | undefined; format: "json" | "pdf"; now: Date; config: AppConfig },
 ): Promise<EvidenceFile | null> {
   if (!id || !ID.test(id)) return null;
-  const produced = await produceEvidence(db, {
+  const produced = await produceSignedEvidence(db, config, {
     who: { personId: id },
     generatedBy: { via: "web", id: viewer.id, name: viewer.name, email: viewer.email },
     now,
     formats: [format],
-    renderPdf: (pack) => renderEvidencePdf(pack, { origin, jsonFileName: `${evidenceBaseName(pack.person.email, now)}.json` }),
   });
   if (!produced) return null;
   const fileName = `${produced.baseName}.${format}`;

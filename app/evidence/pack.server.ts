@@ -10,13 +10,20 @@ import os from "node:os";
 import type { Kysely, Transaction } from "kysely";
 import { dialectOf } from "../../db/connection";
 import type { Assignment, Attestation, DB, ElectronicConsent, QuizAttempt } from "../../db/schema";
-import { recordAudit } from "../audit/audit.server";
+import { appendAudit } from "../audit/audit.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
 import { sha256Hex } from "../hash.server";
-import { computePackSha256 } from "./canonical";
+import { signDetached, type InstanceKey } from "../keys/instance-key.server";
+import { randomId } from "../ids.server";
+import type { AuditAnchorConfig } from "../config.server";
+import { readAnchor, type PackAnchor } from "./anchor.server";
+import { canonicalJson, computePackSha256 } from "./canonical";
+import { PACK_SIGNATURE_ALGORITHM, PACK_SIGNATURE_COVERS, packManifest, packSigningInput, type PackManifest, type PackSignature, type PackSigningKey } from "./signature";
+import { storeEvidencePack } from "./stored-packs.server";
 
 export const PACK_FORMAT = "confidant-evidence-pack";
-export const PACK_FORMAT_VERSION = 1;
+/** 2: signed by the instance key, with the key in the pack. */
+export const PACK_FORMAT_VERSION = 2;
 
 /** How each audit entry's hash is computed (the same as app/audit/audit.server.ts entryHash). */
 export const AUDIT_HASH_ALGORITHM =
@@ -149,6 +156,14 @@ export interface EvidencePack {
     /** The last entry of the whole audit log when the pack was read. */
     head: { seq: number; hash: string } | null;
   };
+  /** Ties the audit entries to the anchored log: checkpoint, inclusion proofs, timestamp (see anchor.server.ts). */
+  anchor: PackAnchor;
+  /** Each record's SHA-256, signed on its own too (see signature.ts). */
+  manifest: PackManifest;
+  /** The instance key that signed the pack (inside what is signed). */
+  signingKey: PackSigningKey;
+  /** Over everything above (see signature.ts). */
+  signature: PackSignature;
   /** SHA-256 of the canonical JSON of everything above (see canonical.ts). */
   packSha256: string;
 }
@@ -170,132 +185,159 @@ async function inSnapshot<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promi
   return builder.execute(fn);
 }
 
-/** Reads the pack (without its packSha256) for one person, by id or email; null if unknown. */
+type PackBody = Omit<EvidencePack, "packSha256" | "signature" | "signingKey" | "manifest">;
+type PackRecords = Pick<EvidencePack, "cycles" | "attestations"> & { consents: PackConsent[] };
+
+async function readPerson(trx: Transaction<DB>, who: { personId: string } | { email: string }): Promise<PackPerson | null> {
+  let pq = trx
+    .selectFrom("users")
+    .select([
+      "id", "email", "name", "employee_id", "department", "title", "type", "status", "is_hr",
+      "start_date", "end_date", "leave_started_at", "created_at", "updated_at", "manager_id",
+    ]);
+  pq = "personId" in who ? pq.where("id", "=", who.personId) : pq.where("email", "=", who.email.trim().toLowerCase());
+  const row = await pq.executeTakeFirst();
+  if (!row) return null;
+  const { manager_id, ...personRow } = row;
+  const manager = manager_id
+    ? ((await trx.selectFrom("users").select(["id", "name", "email"]).where("id", "=", manager_id).executeTakeFirst()) ?? null)
+    : null;
+  return { ...personRow, manager };
+}
+
+/** Every cycle with its modules and attempts, and every attestation with the text signed. */
+async function readRecords(trx: Transaction<DB>, person: PackPerson, now: Date): Promise<PackRecords> {
+  const assignments = await trx
+    .selectFrom("assignments")
+    .selectAll()
+    .where("user_id", "=", person.id)
+    .orderBy("assigned_at", "asc")
+    .orderBy("id", "asc")
+    .execute();
+  const assignmentIds = assignments.map((a) => a.id);
+  const courseIds = [...new Set(assignments.map((a) => a.course_id))];
+  const [progress, attempts, attestationRows, courseVersions] = await Promise.all([
+    assignmentIds.length
+      ? trx.selectFrom("module_progress").selectAll().where("assignment_id", "in", assignmentIds).orderBy("completed_at").orderBy("module").execute()
+      : [],
+    assignmentIds.length
+      ? trx.selectFrom("quiz_attempts").selectAll().where("assignment_id", "in", assignmentIds).orderBy("submitted_at").orderBy("id").execute()
+      : [],
+    trx.selectFrom("attestations").selectAll().where("user_id", "=", person.id).orderBy("signed_at").orderBy("id").execute(),
+    courseIds.length
+      ? trx
+          .selectFrom("course_versions")
+          .select(["course_id", "content_hash", "title", "recorded_at"])
+          .where("course_id", "in", courseIds)
+          .orderBy("recorded_at")
+          .execute()
+      : [],
+  ]);
+
+  const titleOf = (courseId: string, contentHash: string | null) => {
+    const versions = courseVersions.filter((v) => v.course_id === courseId);
+    return (versions.find((v) => v.content_hash === contentHash) ?? versions[versions.length - 1])?.title ?? courseId;
+  };
+  const policyTexts = await readPolicyTexts(trx, attestationRows);
+
+  const cycles: PackCycle[] = assignments.map((a) => {
+    const modules = progress.filter((p) => p.assignment_id === a.id);
+    return {
+      ...a,
+      course_title: titleOf(a.course_id, a.completed_content_hash),
+      status: assignmentStatus({ ...a, started: modules.length > 0 }, now),
+      on_time: completedOnTime(a),
+      modules_completed: modules.map((p) => ({ module: p.module, content_hash: p.content_hash, completed_at: p.completed_at })),
+      quiz_attempts: attempts.filter((q) => q.assignment_id === a.id),
+      attestation_ids: attestationRows.filter((t) => t.assignment_id === a.id).map((t) => t.id),
+    };
+  });
+  const extras = await signatureExtras(trx, person.id, attestationRows);
+  const attestations: PackAttestation[] = attestationRows.map((t) => {
+    const cycle = cycles.find((c) => c.id === t.assignment_id);
+    return {
+      ...t,
+      ...(t.scan_sha256 ? { paper_scan: extras.scanOf(t) } : {}),
+      course_id: cycle?.course_id ?? "",
+      course_title: cycle?.course_title ?? "",
+      policy_text: policyTexts.find((p) => p.policy_id === t.policy_id && p.version === t.policy_version) ?? null,
+    };
+  });
+  return { cycles, attestations, consents: extras.consents };
+}
+
+async function readPolicyTexts(trx: Transaction<DB>, attestationRows: Attestation[]) {
+  const policyKeys = [...new Map(attestationRows.map((t) => [`${t.policy_id}@${t.policy_version}`, t])).values()];
+  if (!policyKeys.length) return [];
+  return trx
+    .selectFrom("policy_versions")
+    .selectAll()
+    .where((eb) => eb.or(policyKeys.map((t) => eb.and([eb("policy_id", "=", t.policy_id), eb("version", "=", t.policy_version)]))))
+    .execute();
+}
+
+/** Entries about the person, their assignments, attempts and attestations (matched by subject
+ * type and id, which the audit log's index covers), and the head of the whole log. */
+async function readAudit(trx: Transaction<DB>, person: PackPerson, records: PackRecords) {
+  const subjects: Array<[string, string[]]> = [
+    ["user", [person.id]],
+    ["assignment", records.cycles.map((c) => c.id)],
+    ["quiz_attempt", records.cycles.flatMap((c) => c.quiz_attempts.map((q) => q.id))],
+    ["attestation", records.attestations.map((t) => t.id)],
+    ["electronic_consent", records.consents.map((c) => c.id)],
+  ];
+  const entries = await trx
+    .selectFrom("audit_log")
+    .selectAll()
+    .where((eb) =>
+      eb.or(subjects.filter(([, ids]) => ids.length > 0).map(([type, ids]) => eb.and([eb("subject_type", "=", type), eb("subject_id", "in", ids)]))),
+    )
+    .orderBy("seq", "asc")
+    .execute();
+  const head = (await trx.selectFrom("audit_log").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst()) ?? null;
+  return {
+    algorithm: AUDIT_HASH_ALGORITHM,
+    covers: "every audit entry whose subject is this person, one of their assignments, quiz attempts or attestations",
+    entries: entries.map((e) => ({ ...e, seq: Number(e.seq) })),
+    head: head ? { seq: Number(head.seq), hash: head.hash } : null,
+  };
+}
+
+/** The person's id, by id or email; null if unknown (checked before anything is written). */
+export async function evidencePersonId(db: Kysely<DB>, who: { personId: string } | { email: string }): Promise<string | null> {
+  const q = db.selectFrom("users").select("id");
+  const row = await ("personId" in who ? q.where("id", "=", who.personId) : q.where("email", "=", who.email.trim().toLowerCase())).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Reads the pack (unsigned, without its packSha256) for one person, by id or email; null if unknown. */
 export async function readEvidence(
   db: Kysely<DB>,
   who: { personId: string } | { email: string },
-  { now, generatedBy }: { now: Date; generatedBy: PackProducer },
-): Promise<Omit<EvidencePack, "packSha256"> | null> {
+  { now, generatedBy, anchors = null }: { now: Date; generatedBy: PackProducer; anchors?: AuditAnchorConfig | null },
+): Promise<PackBody | null> {
   return inSnapshot(db, async (trx) => {
-    let pq = trx
-      .selectFrom("users")
-      .select([
-        "id", "email", "name", "employee_id", "department", "title", "type", "status", "is_hr",
-        "start_date", "end_date", "leave_started_at", "created_at", "updated_at", "manager_id",
-      ]);
-    pq = "personId" in who ? pq.where("id", "=", who.personId) : pq.where("email", "=", who.email.trim().toLowerCase());
-    const row = await pq.executeTakeFirst();
-    if (!row) return null;
-    const { manager_id, ...personRow } = row;
-    const manager = manager_id
-      ? ((await trx.selectFrom("users").select(["id", "name", "email"]).where("id", "=", manager_id).executeTakeFirst()) ?? null)
-      : null;
-    const person: PackPerson = { ...personRow, manager };
-
-    const assignments = await trx
-      .selectFrom("assignments")
-      .selectAll()
-      .where("user_id", "=", person.id)
-      .orderBy("assigned_at", "asc")
-      .orderBy("id", "asc")
-      .execute();
-    const assignmentIds = assignments.map((a) => a.id);
-    const courseIds = [...new Set(assignments.map((a) => a.course_id))];
-    const [progress, attempts, attestationRows, courseVersions] = await Promise.all([
-      assignmentIds.length
-        ? trx.selectFrom("module_progress").selectAll().where("assignment_id", "in", assignmentIds).orderBy("completed_at").orderBy("module").execute()
-        : [],
-      assignmentIds.length
-        ? trx.selectFrom("quiz_attempts").selectAll().where("assignment_id", "in", assignmentIds).orderBy("submitted_at").orderBy("id").execute()
-        : [],
-      trx.selectFrom("attestations").selectAll().where("user_id", "=", person.id).orderBy("signed_at").orderBy("id").execute(),
-      courseIds.length
-        ? trx
-            .selectFrom("course_versions")
-            .select(["course_id", "content_hash", "title", "recorded_at"])
-            .where("course_id", "in", courseIds)
-            .orderBy("recorded_at")
-            .execute()
-        : [],
-    ]);
-
-    const titleOf = (courseId: string, contentHash: string | null) => {
-      const versions = courseVersions.filter((v) => v.course_id === courseId);
-      return (versions.find((v) => v.content_hash === contentHash) ?? versions[versions.length - 1])?.title ?? courseId;
-    };
-
-    const policyKeys = [...new Map(attestationRows.map((t) => [`${t.policy_id}@${t.policy_version}`, t])).values()];
-    const policyTexts = policyKeys.length
-      ? await trx
-          .selectFrom("policy_versions")
-          .selectAll()
-          .where((eb) => eb.or(policyKeys.map((t) => eb.and([eb("policy_id", "=", t.policy_id), eb("version", "=", t.policy_version)]))))
-          .execute()
-      : [];
-
-    const cycles: PackCycle[] = assignments.map((a) => {
-      const modules = progress.filter((p) => p.assignment_id === a.id);
-      return {
-        ...a,
-        course_title: titleOf(a.course_id, a.completed_content_hash),
-        status: assignmentStatus({ ...a, started: modules.length > 0 }, now),
-        on_time: completedOnTime(a),
-        modules_completed: modules.map((p) => ({ module: p.module, content_hash: p.content_hash, completed_at: p.completed_at })),
-        quiz_attempts: attempts.filter((q) => q.assignment_id === a.id),
-        attestation_ids: attestationRows.filter((t) => t.assignment_id === a.id).map((t) => t.id),
-      };
-    });
-    const extras = await signatureExtras(trx, person.id, attestationRows);
-    const attestations: PackAttestation[] = attestationRows.map((t) => {
-      const cycle = cycles.find((c) => c.id === t.assignment_id);
-      return {
-        ...t,
-        ...(t.scan_sha256 ? { paper_scan: extras.scanOf(t) } : {}),
-        course_id: cycle?.course_id ?? "",
-        course_title: cycle?.course_title ?? "",
-        policy_text: policyTexts.find((p) => p.policy_id === t.policy_id && p.version === t.policy_version) ?? null,
-      };
-    });
-
-    // Entries about the person, their assignments, attempts and attestations. Matched by
-    // subject type and id, which the audit log's index covers.
-    const subjects: Array<[string, string[]]> = [
-      ["user", [person.id]],
-      ["assignment", assignmentIds],
-      ["quiz_attempt", attempts.map((q) => q.id)],
-      ["attestation", attestationRows.map((t) => t.id)],
-      ["electronic_consent", extras.consents.map((c) => c.id)],
-    ];
-    const entries = await trx
-      .selectFrom("audit_log")
-      .selectAll()
-      .where((eb) =>
-        eb.or(subjects.filter(([, ids]) => ids.length > 0).map(([type, ids]) => eb.and([eb("subject_type", "=", type), eb("subject_id", "in", ids)]))),
-      )
-      .orderBy("seq", "asc")
-      .execute();
-    const head = (await trx.selectFrom("audit_log").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst()) ?? null;
-
+    const person = await readPerson(trx, who);
+    if (!person) return null;
+    const records = await readRecords(trx, person, now);
+    const audit = await readAudit(trx, person, records);
+    const anchor = await readAnchor(trx, audit.entries.map((e) => e.seq), anchors);
     return {
       format: PACK_FORMAT,
       formatVersion: PACK_FORMAT_VERSION,
       generatedAt: now.toISOString(),
       generatedBy,
       person,
-      cycles,
-      attestations,
-      consents: extras.consents,
-      audit: {
-        algorithm: AUDIT_HASH_ALGORITHM,
-        covers: "every audit entry whose subject is this person, one of their assignments, quiz attempts or attestations",
-        entries: entries.map((e) => ({ ...e, seq: Number(e.seq) })),
-        head: head ? { seq: Number(head.seq), hash: head.hash } : null,
-      },
+      ...records,
+      audit,
+      anchor,
     };
   });
 }
 
 export interface ProducedEvidence {
+  /** The stored production (evidence_packs.id): both files can be downloaded again by it. */
+  id: string;
   pack: EvidencePack;
   /** The JSON file's exact text. */
   json: string;
@@ -311,9 +353,42 @@ export function evidenceBaseName(email: string, at: Date): string {
   return `evidence-${safe}-${at.toISOString().slice(0, 10)}`;
 }
 
+/** The instance key a pack is signed with, and where it is published. */
+export interface PackSigner {
+  key: InstanceKey;
+  publishedAt: string;
+  pdfCertificateSha256: string | null;
+}
+
+/** The JSON file's text for a pack: what is stored, handed over and hashed as jsonSha256. */
+export function packJson(pack: EvidencePack): string {
+  return `${JSON.stringify(pack, null, 2)}\n`;
+}
+
+/** Adds the signing key, signs, and seals with packSha256. */
+export function signPack(body: PackBody, signer: PackSigner): EvidencePack {
+  const signingKey: PackSigningKey = {
+    algorithm: PACK_SIGNATURE_ALGORITHM,
+    publicKeyPem: signer.key.publicKeyPem,
+    fingerprint: signer.key.fingerprint,
+    publishedAt: signer.publishedAt,
+    pdfCertificateSha256: signer.pdfCertificateSha256,
+  };
+  const manifest = packManifest(body);
+  const unsigned = { ...body, manifest, signingKey };
+  const signature: PackSignature = {
+    covers: PACK_SIGNATURE_COVERS,
+    manifest: signDetached(signer.key, canonicalJson(manifest)),
+    value: signDetached(signer.key, packSigningInput(unsigned)),
+  };
+  const signed = { ...unsigned, signature };
+  return { ...signed, packSha256: computePackSha256(signed) };
+}
+
 /**
- * Builds the pack (and its PDF when asked), then records "evidence.produced" with who asked,
- * whose it is and the SHA-256 of what was handed over. Null when there is no such person.
+ * Builds and signs the pack (and its PDF when asked, from the same snapshot: the PDF states the
+ * JSON's SHA-256), stores both by id, and records "evidence.produced" with who asked, whose it
+ * is and the SHA-256 of what was handed over, in one transaction. Null when there is no such person.
  */
 export async function produceEvidence(
   db: Kysely<DB>,
@@ -322,38 +397,48 @@ export async function produceEvidence(
     generatedBy: PackProducer;
     now: Date;
     formats: Array<"json" | "pdf">;
-    /** Renders the PDF; passed in so this module stays free of layout code. */
-    renderPdf?: (pack: EvidencePack) => Promise<Uint8Array>;
+    signer: PackSigner;
+    /** Where the log is anchored (the TSA trust anchor put in the pack). */
+    anchors?: AuditAnchorConfig | null;
+    /** Renders (and signs) the PDF; passed in so this module stays free of layout code. */
+    renderPdf?: (pack: EvidencePack, files: { jsonSha256: string; jsonFileName: string }) => Promise<Uint8Array>;
   },
 ): Promise<ProducedEvidence | null> {
-  const body = await readEvidence(db, input.who, { now: input.now, generatedBy: input.generatedBy });
+  const body = await readEvidence(db, input.who, { now: input.now, generatedBy: input.generatedBy, anchors: input.anchors });
   if (!body) return null;
-  const pack: EvidencePack = { ...body, packSha256: computePackSha256(body as unknown as Record<string, unknown>) };
-  const json = `${JSON.stringify(pack, null, 2)}\n`;
+  const pack = signPack(body, input.signer);
+  const json = packJson(pack);
   const jsonSha256 = sha256Hex(json);
-  const pdf = input.formats.includes("pdf") && input.renderPdf ? await input.renderPdf(pack) : null;
+  const baseName = evidenceBaseName(pack.person.email, input.now);
+  const pdf = input.formats.includes("pdf") && input.renderPdf ? await input.renderPdf(pack, { jsonSha256, jsonFileName: `${baseName}.json` }) : null;
   const pdfSha256 = pdf ? sha256Hex(pdf) : null;
-  await recordAudit(
-    db,
-    {
-      actorId: input.generatedBy.id,
-      action: "evidence.produced",
-      subjectType: "user",
-      subjectId: pack.person.id,
-      data: {
-        email: pack.person.email,
-        via: input.generatedBy.via,
-        ...(input.generatedBy.os_user ? { osUser: input.generatedBy.os_user } : {}),
-        formats: input.formats,
-        packSha256: pack.packSha256,
-        ...(input.formats.includes("json") ? { jsonSha256 } : {}),
-        ...(pdfSha256 ? { pdfSha256 } : {}),
-        chainHead: pack.audit.head,
-        attestations: pack.attestations.length,
-        cycles: pack.cycles.length,
+  const id = `evp_${randomId()}`;
+  await db.transaction().execute(async (trx) => {
+    await storeEvidencePack(trx, { id, pack, json, jsonSha256, pdf, pdfSha256, producedBy: input.generatedBy.id, now: input.now });
+    await appendAudit(
+      trx,
+      {
+        actorId: input.generatedBy.id,
+        action: "evidence.produced",
+        subjectType: "user",
+        subjectId: pack.person.id,
+        data: {
+          email: pack.person.email,
+          via: input.generatedBy.via,
+          ...(input.generatedBy.os_user ? { osUser: input.generatedBy.os_user } : {}),
+          formats: input.formats,
+          packId: id,
+          packSha256: pack.packSha256,
+          jsonSha256,
+          ...(pdfSha256 ? { pdfSha256 } : {}),
+          keyFingerprint: pack.signingKey.fingerprint,
+          chainHead: pack.audit.head,
+          attestations: pack.attestations.length,
+          cycles: pack.cycles.length,
+        },
       },
-    },
-    input.now,
-  );
-  return { pack, json, jsonSha256, pdf, pdfSha256, baseName: evidenceBaseName(pack.person.email, input.now) };
+      input.now,
+    );
+  });
+  return { id, pack, json, jsonSha256, pdf, pdfSha256, baseName };
 }

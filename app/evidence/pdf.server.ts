@@ -52,7 +52,7 @@ const PERSON_STATUS: Record<string, string> = {
 /** A label/value row of the front matter. */
 const row = (flow: Flow, label: string, value: Line[]) => flow.row({ label, value });
 
-function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonFileName: string): void {
+function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonFileName: string, jsonSha256: string): void {
   const when = formatUtc(pack.generatedAt);
   flow.titleBlock({
     title: "Evidence pack",
@@ -67,7 +67,7 @@ function drawCover(flow: Flow, pack: EvidencePack, receiptPages: number[], jsonF
   });
   drawPerson(flow, pack);
   drawSummary(flow, pack, receiptPages);
-  drawIntegrity(flow, pack, jsonFileName);
+  drawIntegrity(flow, pack, jsonFileName, jsonSha256);
 
   const p = pack.person;
   const shown = [p.name, p.department ?? "", p.title ?? "", ...pack.attestations.map((t) => t.printed_name)];
@@ -130,12 +130,17 @@ function drawSummary(flow: Flow, pack: EvidencePack, receiptPages: number[]): vo
   }
 }
 
-function drawIntegrity(flow: Flow, pack: EvidencePack, jsonFileName: string): void {
+function drawIntegrity(flow: Flow, pack: EvidencePack, jsonFileName: string, jsonSha256: string): void {
   const hash = { font: flow.fonts.mono, size: 7.5, color: INK };
   flow.heading("Integrity", 60);
   const head = pack.audit.head;
   const seqs = pack.audit.entries.map((e) => e.seq);
   row(flow, "Pack SHA-256", [{ text: pack.packSha256, style: hash }]);
+  row(flow, "JSON SHA-256", [{ text: jsonSha256, style: hash }, { text: `of ${jsonFileName}, produced with this PDF from the same records`, style: flow.style("muted") }]);
+  row(flow, "Signing key", [
+    { text: pack.signingKey.fingerprint, style: hash },
+    { text: `Ed25519 key fingerprint (SHA-256); this instance publishes it at ${pack.signingKey.publishedAt}. This PDF is digitally signed.`, style: flow.style("muted") },
+  ]);
   row(flow, "Audit trail", [
     {
       text: seqs.length
@@ -367,22 +372,25 @@ function drawRunningHeaders(doc: PDFDocument, fonts: Fonts, pack: EvidencePack, 
   });
 }
 
-async function renderFront(pack: EvidencePack, receiptStarts: number[], jsonFileName: string) {
+async function renderFront(pack: EvidencePack, receiptStarts: number[], jsonFileName: string, jsonSha256: string) {
   const { doc, fonts } = await createDocument();
   const flow: Flow = new Layout(doc, fonts, GEOMETRY, packStyles(fonts));
-  drawCover(flow, pack, receiptStarts, jsonFileName);
+  drawCover(flow, pack, receiptStarts, jsonFileName, jsonSha256);
   drawCycles(flow, pack, new Map(pack.attestations.map((t, i) => [t.id, receiptStarts[i]])));
   return { doc, fonts };
 }
 
-export async function renderEvidencePdf(pack: EvidencePack, { origin, jsonFileName }: { origin: string; jsonFileName: string }): Promise<Uint8Array> {
+export async function renderEvidencePdf(
+  pack: EvidencePack,
+  { origin, jsonFileName, jsonSha256 }: { origin: string; jsonFileName: string; jsonSha256: string },
+): Promise<Uint8Array> {
   const receipts: PDFDocument[] = [];
   for (const t of pack.attestations) {
     receipts.push(await PDFDocument.load(await renderReceiptPdf(receiptView(pack, t, origin)), { updateMetadata: false }));
   }
   // The cover refers to the receipts' page numbers, which depend on how long the front matter
   // is: lay it out once to count its pages, then with the real numbers (again if that changed).
-  let front = await renderFront(pack, receipts.map(() => 0), jsonFileName);
+  let front = await renderFront(pack, receipts.map(() => 0), jsonFileName, jsonSha256);
   for (let pass = 0; pass < 3; pass++) {
     const frontPages = front.doc.getPageCount();
     const starts: number[] = [];
@@ -391,7 +399,7 @@ export async function renderEvidencePdf(pack: EvidencePack, { origin, jsonFileNa
       starts.push(next);
       next += r.getPageCount();
     }
-    front = await renderFront(pack, starts, jsonFileName);
+    front = await renderFront(pack, starts, jsonFileName, jsonSha256);
     if (front.doc.getPageCount() === frontPages) break;
   }
   const frontPages = front.doc.getPageCount();

@@ -6,6 +6,6 @@ import { evidenceFile } from "~/evidence/evidence.server";
 // The evidence pack as JSON: the records, the audit entries that cover them, and packSha256. HR only.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = requireHr(request, context);
-  const file = await evidenceFile(context.db, { viewer, id: params.id, format: "json", now: context.clock(), origin: context.config.origin });
+  const file = await evidenceFile(context.db, { viewer, id: params.id, format: "json", now: context.clock(), config: context.config });
   return fileOr404(file, "There is no such person.");
 }

@@ -7,7 +7,7 @@ function isPostgres(db: Kysely<any>) {
 }
 
 /** Evidence tables are append-only: the database itself refuses UPDATE and DELETE. */
-async function forbidChanges(db: Kysely<any>, table: string) {
+export async function forbidChanges(db: Kysely<any>, table: string) {
   if (isPostgres(db)) {
     await sql
       .raw(

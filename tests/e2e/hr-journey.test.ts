@@ -101,6 +101,9 @@ test("an evidence pack is found from the people list, downloaded, and verifies o
   await Promise.all([page.waitForURL(/\/hr\/people\/[^/?]+$/), page.click("main table a:has-text('Grace Okafor')")]);
   await Promise.all([page.waitForURL(/\/evidence$/), page.click("text=Evidence pack")]);
   await waitForHydration(page);
+  // One production gives both files, from the same snapshot.
+  await Promise.all([page.waitForURL(/\/evidence\/evp_[a-z2-7]+$/), page.click("text=Produce evidence pack")]);
+  await waitForHydration(page);
   const pdf = await download(() => page.click("a[href$='.pdf']"), "pack.pdf");
   expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
   const json = await download(() => page.click("a[href$='.json']"), "pack.json");

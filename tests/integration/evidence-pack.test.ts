@@ -146,7 +146,7 @@ test("the JSON pack holds the person, every cycle with its attempts, each attest
   expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
   expect(res.headers.get("content-disposition")).toBe('attachment; filename="evidence-alice@test.example-2027-06-01.json"');
 
-  expect(pack).toMatchObject({ format: "confidant-evidence-pack", formatVersion: 1, generatedAt: NOW, generatedBy: { via: "web", id: w.hr.id, email: "hr@test.example" } });
+  expect(pack).toMatchObject({ format: "confidant-evidence-pack", formatVersion: 2, generatedAt: NOW, generatedBy: { via: "web", id: w.hr.id, email: "hr@test.example" } });
   expect(pack.person).toMatchObject({ id: w.alice.id, name: "Alice Archer", email: "alice@test.example", status: "active", type: "employee", start_date: "2027-02-20", manager: { id: w.manager.id, email: "manager@test.example", name: "Mark Mendes" } });
   expect(pack.person).not.toHaveProperty("password_hash");
 
@@ -384,9 +384,16 @@ test("HR's evidence page names the person and offers both downloads", async () =
   const html = (await res.text()).replaceAll("<!-- -->", "");
   expect(html).toContain("Frank Fischer");
   expect(html).toContain("Inactive (has left)");
-  expect(html).toContain(`href="/hr/people/${frank.id}/evidence.pdf"`);
-  expect(html).toContain(`href="/hr/people/${frank.id}/evidence.json"`);
   expect(html).toContain("2 training cycles, 2 signed agreements");
+  // Both downloads come from one production: produce, then the pack's page offers the two files.
+  expect(html).toMatch(/<form method="post"[^>]*>/);
+  const produced = await server.post(`/hr/people/${frank.id}/evidence`, {}, hr);
+  expect(produced.status).toBe(302);
+  const packPage = produced.headers.get("location")!;
+  expect(packPage).toMatch(new RegExp(`^/hr/people/${frank.id}/evidence/evp_[a-z2-7]{24}$`));
+  const page = (await (await server.get(packPage, hr)).text()).replaceAll("<!-- -->", "");
+  expect(page).toContain(`href="${packPage}/evidence-frank@test.example-2027-06-01.pdf"`);
+  expect(page).toContain(`href="${packPage}/evidence-frank@test.example-2027-06-01.json"`);
 });
 
 test("npm run evidence writes the PDF and JSON for a person by email, prints the verify command, and is audited", async () => {
@@ -419,4 +426,4 @@ test("npm run evidence writes the PDF and JSON for a person by email, prints the
   const unknown = await run("node_modules/.bin/tsx", ["scripts/evidence.ts", "--email", "nobody@test.example", "--out", out], env);
   expect(unknown.status).toBe(1);
   expect(unknown.stderr).toContain("There is nobody with the email nobody@test.example.");
-});
+}, 120_000); // three command-line runs, each a fresh tsx process that signs a PDF

@@ -10,6 +10,9 @@ import { assignmentExportPages, assignmentsCsv } from "../../app/reports/export.
 import { produceEvidence } from "../../app/evidence/pack.server";
 import { verifyPack } from "../../app/evidence/verify";
 import { COURSE_ID, PASSWORD, passwordHash, realCatalog, SECRET } from "../support/world";
+import { testSigner } from "../support/signing";
+import { testAnchors } from "../support/anchors";
+import { checkpointNow } from "../../app/evidence/anchor.server";
 import { startPostgres } from "../support/postgres";
 
 let pg: Awaited<ReturnType<typeof startPostgres>>;
@@ -61,7 +64,11 @@ test("keyset pages and the CSV work the same on PostgreSQL", async () => {
 });
 
 test("an evidence pack for someone who left is produced on PostgreSQL and verifies offline", async () => {
-  const produced = await produceEvidence(db, { who: { email: "p0@test.example" }, generatedBy: { via: "command line", id: null, name: null, email: null }, now: NOW, formats: ["json"] });
+  const signer = testSigner();
+  const { anchors, cleanup } = testAnchors();
+  await checkpointNow(db, { key: signer.key, anchors, now: NOW });
+  cleanup();
+  const produced = await produceEvidence(db, { who: { email: "p0@test.example" }, generatedBy: { via: "command line", id: null, name: null, email: null }, now: NOW, formats: ["json"], signer });
   expect(produced).not.toBeNull();
   const pack = JSON.parse(produced!.json);
   expect(pack.person.status).toBe("inactive");

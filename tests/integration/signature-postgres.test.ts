@@ -17,6 +17,9 @@ import { getPaperScan } from "../../app/attestations/paper.server";
 import { COURSE_ID, passwordHash, realCatalog } from "../support/world";
 import { startPostgres } from "../support/postgres";
 import { agreementOf, consent, consentPolicy, decline, PDF_SCAN, readyToSign, recordPaper, sign, signingInput } from "../support/signature";
+import { testSigner } from "../support/signing";
+import { checkpointNow } from "../../app/evidence/anchor.server";
+import { testAnchors } from "../support/anchors";
 
 let pg: Awaited<ReturnType<typeof startPostgres>>;
 let db: Db;
@@ -77,7 +80,11 @@ test("consent, declined then signed, and a paper original, on PostgreSQL; the pa
   await expect(sql`update electronic_consents set printed_name = 'x'`.execute(db)).rejects.toThrow(/immutable/);
   await expect(sql`delete from paper_scans`.execute(db)).rejects.toThrow(/immutable/);
 
-  const produced = await produceEvidence(db, { who: { personId: pat.id }, generatedBy: { via: "web", id: hr.id, name: hr.name, email: hr.email }, now: new Date(at(60)), formats: ["json"] });
+  const signer = testSigner();
+  const anchored = testAnchors();
+  await checkpointNow(db, { key: signer.key, anchors: anchored.anchors, now: new Date(at(60)) });
+  anchored.cleanup();
+  const produced = await produceEvidence(db, { who: { personId: pat.id }, generatedBy: { via: "web", id: hr.id, name: hr.name, email: hr.email }, now: new Date(at(60)), formats: ["json"], signer });
   expect(produced!.pack.attestations.map((t) => t.outcome)).toEqual(["declined", "signed", "signed"]);
   expect(verifyPack(JSON.parse(produced!.json))).toMatchObject({ ok: true, failures: [] });
 }, 120_000);

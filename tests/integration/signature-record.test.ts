@@ -20,6 +20,9 @@ import { assign } from "../../app/demo/factories.server";
 import { fixedClock } from "../../app/clock";
 import { makeWorld, type World } from "../support/world";
 import { agreementOf, consent, consentPolicy, decline, readyToSign, recordPaper, sign, signingInput } from "../support/signature";
+import { testSigner } from "../support/signing";
+import { checkpointNow } from "../../app/evidence/anchor.server";
+import { testAnchors } from "../support/anchors";
 
 let w: World;
 beforeEach(async () => {
@@ -263,7 +266,11 @@ test("the evidence pack of a person with a declined, a paper and an electronic s
   const second = await assign(w.db, { userId: w.alice.id, course: exit, cycle: "leaving-2027-04-30", reason: "leaving", dueAt: "2027-04-30T23:59:59.000Z" }, fixedClock(at(20)));
   expect((await recordPaper(w.db, { hr: w.hr, person: w.alice, assignment: second, catalog: w.catalog, at: at(30) })).ok).toBe(true);
 
-  const produced = await produceEvidence(w.db, { who: { personId: w.alice.id }, generatedBy: { via: "web", id: w.hr.id, name: w.hr.name, email: w.hr.email }, now: new Date(at(60)), formats: ["json"] });
+  const signer = testSigner();
+  const anchored = testAnchors();
+  await checkpointNow(w.db, { key: signer.key, anchors: anchored.anchors, now: new Date(at(60)) });
+  anchored.cleanup();
+  const produced = await produceEvidence(w.db, { who: { personId: w.alice.id }, generatedBy: { via: "web", id: w.hr.id, name: w.hr.name, email: w.hr.email }, now: new Date(at(60)), formats: ["json"], signer });
   const pack = produced!.pack;
   expect(pack.attestations.map((t) => [t.outcome, t.recorded_by === w.hr.id])).toEqual([
     ["declined", false],
@@ -288,7 +295,7 @@ test("the evidence pack of a person with a declined, a paper and an electronic s
 
   // The PDF for counsel says how each agreement ended.
   const pdfFile = path.join(dir, "pack.pdf");
-  fs.writeFileSync(pdfFile, await renderEvidencePdf(pack, { origin: "http://confidant.test", jsonFileName: "pack.json" }));
+  fs.writeFileSync(pdfFile, await renderEvidencePdf(pack, { origin: "http://confidant.test", jsonFileName: "pack.json", jsonSha256: produced!.jsonSha256 }));
   const pdfText = execFileSync("pdftotext", ["-enc", "UTF-8", pdfFile, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
   expect(pdfText).toContain('Declined ("I do not agree")');
   expect(pdfText).toContain("recorded by HR from a paper original");

@@ -25,9 +25,10 @@ export interface TestServer {
   get: (pathname: string, cookie?: string) => Promise<Response>;
 }
 
-export async function startTestServer(world: Pick<World, "db" | "catalog" | "clock">): Promise<TestServer> {
+/** `env` adds settings (e.g. DATA_DIR, TSA_URL) to the test's configuration. */
+export async function startTestServer(world: Pick<World, "db" | "catalog" | "clock">, env: Record<string, string> = {}): Promise<TestServer> {
   const build = await serverBuild();
-  const config = { ...readConfig({ NODE_ENV: "test", APP_SECRET: SECRET, PORT: "0", LOG_LEVEL: "silent" }) };
+  const config = { ...readConfig({ NODE_ENV: "test", APP_SECRET: SECRET, PORT: "0", LOG_LEVEL: "silent", ...env }) };
   const app = createApp({ config, db: world.db, catalog: world.catalog, build, clock: world.clock, logger: pino({ level: "silent" }) });
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
