@@ -10,7 +10,6 @@ import os from "node:os";
 import type { Kysely, Transaction } from "kysely";
 import { dialectOf } from "../../db/connection";
 import type { Assignment, Attestation, DB, ElectronicConsent, QuizAttempt } from "../../db/schema";
-import { appendAudit } from "../audit/audit.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
 import { sha256Hex } from "../hash.server";
 import { signDetached, type InstanceKey } from "../keys/instance-key.server";
@@ -19,7 +18,7 @@ import type { AuditAnchorConfig } from "../config.server";
 import { readAnchor, type PackAnchor } from "./anchor.server";
 import { canonicalJson, computePackSha256 } from "./canonical";
 import { PACK_SIGNATURE_ALGORITHM, PACK_SIGNATURE_COVERS, packManifest, packSigningInput, type PackManifest, type PackSignature, type PackSigningKey } from "./signature";
-import { storeEvidencePack } from "./stored-packs.server";
+import { storeProducedPack } from "./stored-packs.server";
 
 export const PACK_FORMAT = "confidant-evidence-pack";
 /** 2: signed by the instance key, with the key in the pack. */
@@ -413,10 +412,9 @@ export async function produceEvidence(
   const pdf = input.formats.includes("pdf") && input.renderPdf ? await input.renderPdf(pack, { jsonSha256, jsonFileName: `${baseName}.json` }) : null;
   const pdfSha256 = pdf ? sha256Hex(pdf) : null;
   const id = `evp_${randomId()}`;
-  await db.transaction().execute(async (trx) => {
-    await storeEvidencePack(trx, { id, pack, json, jsonSha256, pdf, pdfSha256, producedBy: input.generatedBy.id, now: input.now });
-    await appendAudit(
-      trx,
+  await storeProducedPack(db, {
+    stored: { id, pack, json, jsonSha256, pdf, pdfSha256, producedBy: input.generatedBy.id, now: input.now },
+    audit:
       {
         actorId: input.generatedBy.id,
         action: "evidence.produced",
@@ -437,8 +435,6 @@ export async function produceEvidence(
           cycles: pack.cycles.length,
         },
       },
-      input.now,
-    );
   });
   return { id, pack, json, jsonSha256, pdf, pdfSha256, baseName };
 }

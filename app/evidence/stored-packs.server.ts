@@ -4,6 +4,8 @@
 import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../../db/schema";
 import type { EvidencePack } from "./pack.server";
+import { appendAudit, auditedTransaction, type AuditEntry } from "../audit/audit.server";
+import type { Db } from "../../db/connection";
 
 export async function storeEvidencePack(
   trx: Transaction<DB>,
@@ -75,4 +77,13 @@ export async function evidencePackFile(
     .executeTakeFirst();
   if (!row || row.body === null) return null;
   return format === "json" ? row.body : new Uint8Array(Buffer.from(row.body, "base64"));
+}
+
+/** A produced pack stored and its production recorded in the audit log, in one transaction that
+ * takes the audit lock first (decision 017). */
+export async function storeProducedPack(db: Db, { stored, audit }: { stored: Parameters<typeof storeEvidencePack>[1]; audit: AuditEntry }): Promise<void> {
+  await auditedTransaction(db, async (trx) => {
+    await storeEvidencePack(trx, stored);
+    await appendAudit(trx, audit, stored.now);
+  });
 }

@@ -11,7 +11,7 @@ const NEVER_APPEND = [
   "app/audit/audit.server.ts", // auditedTransaction itself
   "app/audit/tree.server.ts", // the Merkle tree over entries already appended
   "app/auth/throttle.server.ts", // failed-password counters
-  "app/evidence/pack.server.ts", // a read-only snapshot
+  "app/evidence/pack.server.ts", // a read-only snapshot (storing the produced pack is audited, through auditedTransaction)
   "app/jobs/generations.server.ts", // derived tables, rebuilt in batches
   "app/recognition/scores-refresh.server.ts", // derived scores
 ];
