@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { notFound, requireHr } from "~/http/guards.server";
+import { DownloadButton } from "~/components/DownloadButton";
 import { evidenceSubject } from "~/evidence/evidence.server";
 import { formatDate } from "~/components/format";
 
@@ -54,12 +55,10 @@ export default function EvidencePage() {
       <div className="panel">
         <h2>Download</h2>
         <p>
-          <a className="button" href={`${base}.pdf`} download>
-            PDF for counsel
-          </a>{" "}
-          <a className="button secondary" href={`${base}.json`} download>
+          <DownloadButton action={`${base}.pdf`}>PDF for counsel</DownloadButton>{" "}
+          <DownloadButton action={`${base}.json`} className="button secondary">
             JSON with audit trail
-          </a>
+          </DownloadButton>
         </p>
         <p className="muted">
           The PDF has a cover page, a table of training cycles and each signature receipt with the text signed. The JSON holds

@@ -101,9 +101,9 @@ test("an evidence pack is found from the people list, downloaded, and verifies o
   await Promise.all([page.waitForURL(/\/hr\/people\/[^/?]+$/), page.click("main table a:has-text('Grace Okafor')")]);
   await Promise.all([page.waitForURL(/\/evidence$/), page.click("text=Evidence pack")]);
   await waitForHydration(page);
-  const pdf = await download(() => page.click("a[href$='.pdf']"), "pack.pdf");
+  const pdf = await download(() => page.click("form[action$='.pdf'] button"), "pack.pdf");
   expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
-  const json = await download(() => page.click("a[href$='.json']"), "pack.json");
+  const json = await download(() => page.click("form[action$='.json'] button"), "pack.json");
   expect(JSON.parse(json.toString()).person.email).toBe("grace.okafor@example.com");
 
   const verified = await run("npx", ["tsx", "scripts/evidence-verify.ts", path.join(downloads, "pack.json")]);
