@@ -5,14 +5,16 @@ import type { ServerBuild } from "@remix-run/node";
 import { boot } from "./app/boot.server";
 import { createApp } from "./app/http/app.server";
 import { systemClock } from "./app/clock";
-import { startSchedulerLoop } from "./app/scheduler/run.server";
+import { mailKicker, startSchedulerLoop } from "./app/scheduler/run.server";
 
 /** `scheduler: false` leaves the in-process scheduler to be started by the caller (the demo
  * starts it only once its seed is complete, so the first run never sees a half-seeded database). */
 export async function startServer(env: NodeJS.ProcessEnv = process.env, { scheduler = true }: { scheduler?: boolean } = {}) {
   const booted = await boot(env);
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
-  const app = createApp({ ...booted, build, clock: systemClock });
+  // Invitations and reset links go out at once rather than at the next scheduler run.
+  const onMailQueued = mailKicker(booted);
+  const app = createApp({ ...booted, build, clock: systemClock, onMailQueued });
   // Compile every module in the background so the first learner does not wait for it.
   const warm = (build.entry.module as { warmUp?: (c: typeof booted.catalog) => Promise<void> }).warmUp;
   void warm?.(booted.catalog).catch((err) => booted.logger.error({ err }, "warm-up failed"));

@@ -16,6 +16,8 @@ export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
   hr_digest: "HR digest",
   nudge: "Nudge",
   kudos: "Kudos",
+  invitation: "Invitation",
+  password_reset: "Password reset",
 };
 
 export const NOTIFICATION_STATUS_LABEL: Record<string, string> = { pending: "Waiting", sending: "Sending", sent: "Sent", failed: "Failed" };

@@ -9,6 +9,7 @@ import * as m0004 from "./migrations/0004_reporting";
 import * as m0005 from "./migrations/0005_password_links";
 import * as m0006 from "./migrations/0006_person_scores";
 import * as m0007 from "./migrations/0007_people_lookups";
+import * as m0010 from "./migrations/0010_account_links";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0005_password_links": m0005,
   "0006_person_scores": m0006,
   "0007_people_lookups": m0007,
+  "0010_account_links": m0010,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

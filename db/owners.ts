@@ -8,7 +8,7 @@ export const tableOwners: Record<keyof DB, string> = {
   users: "app/people/people.server.ts",
   sessions: "app/auth/session.server.ts",
   auth_throttle: "app/auth/throttle.server.ts",
-  password_links: "app/auth/password-links.server.ts",
+  account_links: "app/auth/account-links.server.ts",
   course_versions: "app/courses/versions.server.ts",
   policy_versions: "app/attestations/attestations.server.ts",
   assignments: "app/assignments/assignments.server.ts",

@@ -40,7 +40,6 @@ export interface AuthThrottleTable {
   key: string;
   failures: number;
   window_started_at: string;
-  blocked_until: string | null;
 }
 
 export interface CourseVersionsTable {
@@ -152,7 +151,9 @@ export type NotificationKind =
   | "escalation"
   | "hr_digest"
   | "nudge"
-  | "kudos";
+  | "kudos"
+  | "invitation"
+  | "password_reset";
 export type NotificationStatus = "pending" | "sending" | "sent" | "failed";
 
 export interface NotificationsTable {
@@ -191,14 +192,21 @@ export interface RosterImportsTable {
   summary_json: string | null;
 }
 
-export interface PasswordLinksTable {
+export type AccountLinkPurpose = "invitation" | "reset";
+
+export interface AccountLinksTable {
   id: string;
   user_id: string;
-  token_sha256: string;
-  created_by: string | null;
+  purpose: AccountLinkPurpose;
+  started_by: string | null;
   created_at: string;
-  expires_at: string;
+  send_on: string | null;
+  queued_at: string | null;
+  token_sha256: string | null;
+  sent_at: string | null;
+  expires_at: string | null;
   used_at: string | null;
+  cancelled_at: string | null;
 }
 
 export interface KudosTable {
@@ -335,7 +343,7 @@ export interface DB {
   scheduler_lease: SchedulerLeaseTable;
   roster_imports: RosterImportsTable;
   kudos: KudosTable;
-  password_links: PasswordLinksTable;
+  account_links: AccountLinksTable;
   report_runs: ReportRunsTable;
   report_rollup: ReportRollupTable;
   report_months: ReportMonthsTable;

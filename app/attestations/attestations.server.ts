@@ -11,7 +11,7 @@ import { addMonths, type Clock } from "../clock";
 import { randomId, verificationCode } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import { verifyPassword } from "../auth/password.server";
-import { recordFailure, retryAfterSeconds, throttleKeys } from "../auth/throttle.server";
+import { releaseAttempt, reserveAttempt, signingKeys } from "../auth/throttle.server";
 import { policyStatement, type Course, type Policy } from "../courses/catalog.server";
 import { attestationUnlocked, completeIfDone, getCourseState, LearningError } from "../learning/progress.server";
 import type { ReceiptView } from "./receipt-pdf.server";
@@ -101,16 +101,15 @@ export async function signAttestation(
   if (normaliseName(form.name) !== normaliseName(viewer.name)) {
     fieldErrors.name = `Type your full name as it appears on your profile: ${viewer.name}.`;
   }
-  const keys = throttleKeys(input.ip, viewer.email);
-  const wait = await retryAfterSeconds(db, keys.map((k) => k.key), clock);
-  if (wait > 0) {
+  // Signing has its own count (decision 010): wrong passwords here never lock the sign-in.
+  const reserved = await reserveAttempt(db, signingKeys(viewer.id), clock);
+  if (!reserved.ok) {
+    const wait = reserved.retryAfter;
     return { ok: false, status: 429, fieldErrors, retryAfter: wait, formError: `Too many incorrect passwords. Try again in ${Math.ceil(wait / 60)} minutes.` };
   }
   const user = await db.selectFrom("users").select("password_hash").where("id", "=", viewer.id).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(user.password_hash, form.password))) {
-    await recordFailure(db, keys, clock);
-    fieldErrors.password = "That password is not correct.";
-  }
+  if (!(await verifyPassword(user.password_hash, form.password))) fieldErrors.password = "That password is not correct.";
+  else await releaseAttempt(db, reserved.keys);
   if (Object.keys(fieldErrors).length > 0) {
     return { ok: false, status: 400, fieldErrors, formError: "The agreement was not signed. Please correct the fields below." };
   }

@@ -107,6 +107,10 @@ export function transportFromConfig(config: Pick<AppConfig, "smtpUrl" | "mailFro
     : fileTransport(path.join(config.dataDir, "outbox"), config.mailFrom);
 }
 
+/** Completes a mail's text just before it is sent (the invitation's link is made then, so it is
+ * never stored). Given the notification's event key and stored body; returns the text to send. */
+export type Personalise = (mail: { eventKey: string; kind: string; body: string }, now: Date) => Promise<string>;
+
 export interface DeliveryResult {
   sent: number;
   retried: number;
@@ -133,7 +137,7 @@ export function shortError(err: unknown): string {
 export async function deliverDue(
   db: Kysely<DB>,
   transport: MailTransport,
-  { clock, batchSize = 50 }: { clock: Clock; batchSize?: number },
+  { clock, batchSize = 50, personalise }: { clock: Clock; batchSize?: number; personalise?: Personalise },
 ): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: 0, retried: 0, failed: 0 };
   for (let batch = 0; batch < MAX_BATCHES_PER_CALL; batch++) {
@@ -150,7 +154,7 @@ export async function deliverDue(
       .limit(batchSize)
       .execute();
     for (const { id } of due) {
-      const outcome = await deliverOne(db, transport, id, clock);
+      const outcome = await deliverOne(db, transport, id, clock, personalise);
       if (outcome) result[outcome]++;
     }
     if (due.length < batchSize) break;
@@ -163,6 +167,7 @@ async function deliverOne(
   transport: MailTransport,
   id: string,
   clock: Clock,
+  personalise?: Personalise,
 ): Promise<keyof DeliveryResult | null> {
   const claimedAt = clock();
   const now = claimedAt.toISOString();
@@ -175,7 +180,8 @@ async function deliverOne(
   const claim = { id, claimedUntil };
 
   try {
-    await transport.send({ id: claimed.id, to: claimed.to_email, subject: claimed.subject, text: claimed.body });
+    const text = personalise ? await personalise({ eventKey: claimed.event_key, kind: claimed.kind, body: claimed.body }, clock()) : claimed.body;
+    await transport.send({ id: claimed.id, to: claimed.to_email, subject: claimed.subject, text });
   } catch (err) {
     const failedAt = clock();
     const attempts = Number(claimed.attempts) + 1;

@@ -17,6 +17,8 @@ const KIND_SET: Record<NotificationKind, true> = {
   hr_digest: true,
   nudge: true,
   kudos: true,
+  invitation: true,
+  password_reset: true,
 };
 const STATUS_SET: Record<NotificationStatus, true> = { pending: true, sending: true, sent: true, failed: true };
 
@@ -92,7 +94,7 @@ export async function claimNotification(db: Kysely<DB>, { id, now, claimedUntil 
     .where((eb) =>
       eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", now)])]),
     )
-    .returning(["id", "kind", "to_email", "subject", "body", "attempts"])
+    .returning(["id", "kind", "event_key", "to_email", "subject", "body", "attempts"])
     .executeTakeFirst();
 }
 

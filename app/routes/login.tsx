@@ -1,8 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { readForm, safeRedirect } from "~/http/guards.server";
 import { signIn } from "~/auth/login.server";
 import { sessionCookie } from "~/auth/session.server";
+import { deviceCookie, readDevice } from "~/auth/device.server";
 import { passOnHeaders } from "~/http/headers";
 import { Field } from "~/components/Field";
 
@@ -17,11 +18,9 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
-  const result = await signIn(
-    context.db,
-    { form: Object.fromEntries(form), ip: context.ip, userAgent: context.userAgent },
-    context.clock,
-  );
+  const { secret, secureCookies: secure } = context.config;
+  const device = readDevice(request.headers.get("cookie"), { secret, secure });
+  const result = await signIn(context.db, { form: Object.fromEntries(form), ip: context.ip, userAgent: context.userAgent, device }, context.clock);
   if (!result.ok) {
     const headers = result.status === 429 ? { "Retry-After": String(result.retryAfter) } : undefined;
     return data(
@@ -29,9 +28,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: result.status, headers },
     );
   }
-  return redirect(safeRedirect(form.get("redirectTo")), {
-    headers: { "Set-Cookie": sessionCookie(result.token, context.config.secureCookies) },
-  });
+  const headers = new Headers();
+  headers.append("Set-Cookie", sessionCookie(result.token, secure));
+  headers.append("Set-Cookie", deviceCookie({ secret, secure, userId: result.userId, deviceId: device?.deviceId }));
+  return redirect(safeRedirect(form.get("redirectTo")), { headers });
 }
 
 export default function Login() {
@@ -61,6 +61,9 @@ export default function Login() {
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
     </div>
   );
 }

@@ -6,6 +6,8 @@ import type { AppConfig } from "../config.server";
 import type { Catalog } from "../courses/catalog.server";
 import { fixedClock, systemClock } from "../clock";
 import { deliverDue, transportFromConfig, type DeliveryResult } from "../notifications/delivery.server";
+import { mintAccountLinkMail, queueDueInvitations } from "../auth/account-links.server";
+import type { Clock } from "../clock";
 import { acquireLease, leaseHolder, releaseLease } from "../jobs/lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
 import { refreshRollup } from "../reports/rollup.server";
@@ -13,8 +15,37 @@ import { refreshScores } from "../recognition/scores-refresh.server";
 
 export const LEASE_NAME = "scheduler";
 
+/** Sends the mail that is due; invitations and resets get their link as they go. */
+export function deliverMail(db: Db, config: Pick<AppConfig, "smtpUrl" | "mailFrom" | "dataDir" | "origin">, clock: Clock): Promise<DeliveryResult> {
+  return deliverDue(db, transportFromConfig(config), { clock, personalise: (mail, now) => mintAccountLinkMail(db, mail, config.origin, now) });
+}
+
+/** A function that starts delivery without waiting for it: one delivery at a time, and a call
+ * during one makes another follow it. A request never waits for the mail server. */
+export function mailKicker({ db, config, logger }: { db: Db; config: AppConfig; logger: Logger }): () => void {
+  let delivering = false;
+  let again = false;
+  const kick = () => {
+    if (delivering) {
+      again = true;
+      return;
+    }
+    delivering = true;
+    void deliverMail(db, config, systemClock)
+      .catch((err) => logger.error({ err }, "mail delivery failed"))
+      .finally(() => {
+        delivering = false;
+        if (again) {
+          again = false;
+          kick();
+        }
+      });
+  };
+  return kick;
+}
+
 export type OnceResult =
-  | { ran: true; summary: RunSummary; mail: DeliveryResult | null }
+  | { ran: true; summary: RunSummary; mail: DeliveryResult | null; invitations?: number }
   | { ran: false; reason: string };
 
 export async function runOnce(
@@ -29,12 +60,14 @@ export async function runOnce(
   if (!(await acquireLease(db, LEASE_NAME, holder))) return { ran: false, reason: "another scheduler run holds the lease" };
   try {
     const summary = await runScheduler(db, { catalog, now: at, rules: config.reminders, origin: config.origin });
-    const mail = deliver ? await deliverDue(db, transportFromConfig(config), { clock: now ? fixedClock(at.toISOString()) : systemClock }) : null;
+    // Invitations HR scheduled for a start date that has come.
+    const invitations = await queueDueInvitations(db, at);
+    const mail = deliver ? await deliverMail(db, config, now ? fixedClock(at.toISOString()) : systemClock) : null;
     // The dashboards' counts follow each run (after the mail, which should not wait for them).
     await refreshRollup(db, at);
     // …and so do the large boards' scores.
     await refreshScores(db, { catalog, now: at });
-    return { ran: true, summary, mail };
+    return { ran: true, summary, mail, invitations };
   } finally {
     await releaseLease(db, LEASE_NAME, holder);
   }
