@@ -45,14 +45,16 @@ function setSecurityHeaders(res: Response, https: boolean) {
   if (https) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 }
 
+/** A host name or IP literal, with an optional port: nothing else belongs in a Host header. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}))*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+
 /** Malformed addresses and Host headers are the client's mistake: 400 before anything reads
  * them (route matching would throw on `/receipts/%FF`, and the request URL on a bad Host). */
 export function wellFormedRequest(req: Request, res: Response, next: NextFunction) {
   let ok = true;
   try {
     decodeURIComponent(req.path);
-    new URL(`http://${req.get("host") ?? "localhost"}${req.originalUrl.startsWith("/") ? "" : "/"}`);
-    ok = !/[\u0000-\u001f\u007f]/.test(req.originalUrl);
+    ok = HOST.test(req.get("host") ?? "localhost") && !/[\u0000-\u001f\u007f]/.test(req.originalUrl);
   } catch {
     ok = false;
   }
