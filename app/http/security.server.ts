@@ -54,7 +54,8 @@ export function wellFormedRequest(req: Request, res: Response, next: NextFunctio
   let ok = true;
   try {
     decodeURIComponent(req.path);
-    ok = HOST.test(req.get("host") ?? "localhost") && !/[\u0000-\u001f\u007f]/.test(req.originalUrl);
+    // `?_data=` is Remix's legacy data request: this app's client never makes one.
+    ok = HOST.test(req.get("host") ?? "localhost") && !/[\u0000-\u001f\u007f]/.test(req.originalUrl) && !("_data" in req.query);
   } catch {
     ok = false;
   }
