@@ -27,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const name = String(form.name ?? "").replace(/\s+/g, " ").trim();
   const invited = await invitePeople(context.db, { emails: [String(form.email).trim().toLowerCase()], actorId: viewer.id, when }, context.clock);
   if (invited.now > 0) context.mailQueued?.();
-  const next = invited.now > 0 ? "Their invitation is on its way." : invited.scheduled > 0 ? "Their invitation will be mailed on their start date." : "They cannot sign in until they have a password: send them an invitation from this page.";
+  const next = invited.now > 0 ? "Their invitation is on its way." : invited.scheduled > 0 ? "Their invitation will be mailed on their start date." : "They cannot sign in until they have a password. Send them an invitation from this page.";
   return redirect(`/hr/people/${result.id}/edit`, {
     headers: { "Set-Cookie": await setFlash(context.config, `Added ${name}. ${next}`) },
   });
