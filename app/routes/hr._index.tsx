@@ -137,11 +137,11 @@ export default function HrOverview() {
   return (
     <div className="hr-page">
       <h1>Compliance overview</h1>
-      <p>
+      <div>
         <DownloadButton action={hrHref("/hr/export/assignments.csv", d.filters)} className="button secondary">
           Download these assignments as CSV
         </DownloadButton>
-      </p>
+      </div>
       <p className="hr-asof">
         {o.source === "rollup" ? (
           <>

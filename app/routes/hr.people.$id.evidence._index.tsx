@@ -54,12 +54,12 @@ export default function EvidencePage() {
       </dl>
       <div className="panel">
         <h2>Download</h2>
-        <p>
+        <div>
           <DownloadButton action={`${base}.pdf`}>PDF for counsel</DownloadButton>{" "}
           <DownloadButton action={`${base}.json`} className="button secondary">
             JSON with audit trail
           </DownloadButton>
-        </p>
+        </div>
         <p className="muted">
           The PDF has a cover page, a table of training cycles and each signature receipt with the text signed. The JSON holds
           the same records with the audit-log entries that cover them; anyone can check it offline with{" "}
