@@ -10,6 +10,7 @@ import * as m0005 from "./migrations/0005_password_links";
 import * as m0006 from "./migrations/0006_person_scores";
 import * as m0007 from "./migrations/0007_people_lookups";
 import * as m0010 from "./migrations/0010_account_links";
+import * as m0011 from "./migrations/0011_second_factors";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "0006_person_scores": m0006,
   "0007_people_lookups": m0007,
   "0010_account_links": m0010,
+  "0011_second_factors": m0011,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -209,6 +209,55 @@ export interface AccountLinksTable {
   cancelled_at: string | null;
 }
 
+export interface TotpCredentialsTable {
+  user_id: string;
+  key_sealed: string;
+  created_at: string;
+  confirmed_at: string | null;
+  last_used_step: number | null;
+  failures: Generated<number>;
+  locked_until: string | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_sha256: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  public_key: string;
+  counter: number | string;
+  transports: string | null;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge: string;
+  purpose: string;
+  user_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface PendingSignInsTable {
+  id: string;
+  secret_hash: string;
+  user_id: string;
+  redirect_to: string;
+  ip: string | null;
+  user_agent: string | null;
+  attempts: Generated<number>;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface KudosTable {
   id: string;
   from_user_id: string;
@@ -351,6 +400,11 @@ export interface DB {
   report_managers: ReportManagersTable;
   score_runs: ScoreRunsTable;
   person_scores: PersonScoresTable;
+  totp_credentials: TotpCredentialsTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  pending_sign_ins: PendingSignInsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -12,6 +12,7 @@ import { randomId, verificationCode } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
 import { verifyPassword } from "../auth/password.server";
 import { releaseAttempt, reserveAttempt, signingKeys } from "../auth/throttle.server";
+import { secondFactorAtSigning } from "../auth/second-factor.server";
 import { policyStatement, type Course, type Policy } from "../courses/catalog.server";
 import { attestationUnlocked, completeIfDone, getCourseState, LearningError } from "../learning/progress.server";
 import type { ReceiptView } from "./receipt-pdf.server";
@@ -20,6 +21,7 @@ export const INTENT_LABEL =
   "I agree to sign this document electronically, and I intend the name I type below to be my legally binding signature.";
 
 export const AUTH_METHOD = "Signed-in session; password re-entered at signing";
+// With a second factor instead of the password, auth_method says which (SIGNING_METHODS).
 
 /** Case, accents' composition and spacing do not matter; letters do. */
 export function normaliseName(name: string): string {
@@ -47,7 +49,8 @@ export const attestFormSchema = z.object({
     .trim()
     .min(1, "Type your full name.")
     .max(200, "That name is too long."),
-  password: z.string({ required_error: "Enter your password." }).min(1, "Enter your password.").max(256, "That password is too long."),
+  // Or, for a person with a second factor, a passkey answer or an authenticator code instead.
+  password: z.string().max(256, "That password is too long.").optional(),
   presented: z.string({ required_error: "Reload the page and try again." }).max(200),
 });
 
@@ -66,6 +69,8 @@ export async function signAttestation(
     ip: string | null;
     userAgent: string | null;
     secret: string;
+    /** APP_ORIGIN, for a passkey answer. */
+    origin?: string;
   },
   clock: Clock,
 ): Promise<AttestResult> {
@@ -101,15 +106,22 @@ export async function signAttestation(
   if (normaliseName(form.name) !== normaliseName(viewer.name)) {
     fieldErrors.name = `Type your full name as it appears on your profile: ${viewer.name}.`;
   }
-  // Signing has its own count (decision 010): wrong passwords here never lock the sign-in.
-  const reserved = await reserveAttempt(db, signingKeys(viewer.id), clock);
-  if (!reserved.ok) {
-    const wait = reserved.retryAfter;
-    return { ok: false, status: 429, fieldErrors, retryAfter: wait, formError: `Too many incorrect passwords. Try again in ${Math.ceil(wait / 60)} minutes.` };
+  let authMethod = AUTH_METHOD;
+  const secondFactor = await secondFactorAtSigning(db, { userId: viewer.id, form: input.form, appSecret: input.secret, origin: input.origin ?? null }, clock);
+  if (secondFactor?.ok) authMethod = secondFactor.authMethod;
+  else if (secondFactor) fieldErrors[secondFactor.field] = secondFactor.error;
+  else if (!form.password) fieldErrors.password = "Enter your password.";
+  else {
+    // Signing has its own count (decision 010): wrong passwords here never lock the sign-in.
+    const reserved = await reserveAttempt(db, signingKeys(viewer.id), clock);
+    if (!reserved.ok) {
+      const wait = reserved.retryAfter;
+      return { ok: false, status: 429, fieldErrors, retryAfter: wait, formError: `Too many incorrect passwords. Try again in ${Math.ceil(wait / 60)} minutes.` };
+    }
+    const user = await db.selectFrom("users").select("password_hash").where("id", "=", viewer.id).executeTakeFirstOrThrow();
+    if (!(await verifyPassword(user.password_hash, form.password))) fieldErrors.password = "That password is not correct.";
+    else await releaseAttempt(db, reserved.keys);
   }
-  const user = await db.selectFrom("users").select("password_hash").where("id", "=", viewer.id).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(user.password_hash, form.password))) fieldErrors.password = "That password is not correct.";
-  else await releaseAttempt(db, reserved.keys);
   if (Object.keys(fieldErrors).length > 0) {
     return { ok: false, status: 400, fieldErrors, formError: "The agreement was not signed. Please correct the fields below." };
   }
@@ -167,7 +179,7 @@ export async function signAttestation(
           printed_name: form.name,
           profile_name: viewer.name,
           email: viewer.email,
-          auth_method: AUTH_METHOD,
+          auth_method: authMethod,
           presented_at: presentedAt,
           signed_at: signedAt,
           expires_at: policy.validityMonths ? addMonths(signedAt, policy.validityMonths) : null,

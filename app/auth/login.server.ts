@@ -10,6 +10,7 @@ import { createSession } from "./session.server";
 import { releaseAttempt, reserveAttempt, signInKeys } from "./throttle.server";
 import type { KnownDevice } from "./device.server";
 import { fieldErrorsOf } from "./password-policy.server";
+import { secondFactorsOf, startPendingSignIn } from "./second-factor.server";
 
 export const loginSchema = z.object({
   email: z.string().trim().toLowerCase().email("Enter your work email address.").max(254),
@@ -64,12 +65,20 @@ export async function startSession(db: Db, { userId, ip, userAgent }: { userId: 
   return { token, userId };
 }
 
-export type SignInResult = { ok: true; token: string; userId: string } | Exclude<PasswordCheck, { ok: true }>;
+export type SignInResult =
+  | { ok: true; token: string; userId: string }
+  | { ok: true; pendingToken: string; userId: string }
+  | Exclude<PasswordCheck, { ok: true }>;
 
-/** Password, then session (the second factor, where there is one, goes between the two). */
-export async function signIn(db: Db, input: SignInInput, clock: Clock): Promise<SignInResult> {
+/** Password, then session; for a person with a second factor, a pending sign-in in between
+ * that only the second factor turns into a session (finishSignIn). */
+export async function signIn(db: Db, input: SignInInput & { redirectTo?: string }, clock: Clock): Promise<SignInResult> {
   const checked = await checkPassword(db, input, clock);
   if (!checked.ok) return checked;
+  if ((await secondFactorsOf(db, checked.userId)).any) {
+    const pendingToken = await startPendingSignIn(db, { userId: checked.userId, redirectTo: input.redirectTo ?? "/", ip: input.ip, userAgent: input.userAgent }, clock);
+    return { ok: true, pendingToken, userId: checked.userId };
+  }
   const session = await startSession(db, { userId: checked.userId, ip: input.ip, userAgent: input.userAgent }, clock);
   return { ok: true, ...session };
 }

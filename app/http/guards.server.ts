@@ -9,10 +9,15 @@ export function requireViewer(request: Request, context: AppContext): Viewer {
   throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
 }
 
-/** HR-only pages answer 404 to everyone else, so they do not reveal they exist. */
+/** Where an HR admin without a second factor is sent before any HR page. */
+export const ENROL_SECOND_FACTOR_PATH = "/account/security?required=hr";
+
+/** HR-only pages answer 404 to everyone else, so they do not reveal they exist. An HR admin
+ * must have a second factor: without one, every HR page sends them to add one first. */
 export function requireHr(request: Request, context: AppContext): Viewer {
   const viewer = requireViewer(request, context);
   if (!viewer.is_hr) throw notFound();
+  if (!viewer.has_second_factor) throw redirect(ENROL_SECOND_FACTOR_PATH);
   return viewer;
 }
 

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { notFound, readForm, requireViewer } from "~/http/guards.server";
 import { getOwnProfile } from "~/people/profile.server";
 import { boardVisibilitySchema, isShownOnBoards, setShownOnBoards } from "~/recognition/opt-out.server";
+import { secondFactorsOf } from "~/auth/second-factor.server";
 import { formatDate } from "~/components/format";
 import { PERSON_TYPE_LABEL } from "~/labels";
 import { Field } from "~/components/Field";
@@ -15,11 +16,13 @@ export const meta: MetaFunction = () => [{ title: "Your details · Confidant" }]
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context);
   const profile = await getOwnProfile(context.db, viewer.id);
+  const secondFactors = await secondFactorsOf(context.db, viewer.id);
   if (!profile) throw notFound();
   return {
     ...profile,
     shownOnBoards: await isShownOnBoards(context.db, viewer.id),
-    passwordHint: passwordHint(passwordPolicyFor({ hasSecondFactor: false })),
+    secondFactors,
+    passwordHint: passwordHint(passwordPolicyFor({ hasSecondFactor: secondFactors.any })),
     passwordChanged: new URL(request.url).searchParams.get("passwordChanged") === "1",
   };
 }
@@ -30,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context);
   const form = Object.fromEntries(await readForm(request));
   if (form.intent === "password") {
-    const result = await changeOwnPassword(context.db, { userId: viewer.id, form, ip: context.ip, userAgent: context.userAgent }, context.clock);
+    const result = await changeOwnPassword(context.db, { userId: viewer.id, form, ip: context.ip, userAgent: context.userAgent, hasSecondFactor: viewer.has_second_factor }, context.clock);
     if (!result.ok) return data({ saved: false as const, error: null, passwordErrors: result.fieldErrors }, { status: 400 });
     return redirect("/account?passwordChanged=1", { headers: { "Set-Cookie": sessionCookie(result.token, context.config.secureCookies) } });
   }
@@ -138,6 +141,15 @@ export default function AccountPage() {
           <dt>Manager</dt>
           <dd>{p.managerName ?? <span className="muted">None</span>}</dd>
         </dl>
+      </div>
+      <h2 id="security-h">Sign-in security</h2>
+      <div className="panel" aria-labelledby="security-h">
+        <p>
+          {p.secondFactors.any
+            ? `Second factor: ${[p.secondFactors.passkeys ? `${p.secondFactors.passkeys} passkey(s)` : null, p.secondFactors.totp ? "authenticator app" : null].filter(Boolean).join(" and ")}.`
+            : "You have no second factor yet."}{" "}
+          <Link to="/account/security">Passkeys and authenticator app</Link>
+        </p>
       </div>
       <ChangePassword hint={p.passwordHint} changed={p.passwordChanged} />
       <BoardVisibility shown={p.shownOnBoards} />

@@ -11,6 +11,8 @@ import { withMdxLoaded } from "~/components/mdx-registry";
 import { Callout } from "~/components/Callout";
 import { Field } from "~/components/Field";
 import { passOnHeaders } from "~/http/headers";
+import { secondFactorsOf } from "~/auth/second-factor.server";
+import { PasskeyButton } from "~/components/PasskeyButton";
 
 export const headers = passOnHeaders;
 
@@ -35,6 +37,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     statement: policyStatement(policy, version.version),
     intentLabel: INTENT_LABEL,
     mdxHash: hash,
+    // A person with a second factor re-authenticates with it rather than the password.
+    secondFactors: assignment ? await secondFactorsOf(context.db, viewer.id) : { totp: false, passkeys: 0, any: false },
     presented: assignment
       ? presentedToken(context.config.secret, { assignmentId: assignment.id, policyId: policy.id, version: version.version, at: context.clock().toISOString() })
       : "",
@@ -60,6 +64,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         ip: context.ip,
         userAgent: context.userAgent,
         secret: context.config.secret,
+        origin: context.config.origin,
       },
       context.clock,
     );
@@ -71,6 +76,37 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   } catch (e) {
     asResponse(e);
   }
+}
+
+/** Re-authentication with the person's second factor: their passkey, or a code from their
+ * authenticator app; the password stays available behind a disclosure. */
+function SecondFactorSigning({ totp, passkeys, errors, busy }: { totp: boolean; passkeys: boolean; errors: Record<string, string>; busy: boolean }) {
+  return (
+    <>
+      <p>We ask you to confirm it is you who signs.</p>
+      {errors.passkey ? (
+        <p className="field-error" role="alert">
+          {errors.passkey}
+        </p>
+      ) : null}
+      {passkeys ? <PasskeyButton purpose="signing" label="Sign the agreement with my passkey" /> : null}
+      {totp ? (
+        <>
+          <Field id="totp" label="Code from your authenticator app" inputMode="numeric" autoComplete="one-time-code" maxLength={9} error={errors.totp} />
+          <button type="submit" className="button" disabled={busy}>
+            {busy ? "Signing…" : "Sign the agreement with this code"}
+          </button>
+        </>
+      ) : null}
+      <details open={Boolean(errors.password)}>
+        <summary>Use your password instead</summary>
+        <Field id="password" label="Your password" type="password" autoComplete="current-password" error={errors.password} />
+        <button type="submit" className="button secondary" disabled={busy}>
+          Sign the agreement with my password
+        </button>
+      </details>
+    </>
+  );
 }
 
 export default function AttestPage() {
@@ -125,10 +161,16 @@ export default function AttestPage() {
             defaultValue={result?.name}
             error={errors.name}
           />
-          <Field id="password" label="Your password" hint="We ask again to be sure it is you who signs." type="password" autoComplete="current-password" error={errors.password} />
-          <button type="submit" className="button" disabled={busy}>
-            {busy ? "Signing…" : "Sign the agreement"}
-          </button>
+          {d.secondFactors.any ? (
+            <SecondFactorSigning totp={d.secondFactors.totp} passkeys={d.secondFactors.passkeys > 0} errors={errors} busy={busy} />
+          ) : (
+            <>
+              <Field id="password" label="Your password" hint="We ask again to be sure it is you who signs." type="password" autoComplete="current-password" error={errors.password} />
+              <button type="submit" className="button" disabled={busy}>
+                {busy ? "Signing…" : "Sign the agreement"}
+              </button>
+            </>
+          )}
         </Form>
       )}
     </>
