@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import { safeRedirect } from "../../app/auth/guards.server";
+import { safeRedirect } from "../../app/http/guards.server";
 import { createApp } from "../../app/http/app.server";
 import { readConfig } from "../../app/config.server";
 import { makeWorld, SECRET, type World } from "../support/world";
