@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { postOnly } from "~/http/post-only";
-import { requireHr } from "~/http/guards.server";
+import { notFound, requireHr } from "~/http/guards.server";
 import { fileOr404 } from "~/http/download.server";
-import { evidenceFile } from "~/evidence/evidence.server";
+import { evidenceFile, evidenceSubject } from "~/evidence/evidence.server";
 
 // The evidence pack as JSON: the records, the audit entries that cover them, and packSha256. HR only.
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -12,7 +12,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 // Producing a pack is audited, so it takes a POST (the download button on the evidence page).
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
   requireHr(request, context);
+  if (!(await evidenceSubject(context.db, params.id))) throw notFound("There is no such person.");
   return postOnly();
 }
