@@ -5,14 +5,15 @@ import type { ServerBuild } from "@remix-run/node";
 import { boot } from "./app/boot.server";
 import { createApp } from "./app/http/app.server";
 import { systemClock } from "./app/clock";
-import { mailKicker, startSchedulerLoop } from "./app/scheduler/run.server";
+import { accountLinks, mailKicker, startSchedulerLoop } from "./app/scheduler/run.server";
+import { startMailLoop } from "./app/notifications/mail-loop.server";
 
 /** `scheduler: false` leaves the in-process scheduler to be started by the caller (the demo
  * starts it only once its seed is complete, so the first run never sees a half-seeded database). */
 export async function startServer(env: NodeJS.ProcessEnv = process.env, { scheduler = true }: { scheduler?: boolean } = {}) {
   const booted = await boot(env);
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
-  // Invitations and reset links go out at once rather than at the next scheduler run.
+  // Invitations and reset links go out at once rather than at the next mail loop pass.
   const onMailQueued = mailKicker(booted);
   const app = createApp({ ...booted, build, clock: systemClock, onMailQueued });
   // Compile every module in the background so the first learner does not wait for it.
@@ -28,8 +29,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, { schedu
     stopScheduler = startSchedulerLoop(booted);
   };
   if (scheduler) startScheduler();
+  // Mail has its own loop (MAIL_EVERY_SECONDS; 0 leaves it to `npm run mail`).
+  const mail = startMailLoop({ ...booted, clock: systemClock, personalise: accountLinks(booted.db, booted.config.origin) });
   const shutdown = async () => {
     stopScheduler();
+    await mail.stop();
     server.close();
     await booted.db.destroy();
   };

@@ -23,6 +23,21 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default("Confidant <confidant@localhost>"),
   /** Scheduler: run in-process every this many minutes; 0 turns it off (run `npm run scheduler` instead). */
   SCHEDULER_EVERY_MINUTES: z.coerce.number().min(0).max(1440).default(5),
+  /** Mail delivery: look for due mail in-process every this many seconds; 0 turns it off (run `npm run mail` instead). */
+  MAIL_EVERY_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  /** Messages sent at once by one instance, which is also its number of pooled SMTP connections. */
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** Messages sent over one pooled SMTP connection before it is replaced. */
+  MAIL_MAX_MESSAGES_PER_CONNECTION: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Per recipient domain, e.g. `example.com:50/s,default:20/s` (per second or `/m` per minute); unset: no limit. */
+  MAIL_RATE_PER_DOMAIN: z
+    .string()
+    .default("")
+    .refine((v) => parseDomainRates(v) !== null, "write domain:N/s or domain:N/m, comma-separated (domain may be `default`)"),
+  /** SMTP timeouts. RFC 5321 §4.5.3.2: 5 minutes for the greeting, 10 minutes for the reply to the end of DATA. */
+  MAIL_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
+  MAIL_GREETING_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(300),
+  MAIL_DATA_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(3600).default(600),
   REMIND_DAYS_BEFORE_DUE: z.coerce.number().int().min(1).max(60).default(3),
   OVERDUE_REMINDER_EVERY_DAYS: z.coerce.number().int().min(1).max(60).default(7),
   ESCALATE_AFTER_DAYS_OVERDUE: z.coerce.number().int().min(0).max(365).default(7),
@@ -39,6 +54,14 @@ const envSchema = z.object({
   /** The instance's Ed25519 signing key (PKCS#8 PEM), inline or in a file; unset: generated into DATA_DIR. */
   INSTANCE_KEY_PEM: z.string().optional(),
   INSTANCE_KEY_FILE: z.string().optional(),
+  /** The audit log's name in its checkpoints (C2SP origin); default: APP_ORIGIN's host + "/audit-log". */
+  AUDIT_LOG_ORIGIN: z.string().regex(/^[^\s\u2014]+$/, "one word, no spaces (e.g. confidant.example.com/audit-log)").optional(),
+  /** Append-only file of signed checkpoints and timestamp tokens, for the operator to ship elsewhere. */
+  AUDIT_ANCHOR_FILE: z.string().optional(),
+  /** RFC 3161 Time-Stamp Authority (HTTP application/timestamp-query); unset: checkpoints are signed only. */
+  TSA_URL: z.string().url().optional(),
+  /** PEM certificate(s) the TSA's certificate must chain to; audit:verify checks tokens against it. */
+  TSA_CA_FILE: z.string().optional(),
 });
 
 export interface AppConfig {
@@ -56,9 +79,60 @@ export interface AppConfig {
   smtpUrl: string | null;
   mailFrom: string;
   schedulerEveryMinutes: number;
+  mail: MailSettings;
   reminders: ReminderRules;
   instanceKey: { pem: string | null; file: string | null };
   database: { poolMax: number; statementTimeoutMs: number; lockTimeoutMs: number; connectTimeoutMs: number; startTimeoutMs: number; quickCheck: boolean };
+  audit: AuditAnchorConfig;
+}
+
+/** Where the audit log is anchored outside the database. */
+export interface AuditAnchorConfig {
+  origin: string;
+  anchorFile: string;
+  tsaUrl: string | null;
+  tsaCaFile: string | null;
+}
+
+/** How the outbox is delivered (see app/notifications/mail-loop.server.ts). */
+export interface MailSettings {
+  everySeconds: number;
+  concurrency: number;
+  maxMessagesPerConnection: number;
+  /** From MAIL_RATE_PER_DOMAIN: messages per second for each domain named, and for every other one. */
+  rates: DomainRates;
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  dataTimeoutMs: number;
+}
+
+export const DEFAULT_MAIL: MailSettings = {
+  everySeconds: 10,
+  concurrency: 8,
+  maxMessagesPerConnection: 100,
+  rates: { perDomain: {}, fallback: null },
+  connectTimeoutMs: 30_000,
+  greetingTimeoutMs: 300_000,
+  dataTimeoutMs: 600_000,
+};
+
+/** Messages per second; `fallback` applies to every domain not named (null: no limit). */
+export interface DomainRates {
+  perDomain: Record<string, number>;
+  fallback: number | null;
+}
+
+/** `example.com:50/s,default:20/m` → per-second rates; null when the text is not of that form. */
+export function parseDomainRates(text: string): DomainRates | null {
+  const rates: DomainRates = { perDomain: {}, fallback: null };
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9.-]+):(\d+(?:\.\d+)?)\/(s|m)$/i.exec(part);
+    if (!m || Number(m[2]) <= 0) return null;
+    const perSecond = Number(m[2]) / (m[3].toLowerCase() === "m" ? 60 : 1);
+    if (m[1].toLowerCase() === "default") rates.fallback = perSecond;
+    else rates.perDomain[m[1].toLowerCase()] = perSecond;
+  }
+  return rates;
 }
 
 /** When people and their managers hear about an assignment. */
@@ -94,6 +168,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     schedulerEveryMinutes: e.SCHEDULER_EVERY_MINUTES,
+    mail: {
+      everySeconds: e.MAIL_EVERY_SECONDS,
+      concurrency: e.MAIL_CONCURRENCY,
+      maxMessagesPerConnection: e.MAIL_MAX_MESSAGES_PER_CONNECTION,
+      rates: parseDomainRates(e.MAIL_RATE_PER_DOMAIN)!,
+      connectTimeoutMs: e.MAIL_CONNECT_TIMEOUT_SECONDS * 1000,
+      greetingTimeoutMs: e.MAIL_GREETING_TIMEOUT_SECONDS * 1000,
+      dataTimeoutMs: e.MAIL_DATA_TIMEOUT_SECONDS * 1000,
+    },
     reminders: {
       daysBeforeDue: e.REMIND_DAYS_BEFORE_DUE,
       overdueEveryDays: e.OVERDUE_REMINDER_EVERY_DAYS,
@@ -109,6 +192,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       quickCheck: e.DB_QUICK_CHECK === "true",
     },
     instanceKey: { pem: e.INSTANCE_KEY_PEM ?? null, file: e.INSTANCE_KEY_FILE ? path.resolve(e.INSTANCE_KEY_FILE) : null },
+    audit: {
+      origin: e.AUDIT_LOG_ORIGIN ?? `${new URL(origin).host}/audit-log`,
+      anchorFile: path.resolve(e.AUDIT_ANCHOR_FILE ?? path.join(e.DATA_DIR, "audit-anchors.jsonl")),
+      tsaUrl: e.TSA_URL ?? null,
+      tsaCaFile: e.TSA_CA_FILE ? path.resolve(e.TSA_CA_FILE) : null,
+    },
   };
 }
 

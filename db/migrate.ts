@@ -9,8 +9,10 @@ import * as m0004 from "./migrations/0004_reporting";
 import * as m0005 from "./migrations/0005_password_links";
 import * as m0006 from "./migrations/0006_person_scores";
 import * as m0007 from "./migrations/0007_people_lookups";
+import * as m0008 from "./migrations/0008_audit_anchors";
 import * as m0010 from "./migrations/0010_account_links";
 import * as m0011 from "./migrations/0011_second_factors";
+import * as m0012 from "./migrations/0012_signature_record";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -20,8 +22,10 @@ const migrations: Record<string, Migration> = {
   "0005_password_links": m0005,
   "0006_person_scores": m0006,
   "0007_people_lookups": m0007,
+  "0008_audit_anchors": m0008,
   "0010_account_links": m0010,
   "0011_second_factors": m0011,
+  "0012_signature_record": m0012,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

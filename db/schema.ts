@@ -141,6 +141,51 @@ export interface AttestationsTable {
   quiz_attempt_id: string | null;
   recorded_by: string | null;
   on_behalf_reason: string | null;
+  outcome: Generated<AttestationOutcome>;
+  decline_reason: string | null;
+  consent_id: string | null;
+  locale: string | null;
+  template_version: string | null;
+  session_sha256: string | null;
+  auth_strength: AuthStrength | null;
+  seconds_on_text: number | null;
+  paper_signed_on: string | null;
+  scan_sha256: string | null;
+}
+
+export type AttestationOutcome = "signed" | "declined";
+/** How the signer proved it was them at the moment of signing. */
+export type AuthStrength = "password_reentered" | "second_factor" | "fresh_sso";
+
+/** Consent to receive and sign records electronically (ESIGN §7001(c)), one row per consent given. */
+export interface ElectronicConsentsTable {
+  id: string;
+  user_id: string;
+  policy_id: string;
+  policy_version: number;
+  text_sha256: string;
+  statement: string;
+  intent_label: string;
+  printed_name: string;
+  profile_name: string;
+  email: string;
+  presented_at: string;
+  consented_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  session_sha256: string | null;
+  locale: string;
+  template_version: string;
+}
+
+/** Scans of paper originals, kept in the database by their SHA-256 (decision 012). */
+export interface PaperScansTable {
+  sha256: string;
+  media_type: string;
+  byte_size: number;
+  content: Buffer;
+  uploaded_by: string;
+  uploaded_at: string;
 }
 
 export type NotificationKind =
@@ -152,6 +197,7 @@ export type NotificationKind =
   | "hr_digest"
   | "nudge"
   | "kudos"
+  | "declined"
   | "invitation"
   | "password_reset";
 export type NotificationStatus = "pending" | "sending" | "sent" | "failed";
@@ -279,6 +325,33 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** A perfect subtree of the audit log's Merkle tree (migration 0008): 2^level leaves from idx·2^level. */
+export interface AuditTreeNodesTable {
+  level: number;
+  idx: number;
+  /** Hex SHA-256. */
+  hash: string;
+}
+
+export type TsaStatus = "none" | "pending" | "stamped";
+
+/** A signed checkpoint of the audit log (migration 0008) and its RFC 3161 timestamp. */
+export interface AuditCheckpointsTable {
+  tree_size: number;
+  /** Hex SHA-256 root of the first tree_size entries. */
+  root_hash: string;
+  /** The C2SP signed note. */
+  note: string;
+  created_at: string;
+  tsa_status: TsaStatus;
+  /** Base64 DER of the RFC 3161 token (a CMS ContentInfo). */
+  tsa_token: string | null;
+  tsa_gen_time: string | null;
+  tsa_attempts: Generated<number>;
+  tsa_last_error: string | null;
+  tsa_next_attempt_at: string | null;
+}
+
 /** The reporting rollup (migration 0004): rebuilt by refreshRollup, read by HR's dashboards. */
 export type ReportRunStatus = "running" | "done" | "failed";
 
@@ -387,7 +460,11 @@ export interface DB {
   scenario_choices: ScenarioChoicesTable;
   quiz_attempts: QuizAttemptsTable;
   attestations: AttestationsTable;
+  electronic_consents: ElectronicConsentsTable;
+  paper_scans: PaperScansTable;
   audit_log: AuditLogTable;
+  audit_tree_nodes: AuditTreeNodesTable;
+  audit_checkpoints: AuditCheckpointsTable;
   notifications: NotificationsTable;
   scheduler_lease: SchedulerLeaseTable;
   roster_imports: RosterImportsTable;
@@ -411,5 +488,6 @@ export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type Assignment = Selectable<AssignmentsTable>;
 export type Attestation = Selectable<AttestationsTable>;
+export type ElectronicConsent = Selectable<ElectronicConsentsTable>;
 export type QuizAttempt = Selectable<QuizAttemptsTable>;
 export type Notification = Selectable<NotificationsTable>;

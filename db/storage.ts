@@ -94,7 +94,7 @@ export function checkSqliteFolder(url: string): void {
 function damaged(file: string, what: string): StorageProblem {
   return new StorageProblem(
     `The database ${file} is damaged (${what}). Confidant will not write to it. ` +
-      `Stop every instance, keep this file for investigation, and restore the latest backup (README, "Backups and restore").`,
+      `Stop every instance, keep this file for investigation, and restore the latest backup (README, "Backups and restoring them").`,
   );
 }
 

@@ -6,7 +6,7 @@ import { boot } from "../app/boot.server";
 import { formatSummary } from "../app/scheduler/scheduler.server";
 import { runOnce } from "../app/scheduler/run.server";
 import { applyRuleChanges, formatRuleChanges, previewRuleChanges } from "../app/scheduler/rule-changes.server";
-import { exitAfterFlush } from "./support/exit";
+import { exitAfterFlush, stopOnSignals } from "./support/exit";
 
 function fail(message: string): never {
   console.error(message);
@@ -51,6 +51,8 @@ try {
     } else {
       console.log(formatSummary(result.summary));
       if (result.mail) console.log(`  Mail: ${result.mail.sent} sent, ${result.mail.retried} to retry, ${result.mail.failed} failed`);
+      const a = result.anchor;
+      if (a) console.log(`  Audit log: ${a.treeSize === null ? "no checkpoint" : `checkpoint of ${a.treeSize} entries${a.created ? " signed" : " (no new entries)"}`}; ${a.stamped} timestamped, ${a.pending} timestamps pending${a.problem ? ` — ${a.problem}` : ""}`);
     }
   } else {
     const every = Math.max(config.schedulerEveryMinutes, 1);
@@ -59,14 +61,10 @@ try {
     // harder stop would also be safe), release the lease, and end.
     let stopping = false;
     let wake: () => void = () => {};
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      process.on(signal, () => {
-        if (stopping) process.exit(130);
-        stopping = true;
-        console.log(`${signal}: stopping after the current run.`);
-        wake();
-      });
-    }
+    stopOnSignals("the current run", () => {
+      stopping = true;
+      wake();
+    });
     while (!stopping) {
       const result = await runOnce(db, { catalog, config });
       console.log(result.ran ? formatSummary(result.summary) : `Not run: ${result.reason}.`);

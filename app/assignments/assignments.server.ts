@@ -8,6 +8,7 @@ import type { Assignment, AssignmentReason, DB } from "../../db/schema";
 import { addDays, type Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
+import { exemptionHash, extensionHash } from "../audit/rows.server";
 import type { Catalog, Course } from "../courses/catalog.server";
 import { recordCourseVersion } from "../courses/versions.server";
 import { courseTitle, recordedTitle } from "../courses/titles.server";
@@ -233,7 +234,7 @@ export async function extendAssignment(
   if (Number(updated.numUpdatedRows) !== 1) return false;
   await appendAudit(
     trx,
-    { actorId, action: "assignment.extended", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, from: a.due_at, to, reason } },
+    { actorId, action: "assignment.extended", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, from: a.due_at, to, reason, rowSha256: extensionHash({ id: a.id, user_id: a.user_id, due_at: to }) } },
     now,
   );
   return true;
@@ -256,7 +257,7 @@ export async function exemptFromAssignment(
   if (Number(updated.numUpdatedRows) !== 1) return false;
   await appendAudit(
     trx,
-    { actorId, action: "assignment.exempted", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, dueAt: a.due_at, reason } },
+    { actorId, action: "assignment.exempted", subjectType: "assignment", subjectId: a.id, data: { userId: a.user_id, courseId: a.course_id, cycle: a.cycle, dueAt: a.due_at, reason, rowSha256: exemptionHash({ id: a.id, user_id: a.user_id, exempted_at: now.toISOString() }) } },
     now,
   );
   return true;
@@ -319,7 +320,7 @@ export async function listMyAssignments(
 ): Promise<AssignmentSummary[]> {
   const rows = await db
     .selectFrom("assignments as a")
-    .leftJoin("attestations as t", "t.assignment_id", "a.id")
+    .leftJoin("attestations as t", (j) => j.onRef("t.assignment_id", "=", "a.id").on("t.outcome", "=", "signed"))
     .select((eb) => [
       "a.id",
       "a.course_id",

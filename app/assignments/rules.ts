@@ -58,10 +58,16 @@ export interface AudienceMember {
   hasReports: boolean;
 }
 
+/** Who a course's audience reaches: one person type (or both), or only people with reports. */
+export function audienceRule(audience: CourseMeta["audience"]): { type: AudienceMember["type"] | null; managersOnly: boolean } {
+  if (audience === "managers") return { type: null, managersOnly: true };
+  return { type: audience === "employees" ? "employee" : audience === "contractors" ? "contractor" : null, managersOnly: false };
+}
+
 export function inAudience(audience: CourseMeta["audience"], p: AudienceMember): boolean {
-  if (audience === "both") return true;
-  if (audience === "managers") return p.hasReports;
-  return audience === "employees" ? p.type === "employee" : p.type === "contractor";
+  const rule = audienceRule(audience);
+  if (rule.managersOnly) return p.hasReports;
+  return rule.type === null || p.type === rule.type;
 }
 
 export interface ReminderEvent {

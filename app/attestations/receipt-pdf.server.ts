@@ -37,6 +37,15 @@ export interface ReceiptView {
   ip: string | null;
   userAgent: string | null;
   verifyUrl: string; // absolute URL of the web receipt
+  outcome?: "signed" | "declined";
+  authStrength?: string | null; // e.g. "Password re-entered at signing"
+  locale?: string | null; // the language the text was shown in
+  templateVersion?: string | null; // version of the signing page's wording
+  sessionSha256?: string | null; // SHA-256 of the session id
+  secondsOnText?: number | null; // from the text shown to the signature, in seconds
+  declineReason?: string | null;
+  consent?: { id: string; version: number; at: string } | null; // the consent to electronic records relied on
+  paper?: { recordedBy: string; reason: string; signedOn: string | null; scanSha256: string | null } | null;
   /** The policy's Markdown source; when given it is reproduced after the receipt. */
   policyText?: string;
 }
@@ -182,6 +191,7 @@ function drawDetails(layout: ReceiptLayout, r: ReceiptView): void {
     ...(duration ? [{ label: "Time before signing", value: text(duration) }] : []),
     { label: "IP address", value: r.ip ? code(r.ip) : [{ text: "Not recorded", style: muted }] },
     { label: "User agent", value: r.userAgent ? text(r.userAgent) : [{ text: "Not recorded", style: muted }] },
+    ...contextRows(r, text, code),
   ]);
 
   const training: Row[] = [];
@@ -201,6 +211,27 @@ function drawDetails(layout: ReceiptLayout, r: ReceiptView): void {
       value: r.expiresAt !== null ? time(r.expiresAt) : text("Does not expire"),
     },
   ]);
+}
+
+/** Outcome, paper original, consent, authentication strength, time on the text, locale, template, session: each when recorded. */
+function contextRows(r: ReceiptView, text: (t: string) => Piece[], code: (t: string) => Piece[]): Row[] {
+  const rows: Row[] = [];
+  if (r.outcome === "declined") {
+    rows.push({ label: "Outcome", value: text('Declined ("I do not agree")') });
+    rows.push({ label: "Reason given", value: text(r.declineReason || "None given") });
+  }
+  if (r.paper) {
+    rows.push({ label: "Paper original", value: text(`Recorded by HR from a paper original, by ${r.paper.recordedBy}. Reason: ${r.paper.reason}`) });
+    if (r.paper.signedOn) rows.push({ label: "Date on the paper", value: text(r.paper.signedOn) });
+    if (r.paper.scanSha256) rows.push({ label: "SHA-256 of the scan", value: code(r.paper.scanSha256) });
+  }
+  if (r.consent) rows.push({ label: "Consent to e-records", value: text(`Version ${r.consent.version}, given ${formatUtc(r.consent.at)} (record ${r.consent.id})`) });
+  if (r.authStrength) rows.push({ label: "Authentication strength", value: text(r.authStrength) });
+  if (r.secondsOnText != null) rows.push({ label: "Time on the text", value: text(`${r.secondsOnText} seconds`) });
+  if (r.locale) rows.push({ label: "Locale", value: code(r.locale) });
+  if (r.templateVersion) rows.push({ label: "Signing page template", value: code(r.templateVersion) });
+  if (r.sessionSha256) rows.push({ label: "Session (SHA-256)", value: code(r.sessionSha256) });
+  return rows;
 }
 
 function drawPolicyText(layout: ReceiptLayout, r: ReceiptView, source: string): void {

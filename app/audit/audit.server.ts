@@ -5,6 +5,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { dialectOf, type Db } from "../../db/connection";
 import { sha256Hex } from "../hash.server";
 import type { DB } from "../../db/schema";
+import { entryCanonical, type EntryFields } from "./entry";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -16,29 +17,10 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
-interface StoredFields {
-  seq: number;
-  at: string;
-  actor_id: string | null;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  data_json: string;
-  prev_hash: string;
-}
+type StoredFields = EntryFields;
 
 export function entryHash(e: StoredFields): string {
-  const canonical = JSON.stringify([
-    e.seq,
-    e.at,
-    e.actor_id,
-    e.action,
-    e.subject_type,
-    e.subject_id,
-    e.data_json,
-    e.prev_hash,
-  ]);
-  return sha256Hex(canonical);
+  return sha256Hex(entryCanonical(e));
 }
 
 /** Appends one entry. Call it inside the transaction of the change it records. */
@@ -81,32 +63,23 @@ export type ChainReport =
   | { ok: true; entries: number; head: string }
   | { ok: false; entries: number; seq: number; problem: string };
 
+/** Why `row` does not continue a chain that ended at entry expectedSeq − 1 with hash `prev`, or null. */
+export function chainProblem(row: StoredFields & { hash: string }, expectedSeq: number, prev: string): string | null {
+  if (row.seq !== expectedSeq) return `entry ${expectedSeq} is missing (next entry found is ${row.seq})`;
+  if (row.prev_hash !== prev) return `entry ${row.seq} does not follow entry ${row.seq - 1} (previous hash differs)`;
+  if (entryHash(row) !== row.hash) return `entry ${row.seq} was altered (hash differs)`;
+  return null;
+}
+
 /** Walks the whole chain in order; reports the first entry that does not check out. */
 export async function verifyAuditChain(db: Kysely<DB>): Promise<ChainReport> {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
-  for await (const row of inPages(db)) {
+  for await (const row of auditPages(db)) {
     count++;
-    if (row.seq !== expectedSeq) {
-      return {
-        ok: false,
-        entries: count,
-        seq: expectedSeq,
-        problem: `entry ${expectedSeq} is missing (next entry found is ${row.seq})`,
-      };
-    }
-    if (row.prev_hash !== prev) {
-      return {
-        ok: false,
-        entries: count,
-        seq: row.seq,
-        problem: `entry ${row.seq} does not follow entry ${row.seq - 1} (previous hash differs)`,
-      };
-    }
-    if (entryHash(row) !== row.hash) {
-      return { ok: false, entries: count, seq: row.seq, problem: `entry ${row.seq} was altered (hash differs)` };
-    }
+    const problem = chainProblem(row, expectedSeq, prev);
+    if (problem) return { ok: false, entries: count, seq: row.seq === expectedSeq ? row.seq : expectedSeq, problem };
     prev = row.hash;
     expectedSeq++;
   }
@@ -114,7 +87,7 @@ export async function verifyAuditChain(db: Kysely<DB>): Promise<ChainReport> {
 }
 
 /** Keyset pages rather than a driver stream, so it runs the same on SQLite and PostgreSQL. */
-async function* inPages(db: Kysely<DB>, size = 1000) {
+export async function* auditPages(db: Kysely<DB>, size = 1000) {
   let after = 0;
   for (;;) {
     const page = await db

@@ -54,6 +54,8 @@ export interface Policy {
   title: string;
   statement: string;
   validityMonths: number | null;
+  /** Signing earlier than this after the text was shown is refused (null: no minimum). */
+  minimumReadingSeconds: number | null;
   versions: PolicyVersion[];
   current: PolicyVersion;
 }
@@ -162,6 +164,7 @@ function loadPolicy(root: string, id: string, problems: CatalogProblem[]): Polic
     title: meta.title,
     statement: meta.statement,
     validityMonths: meta.validityMonths ?? null,
+    minimumReadingSeconds: meta.minimumReadingSeconds ?? null,
     versions,
     current: versions[versions.length - 1],
   };

@@ -109,6 +109,7 @@ export const policyMetaSchema = z
     title: text("text"),
     statement: text("text"),
     validityMonths: z.number().int().min(1).max(120).optional(),
+    minimumReadingSeconds: z.number({ invalid_type_error: "must be a whole number of seconds" }).int("must be a whole number of seconds").min(1).max(3600, "must be at most 3600 (an hour)").optional(),
     versions: z
       .array(
         z

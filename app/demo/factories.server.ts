@@ -8,6 +8,7 @@ import type { ScenarioShape } from "../courses/mdx.server";
 import { completeModule, getCourseState, recordScenarioChoice } from "../learning/progress.server";
 import { submitQuizAttempt } from "../learning/quiz.server";
 import { presentedToken, signAttestation } from "../attestations/attestations.server";
+import { CONSENT_POLICY_ID, consentPresentedToken, giveConsent } from "../attestations/consent.server";
 import { createPerson, type PersonInput } from "../people/people.server";
 import { issueAssignment } from "../assignments/assignments.server";
 import type { AssignmentReason } from "../../db/schema";
@@ -87,6 +88,13 @@ export async function workThroughCourse(db: Db, w: WorkThrough, clock: Clock) {
   if (w.upTo === "quiz") return;
   const policy = w.course.meta.policy ? w.catalog.policies.get(w.course.meta.policy) : undefined;
   if (!policy) return;
+  const consentPolicy = w.catalog.policies.get(CONSENT_POLICY_ID) ?? null;
+  if (consentPolicy) {
+    const shown = consentPresentedToken(w.secret, { userId: w.user.id, policy: consentPolicy, at: when().toISOString() });
+    const form = { consent: "on", name: w.user.name, presented: shown };
+    const consent = await giveConsent(db, { viewer: w.user, policy: consentPolicy, form, ip: "127.0.0.1", userAgent: "Confidant seed", sessionId: null, secret: w.secret }, when);
+    if (!consent.ok) throw new Error(`Could not record consent for ${w.user.email}: ${JSON.stringify(consent)}`);
+  }
   const presented = presentedToken(w.secret, { assignmentId: w.assignment.id, policyId: policy.id, version: policy.current.version, at: when().toISOString() });
   const result = await signAttestation(
     db,
@@ -95,6 +103,7 @@ export async function workThroughCourse(db: Db, w: WorkThrough, clock: Clock) {
       assignment: w.assignment,
       course: w.course,
       policy,
+      consentPolicy,
       form: { intent: "on", name: w.user.name, password: w.password, presented },
       ip: "127.0.0.1",
       userAgent: "Confidant seed",

@@ -23,7 +23,7 @@ export async function evidenceSubject(db: Kysely<DB>, id: string | undefined) {
       "u.start_date",
       "u.end_date",
       eb.selectFrom("assignments as a").select((e) => e.fn.countAll<number>().as("n")).whereRef("a.user_id", "=", "u.id").as("cycles"),
-      eb.selectFrom("attestations as t").select((e) => e.fn.countAll<number>().as("n")).whereRef("t.user_id", "=", "u.id").as("attestations"),
+      eb.selectFrom("attestations as t").select((e) => e.fn.countAll<number>().as("n")).whereRef("t.user_id", "=", "u.id").where("t.outcome", "=", "signed").as("attestations"),
     ])
     .where("u.id", "=", id)
     .executeTakeFirst();

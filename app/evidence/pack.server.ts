@@ -9,7 +9,7 @@
 import os from "node:os";
 import type { Kysely, Transaction } from "kysely";
 import { dialectOf } from "../../db/connection";
-import type { Assignment, Attestation, DB, QuizAttempt } from "../../db/schema";
+import type { Assignment, Attestation, DB, ElectronicConsent, QuizAttempt } from "../../db/schema";
 import { recordAudit } from "../audit/audit.server";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
 import { sha256Hex } from "../hash.server";
@@ -92,6 +92,34 @@ export interface PackAttestation extends Attestation {
   course_id: string;
   course_title: string;
   policy_text: PackPolicyText | null;
+  /** For a signature recorded by HR from a paper original: the scan itself (base64). */
+  paper_scan?: { sha256: string; media_type: string; byte_size: number; content_base64: string } | null;
+}
+
+/** A consent to electronic records, with the exact disclosure text consented to. */
+export interface PackConsent extends ElectronicConsent {
+  policy_text: PackPolicyText | null;
+}
+
+/** The person's consents to electronic records and the scans of their paper originals. */
+async function signatureExtras(trx: Transaction<DB>, personId: string, attestations: Attestation[]) {
+  const consents = await trx.selectFrom("electronic_consents").selectAll().where("user_id", "=", personId).orderBy("consented_at").orderBy("id").execute();
+  const texts = consents.length
+    ? await trx
+        .selectFrom("policy_versions")
+        .selectAll()
+        .where((eb) => eb.or(consents.map((c) => eb.and([eb("policy_id", "=", c.policy_id), eb("version", "=", c.policy_version)]))))
+        .execute()
+    : [];
+  const hashes = [...new Set(attestations.map((t) => t.scan_sha256).filter((h): h is string => h !== null))];
+  const scans = hashes.length ? await trx.selectFrom("paper_scans").select(["sha256", "media_type", "byte_size", "content"]).where("sha256", "in", hashes).execute() : [];
+  return {
+    consents: consents.map((c): PackConsent => ({ ...c, policy_text: texts.find((p) => p.policy_id === c.policy_id && p.version === c.policy_version) ?? null })),
+    scanOf: (t: Attestation) => {
+      const s = scans.find((x) => x.sha256 === t.scan_sha256);
+      return s ? { sha256: s.sha256, media_type: s.media_type, byte_size: Number(s.byte_size), content_base64: Buffer.from(s.content).toString("base64") } : null;
+    },
+  };
 }
 
 export interface PackProducer {
@@ -111,6 +139,8 @@ export interface EvidencePack {
   person: PackPerson;
   cycles: PackCycle[];
   attestations: PackAttestation[];
+  /** Consents to electronic records (absent in packs made before they existed). */
+  consents?: PackConsent[];
   audit: {
     algorithm: string;
     /** Which entries are included. */
@@ -215,10 +245,12 @@ export async function readEvidence(
         attestation_ids: attestationRows.filter((t) => t.assignment_id === a.id).map((t) => t.id),
       };
     });
+    const extras = await signatureExtras(trx, person.id, attestationRows);
     const attestations: PackAttestation[] = attestationRows.map((t) => {
       const cycle = cycles.find((c) => c.id === t.assignment_id);
       return {
         ...t,
+        ...(t.scan_sha256 ? { paper_scan: extras.scanOf(t) } : {}),
         course_id: cycle?.course_id ?? "",
         course_title: cycle?.course_title ?? "",
         policy_text: policyTexts.find((p) => p.policy_id === t.policy_id && p.version === t.policy_version) ?? null,
@@ -232,6 +264,7 @@ export async function readEvidence(
       ["assignment", assignmentIds],
       ["quiz_attempt", attempts.map((q) => q.id)],
       ["attestation", attestationRows.map((t) => t.id)],
+      ["electronic_consent", extras.consents.map((c) => c.id)],
     ];
     const entries = await trx
       .selectFrom("audit_log")
@@ -251,6 +284,7 @@ export async function readEvidence(
       person,
       cycles,
       attestations,
+      consents: extras.consents,
       audit: {
         algorithm: AUDIT_HASH_ALGORITHM,
         covers: "every audit entry whose subject is this person, one of their assignments, quiz attempts or attestations",

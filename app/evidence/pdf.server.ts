@@ -8,6 +8,7 @@
  * Every page carries a running header naming the person and "Page N of M" for the whole pack.
  */
 import { PDFDocument, rgb } from "pdf-lib";
+import { AUTH_STRENGTH_LABEL } from "../attestations/signing-context.server";
 import { renderReceiptPdf, type ReceiptView } from "../attestations/receipt-pdf.server";
 import { STATUS_LABEL } from "../assignments/status";
 import { formatUtc, longDate, parseIso, percent, shortDate, shortTime } from "../pdf/format";
@@ -120,7 +121,7 @@ function drawSummary(flow: Flow, pack: EvidencePack, receiptPages: number[]): vo
     pack.attestations.forEach((t, i) => {
       row(flow, `Agreement ${i + 1}`, [
         { text: `${t.policy_title}, version ${t.policy_version}`, style: flow.style("bold") },
-        { text: `Signed ${formatUtc(t.signed_at)} as "${t.printed_name}"`, style: flow.style("body") },
+        { text: signedLine(t), style: flow.style("body") },
         { text: `Code ${t.verification_code}  \u00B7  receipt and full text on page ${receiptPages[i]}`, style: flow.style("muted") },
         { text: `SHA-256 ${t.text_sha256}`, style: { font: flow.fonts.mono, size: 7, color: INK } },
       ]);
@@ -296,6 +297,18 @@ function drawCycles(flow: Flow, pack: EvidencePack, receiptPages: Map<string, nu
 // ---------------------------------------------------------------------------------------------
 // Receipts, and putting it together
 
+/** How an agreement ended: signed electronically, recorded by HR from a paper original, or declined. */
+function signedLine(t: PackAttestation): string {
+  if (t.outcome === "declined") return `Declined ("I do not agree") ${formatUtc(t.signed_at)}${t.decline_reason ? `: ${t.decline_reason}` : ", no reason given"}`;
+  if (t.recorded_by) return `Signed on paper${t.paper_signed_on ? ` on ${t.paper_signed_on}` : ""} as "${t.printed_name}"; recorded by HR from a paper original ${formatUtc(t.signed_at)}`;
+  return `Signed ${formatUtc(t.signed_at)} as "${t.printed_name}"`;
+}
+
+function consentOf(pack: EvidencePack, t: PackAttestation): ReceiptView["consent"] {
+  const c = (pack.consents ?? []).find((x) => x.id === t.consent_id);
+  return c ? { id: c.id, version: c.policy_version, at: c.consented_at } : null;
+}
+
 function receiptView(pack: EvidencePack, t: PackAttestation, origin: string): ReceiptView {
   const attempt = pack.cycles.flatMap((c) => c.quiz_attempts).find((q) => q.id === t.quiz_attempt_id);
   return {
@@ -320,6 +333,15 @@ function receiptView(pack: EvidencePack, t: PackAttestation, origin: string): Re
     userAgent: t.user_agent,
     verifyUrl: `${origin}/receipts/${t.verification_code}`,
     policyText: t.policy_text?.body,
+    outcome: t.outcome,
+    authStrength: t.auth_strength ? AUTH_STRENGTH_LABEL[t.auth_strength] : null,
+    locale: t.locale,
+    templateVersion: t.template_version,
+    sessionSha256: t.session_sha256,
+    secondsOnText: t.seconds_on_text,
+    declineReason: t.decline_reason,
+    consent: consentOf(pack, t),
+    paper: t.recorded_by ? { recordedBy: `HR user ${t.recorded_by}`, reason: t.on_behalf_reason ?? "", signedOn: t.paper_signed_on, scanSha256: t.scan_sha256 } : null,
   };
 }
 

@@ -52,6 +52,48 @@ function label(t: PackAttestation): string {
   return `attestation ${t.verification_code}`;
 }
 
+/** The audit action that records an attestation: signed, declined, or recorded by HR from paper. */
+function auditActionOf(t: PackAttestation): string {
+  if (t.outcome === "declined") return "attestation.declined";
+  if (t.recorded_by && t.scan_sha256) return "attestation.recorded_from_paper";
+  return "attestation.signed";
+}
+
+/**
+ * 4b. The rest of the signature record: each paper original's scan hashes to the SHA-256 on the
+ * attestation and in its audit entry; each consent to electronic records relied on is in the
+ * pack, its disclosure text hashes to its text_sha256, and its "consent.given" entry matches.
+ */
+function verifySignatureRecord(pack: EvidencePack, entries: PackAuditEntry[], failures: string[], passed: string[]): void {
+  const before = failures.length;
+  const consents = pack.consents ?? [];
+  let papers = 0;
+  for (const t of pack.attestations) {
+    if (t.consent_id && !consents.some((c) => c.id === t.consent_id)) failures.push(`${label(t)} relies on consent ${t.consent_id}, which is missing from the pack`);
+    if (!t.scan_sha256) continue;
+    papers++;
+    const scan = t.paper_scan;
+    if (!scan || typeof scan.content_base64 !== "string") {
+      failures.push(`${label(t)}: the scan of the paper original is missing from the pack`);
+      continue;
+    }
+    const actual = sha256Hex(new Uint8Array(Buffer.from(scan.content_base64, "base64")));
+    if (actual !== t.scan_sha256) failures.push(`${label(t)} scan of the paper original was altered: it hashes to ${actual}, the attestation records ${t.scan_sha256}`);
+    const entry = entries.find((e) => e.action === "attestation.recorded_from_paper" && e.subject_id === t.id);
+    if (entry && parseData(entry).scanSha256 !== t.scan_sha256) failures.push(`${label(t)} scan SHA-256 differs from its audit entry ${entry.seq}`);
+  }
+  for (const c of consents) {
+    const text = c.policy_text;
+    if (!text || typeof text.body !== "string" || sha256Hex(text.body) !== c.text_sha256) failures.push(`consent ${c.id}: the disclosure text in the pack does not hash to its text_sha256`);
+    const entry = entries.find((e) => e.action === "consent.given" && e.subject_id === c.id);
+    if (!entry) failures.push(`consent ${c.id} is not matched by a "consent.given" audit entry`);
+    else if (parseData(entry).textSha256 !== c.text_sha256 || entry.at !== c.consented_at) failures.push(`consent ${c.id} does not match its audit entry ${entry.seq}`);
+  }
+  if (failures.length === before && papers + consents.length > 0) {
+    passed.push(`${papers} paper original${papers === 1 ? "" : "s"} (scan SHA-256) and ${consents.length} consent${consents.length === 1 ? "" : "s"} to electronic records checked`);
+  }
+}
+
 export function verifyPack(input: unknown): VerifyReport {
   const failures: string[] = [];
   const passed: string[] = [];
@@ -143,7 +185,7 @@ export function verifyPack(input: unknown): VerifyReport {
       matchFailures++;
       failures.push(`${label(t)} belongs to someone else (user ${t.user_id}), not ${pack.person.email}`);
     }
-    const candidates = entries.filter((e) => e.action === "attestation.signed" && e.subject_id === t.id);
+    const candidates = entries.filter((e) => e.action === auditActionOf(t) && e.subject_id === t.id);
     const entry = candidates.find((e) => {
       const d = parseData(e);
       return d.code === t.verification_code && d.textSha256 === t.text_sha256;
@@ -154,9 +196,9 @@ export function verifyPack(input: unknown): VerifyReport {
       if (other) {
         const d = parseData(other);
         const what = d.code !== t.verification_code ? "verification code" : "text SHA-256";
-        failures.push(`${label(t)} does not match its audit entry ${other.seq} ("attestation.signed"): the ${what} differs`);
+        failures.push(`${label(t)} does not match its audit entry ${other.seq} ("${auditActionOf(t)}"): the ${what} differs`);
       } else {
-        failures.push(`${label(t)} is not matched by any "attestation.signed" audit entry with the same code and text hash`);
+        failures.push(`${label(t)} is not matched by any "${auditActionOf(t)}" audit entry with the same code and text hash`);
       }
       continue;
     }
@@ -187,6 +229,8 @@ export function verifyPack(input: unknown): VerifyReport {
     );
   }
 
+  verifySignatureRecord(pack, entries, failures, passed);
+
   // 5. The pack as a whole.
   const recomputed = computePackSha256(pack as unknown as Record<string, unknown>);
   if (recomputed !== pack.packSha256) {
@@ -201,6 +245,7 @@ export function verifyPack(input: unknown): VerifyReport {
     ["assignment", new Set(pack.cycles.map((c) => c.id))],
     ["quiz_attempt", new Set(pack.cycles.flatMap((c) => (Array.isArray(c.quiz_attempts) ? c.quiz_attempts.map((q) => q.id) : [])))],
     ["attestation", new Set(pack.attestations.map((t) => t.id))],
+    ["electronic_consent", new Set((pack.consents ?? []).map((c) => c.id))],
   ]);
   let missing = 0;
   for (const e of sorted) {

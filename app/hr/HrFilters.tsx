@@ -1,7 +1,8 @@
 // The filter form of HR's overview and overdue list: a GET form (so every view is a shareable
 // URL) with a labelled select per filter. Choices come from the rollup's small tables.
 import { Form, Link } from "@remix-run/react";
-import { HR_STATUS_LABEL, TYPE_LABEL, type FilterValues } from "./labels";
+import { HR_STATUS_LABEL, TYPE_LABEL } from "../labels";
+import type { FilterValues } from "./links";
 import { choicesOf, SelectField } from "~/components/SelectField";
 
 export interface FilterChoices {

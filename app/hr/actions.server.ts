@@ -16,7 +16,7 @@ import { assignedMail, reminderMail } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
 import { teamIds } from "../people/org.server";
 import { hrReminderEventKey } from "../reports/overdue.server";
-import { ASSIGN_GROUPS, type AssignGroup } from "./labels";
+import { ASSIGN_GROUPS, type AssignGroup } from "./assign-form";
 import { blankToUndefined, fieldErrorsOf } from "../forms";
 
 export interface HrViewer {

@@ -3,7 +3,10 @@
 // from today, and the group the link asks for).
 import type { Catalog } from "../courses/catalog.server";
 import { addDays } from "../clock";
-import { ASSIGN_GROUPS } from "./labels";
+
+/** Who a manual assignment can go to (shared by the form and its schema). */
+export const ASSIGN_GROUPS = ["person", "department", "team", "type", "everyone"] as const;
+export type AssignGroup = (typeof ASSIGN_GROUPS)[number];
 
 export const ASSIGN_FIELDS = ["course", "cycle", "due", "reason", "group", "person", "department", "manager", "type"] as const;
 export type AssignValues = Record<(typeof ASSIGN_FIELDS)[number], string>;

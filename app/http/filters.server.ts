@@ -2,7 +2,7 @@
 // stack trace.
 import { badRequest } from "./guards.server";
 import { assignmentFiltersSchema, parseFilters, type AssignmentFilters } from "../reports/filters.server";
-import type { FilterValues } from "../hr/labels";
+import type { FilterValues } from "../hr/links";
 
 const FILTER_WORDS: Record<string, string> = {
   department: "department",

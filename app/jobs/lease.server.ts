@@ -22,19 +22,31 @@ function deadHereAlready(holder: string): boolean {
   }
 }
 
-/** Lease times use the real clock even when a run pretends another "now" (--now). */
+/** Takes the lease `name` for `holder` in one atomic statement, on SQLite and PostgreSQL alike:
+ * insert it, or take it over when it expired, already is ours, or belongs to a holder that died on
+ * this machine — the row we read is the row we replace, so two instances racing for a free or
+ * expired lease cannot both win, and neither meets a duplicate-key error.
+ * Lease times use the real clock even when a run pretends another "now" (--now). */
 export async function acquireLease(db: Db, name: string, holder: string, wallClock = new Date()): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("scheduler_lease").selectAll().where("name", "=", name).executeTakeFirst();
-    const expires = new Date(wallClock.getTime() + LEASE_MS).toISOString();
-    if (!row) {
-      await trx.insertInto("scheduler_lease").values({ name, holder, expires_at: expires }).execute();
-      return true;
-    }
-    if (row.holder !== holder && row.expires_at > wallClock.toISOString() && !deadHereAlready(row.holder)) return false;
-    await trx.updateTable("scheduler_lease").set({ holder, expires_at: expires }).where("name", "=", name).execute();
-    return true;
-  });
+  const now = wallClock.toISOString();
+  const expires = new Date(wallClock.getTime() + LEASE_MS).toISOString();
+  const current = await db.selectFrom("scheduler_lease").select("holder").where("name", "=", name).executeTakeFirst();
+  const deadHolder = current && current.holder !== holder && deadHereAlready(current.holder) ? current.holder : null;
+  const taken = await db
+    .insertInto("scheduler_lease")
+    .values({ name, holder, expires_at: expires })
+    .onConflict((oc) =>
+      oc.column("name").doUpdateSet({ holder, expires_at: expires }).where((eb) =>
+        eb.or([
+          eb("scheduler_lease.expires_at", "<=", now),
+          eb("scheduler_lease.holder", "=", holder),
+          ...(deadHolder ? [eb("scheduler_lease.holder", "=", deadHolder)] : []),
+        ]),
+      ),
+    )
+    .returning("holder")
+    .executeTakeFirst();
+  return taken?.holder === holder;
 }
 
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {

@@ -7,6 +7,7 @@ import type { Viewer } from "../auth/viewer";
 import { listMyAssignments, type AssignmentSummary } from "../assignments/assignments.server";
 import { myStanding } from "../recognition/board.server";
 import { kudosReceived } from "../recognition/kudos.server";
+import { continuePath, getCourseState } from "./progress.server";
 
 /** Current: still to do (not started, in progress, overdue). History: completed. Exempt and
  * cancelled assignments are in neither. */
@@ -24,10 +25,12 @@ export async function homePage(db: Db, { viewer, catalog }: { viewer: Viewer; ca
     myStanding(db, { viewer, catalog }, now),
     kudosReceived(db, { userId: viewer.id, limit: 10 }),
   ]);
+  const { current, history } = splitCurrentAndHistory(assignments);
   return {
     name: viewer.name,
     now: now.toISOString(),
-    ...splitCurrentAndHistory(assignments),
+    current: await Promise.all(current.map(async (a) => ({ ...a, continueTo: await continueTo(db, catalog, a) }))),
+    history,
     // Only the viewer's own score and place: never anyone else's.
     standing: standing
       ? {
@@ -48,4 +51,11 @@ export async function homePage(db: Db, { viewer, catalog }: { viewer: Viewer; ca
       : null,
     kudos,
   };
+}
+
+/** The next step of a current assignment, read from its own progress. */
+async function continueTo(db: Db, catalog: Catalog, a: AssignmentSummary): Promise<string> {
+  const course = catalog.courses.get(a.courseId);
+  if (!course) return `/courses/${a.courseId}`;
+  return continuePath(course, await getCourseState(db, { id: a.id, reason: a.reason }, course));
 }

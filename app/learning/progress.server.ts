@@ -58,6 +58,17 @@ export function attestationUnlocked(course: Course, state: CourseState) {
   return course.quiz === null || state.quiz.passedAttemptId !== null;
 }
 
+/** Where "Continue" takes a learner: the first unfinished module, then the quiz until it is
+ * passed, then the signature; the course page once nothing is left to do. */
+export function continuePath(course: Course, state: CourseState): string {
+  const base = `/courses/${course.id}`;
+  const next = nextModule(course, state);
+  if (next) return `${base}/${next.slug}`;
+  if (quizUnlocked(course, state) && state.quiz.passedAttemptId === null) return `${base}/quiz`;
+  if (attestationUnlocked(course, state) && state.attestationCode === null) return `${base}/attest`;
+  return base;
+}
+
 export async function getCourseState(
   db: Db | Transaction<DB>,
   assignment: Pick<Assignment, "id" | "reason">,
@@ -78,7 +89,7 @@ export async function getCourseState(
       .where("assignment_id", "=", assignmentId)
       .orderBy("submitted_at", "asc")
       .execute(),
-    db.selectFrom("attestations").select("verification_code").where("assignment_id", "=", assignmentId).executeTakeFirst(),
+    db.selectFrom("attestations").select("verification_code").where("assignment_id", "=", assignmentId).where("outcome", "=", "signed").executeTakeFirst(),
   ]);
   const firstSteps = new Map(course.modules.flatMap((m) => m.scenarios.map((s) => [s.id, s.steps[0].id] as const)));
   const scenarios: Record<string, ScenarioProgress> = {};

@@ -5,6 +5,7 @@ import type { Assignment } from "../../db/schema";
 import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { appendAudit } from "../audit/audit.server";
+import { storedRowHash } from "../audit/rows.server";
 import type { Course } from "../courses/catalog.server";
 import type { QuizQuestionView, QuizResultQuestion } from "../components/learner-views";
 import { gradeQuiz, parseAnswers, type Answers } from "./grading";
@@ -65,7 +66,7 @@ export async function submitQuizAttempt(
         action: "quiz.attempted",
         subjectType: "quiz_attempt",
         subjectId: attemptId,
-        data: { assignmentId: assignment.id, courseId: course.id, score: grade.score, passed: grade.passed, contentHash: course.contentHash },
+        data: { assignmentId: assignment.id, courseId: course.id, score: grade.score, passed: grade.passed, contentHash: course.contentHash, rowSha256: await storedRowHash(trx, "quiz_attempts", attemptId) },
       },
       now,
     );

@@ -1,18 +1,24 @@
 // Sends what the outbox holds. Each notification is claimed with a conditional UPDATE before it
-// is sent, so several app instances (or the in-process scheduler and `npm run scheduler`) can
-// deliver at once without sending anything twice; the send itself happens outside any
-// transaction, because a transaction must never wait on the network. A failed send is retried
-// with backoff and, after MAX_ATTEMPTS, marked failed and audited. Nothing is ever deleted.
+// is sent, so several app instances (or the mail loop and `npm run scheduler`) can deliver at
+// once without sending anything twice; the send itself happens outside any transaction, because
+// a transaction must never wait on the network. A failed send is retried with backoff and, after
+// MAX_ATTEMPTS, marked failed and audited. Nothing is ever deleted.
+//
+// A server that stays silent after the end of DATA may or may not have taken the message
+// (RFC 5321 §6.1 and §4.5.3.2): we wait the 10 minutes the RFC asks for and, if it still says
+// nothing, mark the mail failed with that reason instead of sending it again. HR can see it on
+// the outbox page; a duplicate, once sent, cannot be taken back.
 import fs from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import type { Kysely } from "kysely";
-import type { AppConfig } from "../config.server";
+import { DEFAULT_MAIL, type AppConfig, type MailSettings } from "../config.server";
 import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
 import { appendAudit } from "../audit/audit.server";
 import { randomId } from "../ids.server";
-import { claimNotification, recordDeliveryOutcome } from "./outbox.server";
+import { claimNotifications, recordDeliveryOutcome, recordSent } from "./outbox.server";
+import { unlimited, type DomainLimiter } from "./rate-limit";
 
 export interface OutgoingMail {
   id: string;
@@ -24,17 +30,22 @@ export interface OutgoingMail {
 export interface MailTransport {
   name: string;
   send(mail: OutgoingMail): Promise<void>;
+  /** How long a claim must hold so that no other deliverer takes a mail this transport may still
+   * be sending (default CLAIM_MINUTES). */
+  claimMinutes?: number;
+  /** Closes pooled connections. */
+  close?(): void;
 }
 
 /** Minutes to wait after the 1st, 2nd, … failed attempt. */
 export const RETRY_DELAYS_MINUTES = [1, 5, 30, 120, 720] as const;
 /** The attempt after the last delay is the final one. */
 export const MAX_ATTEMPTS = RETRY_DELAYS_MINUTES.length + 1;
-/** How long a claim holds. A deliverer that crashed mid-send frees its claim when this passes;
- * it is far longer than one send can take with the timeouts below. */
+/** How long a claim holds for a transport that does not say. A deliverer that crashed mid-send
+ * frees its claim when this passes. */
 export const CLAIM_MINUTES = 5;
+/** Batches per deliverDue call unless told otherwise, so one call always ends. */
 const MAX_BATCHES_PER_CALL = 20;
-const TIMEOUT_MS = 10_000;
 
 /** Headers every Confidant mail carries. The Message-ID is derived from the notification, so a
  * mail delivered twice (a crash between sending and recording it) is recognisably one mail. */
@@ -50,21 +61,40 @@ function message(mail: OutgoingMail, from: string) {
   };
 }
 
-export function smtpTransport(url: string, from: string): MailTransport {
+type SmtpSettings = Pick<MailSettings, "concurrency" | "maxMessagesPerConnection" | "connectTimeoutMs" | "greetingTimeoutMs" | "dataTimeoutMs">;
+
+/** Pooled SMTP: up to `concurrency` connections, each replaced after `maxMessagesPerConnection`
+ * messages. `socketTimeout` is the longest silence accepted in any phase, so it carries the
+ * 10-minute DATA timeout. */
+export function smtpTransport(url: string, from: string, settings: SmtpSettings = DEFAULT_MAIL): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
-    connectionTimeout: TIMEOUT_MS,
-    greetingTimeout: TIMEOUT_MS,
-    socketTimeout: TIMEOUT_MS,
+    pool: true,
+    maxConnections: settings.concurrency,
+    maxMessages: settings.maxMessagesPerConnection,
+    connectionTimeout: settings.connectTimeoutMs,
+    greetingTimeout: settings.greetingTimeoutMs,
+    socketTimeout: settings.dataTimeoutMs,
   });
+  // One message passes through at most connect, greeting, EHLO, MAIL, RCPT, DATA and the final
+  // dot, each allowed its timeout; the claim outlasts them all, plus a minute.
+  const longestSendMs = settings.connectTimeoutMs + settings.greetingTimeoutMs + 5 * settings.dataTimeoutMs;
   return {
     name: "smtp",
+    claimMinutes: Math.max(CLAIM_MINUTES, Math.ceil(longestSendMs / 60_000) + 1),
     async send(mail) {
       const info = await transporter.sendMail(message(mail, from));
       // With one recipient a refusal is thrown; this guards a partial acceptance all the same.
       if (info.rejected.length > 0) throw new Error(`The mail server refused ${mail.to}`);
     },
+    close: () => transporter.close(),
   };
+}
+
+/** The connection went silent after it was open: the server may have accepted the message. */
+export function outcomeUnknown(err: unknown): boolean {
+  const e = err as { code?: unknown; timeoutType?: unknown } | null;
+  return e?.code === "ETIMEDOUT" && e.timeoutType === "SOCKET_TIMEOUT";
 }
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_-]+$/;
@@ -101,9 +131,9 @@ export function fileTransport(dir: string, from: string): MailTransport {
 }
 
 /** SMTP when SMTP_URL is set; otherwise .eml files under DATA_DIR/outbox. */
-export function transportFromConfig(config: Pick<AppConfig, "smtpUrl" | "mailFrom" | "dataDir">): MailTransport {
+export function transportFromConfig(config: Pick<AppConfig, "smtpUrl" | "mailFrom" | "dataDir"> & { mail?: MailSettings }): MailTransport {
   return config.smtpUrl
-    ? smtpTransport(config.smtpUrl, config.mailFrom)
+    ? smtpTransport(config.smtpUrl, config.mailFrom, config.mail)
     : fileTransport(path.join(config.dataDir, "outbox"), config.mailFrom);
 }
 
@@ -132,19 +162,35 @@ export function shortError(err: unknown): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
+export interface DeliverOptions {
+  clock: Clock;
+  batchSize?: number;
+  /** Messages in flight at once (default 1). */
+  concurrency?: number;
+  /** Batches before the call returns (default 20); the next call carries on. */
+  maxBatches?: number;
+  limiter?: DomainLimiter;
+  /** Checked between batches: true ends the call after the batch in hand. */
+  stopping?: () => boolean;
+  /** Completes each mail's text just before it is sent (an invitation's link is made then). */
+  personalise?: Personalise;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** Sends every notification that is due, batch by batch, until none is left (or a cap is hit,
- * so one call always ends; the next call carries on). */
-export async function deliverDue(
-  db: Kysely<DB>,
-  transport: MailTransport,
-  { clock, batchSize = 50, personalise }: { clock: Clock; batchSize?: number; personalise?: Personalise },
-): Promise<DeliveryResult> {
+ * so one call always ends; the next call carries on). A batch goes out in groups of
+ * `concurrency`: a group is claimed in one statement, sent in parallel over the pool, and its
+ * successes recorded in one statement, so the database sees two commits per group, not per mail. */
+export async function deliverDue(db: Kysely<DB>, transport: MailTransport, options: DeliverOptions): Promise<DeliveryResult> {
+  const { clock, batchSize = 50, concurrency = 1, maxBatches = MAX_BATCHES_PER_CALL, limiter = unlimited, stopping = () => false, personalise } = options;
   const result: DeliveryResult = { sent: 0, retried: 0, failed: 0 };
-  for (let batch = 0; batch < MAX_BATCHES_PER_CALL; batch++) {
+  const group = Math.max(1, concurrency);
+  for (let batch = 0; batch < maxBatches && !stopping(); batch++) {
     const now = clock().toISOString();
     const due = await db
       .selectFrom("notifications")
-      .select("id")
+      .select(["id", "to_email"])
       .where("next_attempt_at", "<=", now)
       .where((eb) =>
         eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", now)])]),
@@ -153,64 +199,92 @@ export async function deliverDue(
       .orderBy("id", "asc")
       .limit(batchSize)
       .execute();
-    for (const { id } of due) {
-      const outcome = await deliverOne(db, transport, id, clock, personalise);
-      if (outcome) result[outcome]++;
+    for (let i = 0; i < due.length; i += group) {
+      const outcomes = await deliverGroup(db, transport, due.slice(i, i + group), { clock, limiter, personalise });
+      for (const o of outcomes) if (o) result[o]++;
     }
     if (due.length < batchSize) break;
   }
   return result;
 }
 
-async function deliverOne(
+type Outcome = keyof DeliveryResult | null;
+
+async function deliverGroup(
   db: Kysely<DB>,
   transport: MailTransport,
-  id: string,
-  clock: Clock,
-  personalise?: Personalise,
-): Promise<keyof DeliveryResult | null> {
+  due: Array<{ id: string; to_email: string }>,
+  { clock, limiter, personalise }: { clock: Clock; limiter: DomainLimiter; personalise?: Personalise },
+): Promise<Outcome[]> {
+  // Rate limits are reserved before claiming, and the claim outlasts the longest wait.
+  const waits = new Map(due.map((d) => [d.id, limiter.reserve(d.to_email)]));
+  const longestWaitMs = Math.max(0, ...waits.values());
   const claimedAt = clock();
-  const now = claimedAt.toISOString();
-  const claimedUntil = plusMinutes(claimedAt, CLAIM_MINUTES);
-  const claimed = await claimNotification(db, { id, now, claimedUntil });
-  if (!claimed) return null; // another deliverer got there first
-
-  // Outcomes are recorded only while the claim is still ours: if it lapsed and someone else took
-  // the mail over, their outcome is the one recorded.
-  const claim = { id, claimedUntil };
-
-  try {
-    const text = personalise ? await personalise({ eventKey: claimed.event_key, kind: claimed.kind, body: claimed.body }, clock()) : claimed.body;
-    await transport.send({ id: claimed.id, to: claimed.to_email, subject: claimed.subject, text });
-  } catch (err) {
-    const failedAt = clock();
-    const attempts = Number(claimed.attempts) + 1;
-    const lastError = shortError(err);
-    if (attempts < MAX_ATTEMPTS) {
-      const updated = await recordDeliveryOutcome(db, claim, {
-        status: "pending",
-        attempts,
-        last_error: lastError,
-        claimed_until: null,
-        next_attempt_at: plusMinutes(failedAt, RETRY_DELAYS_MINUTES[attempts - 1]),
-      });
-      return updated ? "retried" : null;
-    }
-    const recorded = await db.transaction().execute(async (trx) => {
-      const updated = await recordDeliveryOutcome(trx, claim, { status: "failed", attempts, last_error: lastError, claimed_until: null });
-      if (!updated) return false;
-      // The error text stays on the row (it may quote an address); the chain records the fact.
-      await appendAudit(
-        trx,
-        { actorId: null, action: "notification.failed", subjectType: "notification", subjectId: id, data: { kind: claimed.kind, attempts } },
-        failedAt,
-      );
-      return true;
-    });
-    return recorded ? "failed" : null;
-  }
-
+  const claimedUntil = new Date(claimedAt.getTime() + longestWaitMs + (transport.claimMinutes ?? CLAIM_MINUTES) * 60_000).toISOString();
+  const claimed = await claimNotifications(db, { ids: due.map((d) => d.id), now: claimedAt.toISOString(), claimedUntil });
+  // Another deliverer got there first for the ones missing.
+  const sent: string[] = [];
+  const outcomes = await Promise.all(
+    claimed.map(async (row): Promise<Outcome> => {
+      const wait = waits.get(row.id) ?? 0;
+      if (wait > 0) await sleep(wait);
+      try {
+        const text = personalise ? await personalise({ eventKey: row.event_key, kind: row.kind, body: row.body }, clock()) : row.body;
+        await transport.send({ id: row.id, to: row.to_email, subject: row.subject, text });
+      } catch (err) {
+        return recordError(db, { id: row.id, claimedUntil }, row, err, clock);
+      }
+      sent.push(row.id);
+      return null;
+    }),
+  );
   // last_error stays: a mail that got through on a retry still shows what went wrong first.
-  const updated = await recordDeliveryOutcome(db, claim, { status: "sent", sent_at: clock().toISOString(), claimed_until: null });
-  return updated ? "sent" : null;
+  const recorded = await recordSent(db, { ids: sent, claimedUntil, sentAt: clock().toISOString() });
+  // Outcomes are recorded only while the claim is still ours: if it lapsed and someone else took
+  // a mail over, their outcome is the one recorded (so a lapsed one is not counted here).
+  return [...outcomes, ...Array.from({ length: recorded }, (): Outcome => "sent")];
+}
+
+async function recordError(
+  db: Kysely<DB>,
+  claim: { id: string; claimedUntil: string },
+  claimed: { kind: string; attempts: number | string },
+  err: unknown,
+  clock: Clock,
+): Promise<Outcome> {
+  const failedAt = clock();
+  const attempts = Number(claimed.attempts) + 1;
+  if (attempts < MAX_ATTEMPTS && !outcomeUnknown(err)) {
+    const updated = await recordDeliveryOutcome(db, claim, {
+      status: "pending",
+      attempts,
+      last_error: shortError(err),
+      claimed_until: null,
+      next_attempt_at: plusMinutes(failedAt, RETRY_DELAYS_MINUTES[attempts - 1]),
+    });
+    return updated ? "retried" : null;
+  }
+  const lastError = outcomeUnknown(err)
+    ? "The mail server did not answer in time; it may have delivered the message, so it is not sent again"
+    : shortError(err);
+  return (await recordFailure(db, claim, { attempts, lastError, kind: claimed.kind, at: failedAt })) ? "failed" : null;
+}
+
+/** Final: the row says failed and why, and the audit chain records the fact. */
+function recordFailure(
+  db: Kysely<DB>,
+  claim: { id: string; claimedUntil: string },
+  { attempts, lastError, kind, at }: { attempts: number; lastError: string; kind: string; at: Date },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const updated = await recordDeliveryOutcome(trx, claim, { status: "failed", attempts, last_error: lastError, claimed_until: null });
+    if (!updated) return false;
+    // The error text stays on the row (it may quote an address); the chain records the fact.
+    await appendAudit(
+      trx,
+      { actorId: null, action: "notification.failed", subjectType: "notification", subjectId: claim.id, data: { kind, attempts } },
+      at,
+    );
+    return true;
+  });
 }

@@ -17,6 +17,7 @@ const KIND_SET: Record<NotificationKind, true> = {
   hr_digest: true,
   nudge: true,
   kudos: true,
+  declined: true,
   invitation: true,
   password_reset: true,
 };
@@ -82,20 +83,34 @@ export async function enqueueNotifications(trx: Kysely<DB> | Transaction<DB>, li
 
 // --- delivery's transitions (delivery.server.ts sends; the rows change only here) ------------
 
-/** Claims a due notification for sending until `claimedUntil`: one that is pending, or whose
- * previous claim lapsed. Only one deliverer's UPDATE can match, because it changes what the
- * WHERE tests. Returns what to send, or undefined when another deliverer got there first. */
-export async function claimNotification(db: Kysely<DB>, { id, now, claimedUntil }: { id: string; now: string; claimedUntil: string }) {
+/** Claims due notifications for sending until `claimedUntil`: those pending, or whose previous
+ * claim lapsed. Only one deliverer's UPDATE can match a row, because it changes what the WHERE
+ * tests. Returns what to send: the ids another deliverer got first are missing. */
+export async function claimNotifications(db: Kysely<DB>, { ids, now, claimedUntil }: { ids: string[]; now: string; claimedUntil: string }) {
+  if (ids.length === 0) return [];
   return db
     .updateTable("notifications")
     .set({ status: "sending", claimed_until: claimedUntil })
-    .where("id", "=", id)
+    .where("id", "in", ids)
     .where("next_attempt_at", "<=", now)
     .where((eb) =>
       eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", now)])]),
     )
     .returning(["id", "kind", "event_key", "to_email", "subject", "body", "attempts"])
+    .execute();
+}
+
+/** Marks sent, in one statement, the messages whose claim is still the caller's. Returns how many were. */
+export async function recordSent(db: Kysely<DB>, { ids, claimedUntil, sentAt }: { ids: string[]; claimedUntil: string; sentAt: string }): Promise<number> {
+  if (ids.length === 0) return 0;
+  const updated = await db
+    .updateTable("notifications")
+    .set({ status: "sent", sent_at: sentAt, claimed_until: null })
+    .where("id", "in", ids)
+    .where("status", "=", "sending")
+    .where("claimed_until", "=", claimedUntil)
     .executeTakeFirst();
+  return Number(updated.numUpdatedRows);
 }
 
 export interface DeliveryOutcome {
@@ -210,4 +225,30 @@ export async function outboxCounts(db: Kysely<DB>): Promise<Record<NotificationS
   const counts: Record<NotificationStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
   for (const r of rows) if (r.status in counts) counts[r.status] = Number(r.n);
   return counts;
+}
+
+export interface OutboxBacklog {
+  /** Waiting to be sent (now or at a later retry), including those being sent right now. */
+  pending: number;
+  /** Of those, the ones whose time has come. */
+  dueNow: number;
+  failed: number;
+  /** Sent during the hour before `now`. */
+  sentLastHour: number;
+}
+
+/** How far behind delivery is, and how fast it has been going. */
+export async function outboxBacklog(db: Kysely<DB>, now: Date): Promise<OutboxBacklog> {
+  const at = now.toISOString();
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const row = await db
+    .selectFrom("notifications")
+    .select((eb) => [
+      eb.fn.sum<number>(eb.case().when("status", "in", ["pending", "sending"]).then(1).else(0).end()).as("pending"),
+      eb.fn.sum<number>(eb.case().when(eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", at)])).then(1).else(0).end()).as("dueNow"),
+      eb.fn.sum<number>(eb.case().when("status", "=", "failed").then(1).else(0).end()).as("failed"),
+      eb.fn.sum<number>(eb.case().when(eb.and([eb("status", "=", "sent"), eb("sent_at", ">", hourAgo), eb("sent_at", "<=", at)])).then(1).else(0).end()).as("sentLastHour"),
+    ])
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.pending ?? 0), dueNow: Number(row.dueNow ?? 0), failed: Number(row.failed ?? 0), sentLastHour: Number(row.sentLastHour ?? 0) };
 }

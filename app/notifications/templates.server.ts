@@ -116,3 +116,24 @@ export function accountLinkMail({ purpose, name, hours }: { purpose: "invitation
       signOff,
   };
 }
+
+export function declinedMail(d: {
+  hrName: string;
+  personName: string;
+  personEmail: string;
+  policyTitle: string;
+  version: number;
+  courseTitle: string;
+  reason: string | null;
+  recordUrl: string;
+}) {
+  return {
+    subject: `${d.personName} declined to sign: ${d.policyTitle}`,
+    body:
+      `Hello ${d.hrName},\n\n` +
+      `${d.personName} (${d.personEmail}) answered "I do not agree" to ${d.policyTitle}, version ${d.version} (${d.courseTitle}).\n\n` +
+      (d.reason ? `Their reason: ${d.reason}\n\n` : "They gave no reason.\n\n") +
+      `The refusal is kept as a declined record; they can still sign later. Their record: ${d.recordUrl}` +
+      signOff,
+  };
+}

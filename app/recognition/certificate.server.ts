@@ -47,7 +47,7 @@ export async function getCertificate(
   let q = db
     .selectFrom("assignments as a")
     .innerJoin("users as u", "u.id", "a.user_id")
-    .leftJoin("attestations as t", "t.assignment_id", "a.id")
+    .leftJoin("attestations as t", (j) => j.onRef("t.assignment_id", "=", "a.id").on("t.outcome", "=", "signed"))
     .select((eb) => [
       "a.id",
       "a.course_id",
@@ -104,6 +104,16 @@ const MUTED = rgb(0.36, 0.39, 0.45); // a shade darker than the receipts': on a 
 
 /** The certificate as a one-page PDF. Standard fonts only (WinAnsi), like the receipts; the same
  * record always renders to the same bytes. */
+/** The download's name: `confidant-certificate-` and the course and cycle in lower-case words. */
+export function certificateFileName(c: Pick<CertificateView, "courseTitle" | "cycle">): string {
+  const slug = `${c.courseTitle}-${c.cycle}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 80);
+  return `confidant-certificate-${slug}.pdf`;
+}
+
 export async function renderCertificatePdf(c: CertificateView): Promise<Uint8Array> {
   const { doc, fonts } = await createDocument();
   const { regular, bold, mono } = fonts;

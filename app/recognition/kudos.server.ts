@@ -43,7 +43,7 @@ export function parseKudosForm(form: URLSearchParams): { ok: true; data: KudosFo
   return { ok: false, fieldErrors: fieldErrorsOf(parsed.error.issues) as Record<string, string> };
 }
 
-interface Sender {
+export interface Sender {
   id: string;
   name: string;
   is_hr: number;

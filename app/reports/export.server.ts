@@ -122,7 +122,7 @@ export async function* assignmentExportPages(db: Kysely<DB>, opts: ExportOptions
     const ids = page.map((r) => r[0]);
     const [attempts, attestations] = await Promise.all([
       readArrays(db, db.selectFrom("quiz_attempts").select(["assignment_id", "score", "passed", "submitted_at", "id"]).where("assignment_id", "in", ids)),
-      readArrays(db, db.selectFrom("attestations").select(["assignment_id", "signed_at", "policy_version"]).where("assignment_id", "in", ids)),
+      readArrays(db, db.selectFrom("attestations").select(["assignment_id", "signed_at", "policy_version"]).where("assignment_id", "in", ids).where("outcome", "=", "signed")),
     ]);
     const best = new Map<string, number>();
     const last = new Map<string, { score: number; at: string; id: string }>();

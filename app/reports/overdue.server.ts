@@ -41,6 +41,8 @@ export interface OverdueRow {
   remindedToday: boolean;
   managerId: string | null;
   managerName: string | null;
+  /** When the person answered "I do not agree" to this assignment's agreement (null: never). */
+  declinedAt: string | null;
 }
 
 export interface OverdueInput {
@@ -239,6 +241,12 @@ async function details(db: Kysely<DB>, ids: string[], now: Date): Promise<Overdu
         .where("n.event_key", "=", sql<string>`${"hr-reminder:"} || a.id || ${`:${today}`}`)
         .limit(1)
         .as("reminded_today"),
+      eb
+        .selectFrom("attestations as t")
+        .select((e) => e.fn.max("t.signed_at").as("d"))
+        .whereRef("t.assignment_id", "=", "a.id")
+        .where("t.outcome", "=", "declined")
+        .as("declined_at"),
     ])
     .where("a.id", "in", ids)
     .execute();
@@ -264,5 +272,6 @@ async function details(db: Kysely<DB>, ids: string[], now: Date): Promise<Overdu
       remindedToday: Boolean(r.reminded_today),
       managerId: r.manager_id,
       managerName: r.manager_name,
+      declinedAt: r.declined_at ? String(r.declined_at) : null,
     }));
 }

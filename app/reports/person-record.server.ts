@@ -68,6 +68,10 @@ export interface PersonRecord {
     expiresAt: string | null;
     recordedByName: string | null;
     onBehalfReason: string | null;
+    outcome: "signed" | "declined";
+    declineReason: string | null;
+    paperSignedOn: string | null;
+    hasScan: boolean;
   }>;
   notifications: Array<{
     id: string;
@@ -208,6 +212,10 @@ function personAttestations(db: Kysely<DB>, id: string) {
       "t.expires_at",
       "r.name as recorded_by_name",
       "t.on_behalf_reason",
+      "t.outcome",
+      "t.decline_reason",
+      "t.paper_signed_on",
+      "t.scan_sha256",
     ])
     .where("t.user_id", "=", id)
     .orderBy("t.signed_at", "desc")
@@ -296,6 +304,10 @@ function attestationView(t: Awaited<ReturnType<typeof personAttestations>>[numbe
     expiresAt: t.expires_at,
     recordedByName: t.recorded_by_name ?? null,
     onBehalfReason: t.on_behalf_reason,
+    outcome: t.outcome,
+    declineReason: t.decline_reason,
+    paperSignedOn: t.paper_signed_on,
+    hasScan: t.scan_sha256 !== null,
   };
 }
 

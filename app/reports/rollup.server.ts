@@ -25,6 +25,7 @@ import { currentGeneration, dropOtherGenerations, isStale, refreshGeneration, wr
 import { leaseWorkRunning, startUnderLease, underLease } from "../jobs/lease.server";
 import { pacer, pause } from "../jobs/pacing";
 import { buildTree, loadPeople, type Tree } from "../people/tree.server";
+import { statusCase } from "../assignments/status-sql.server";
 
 export { STALE_AFTER_MINUTES } from "../jobs/generations.server";
 
@@ -68,13 +69,14 @@ const CYCLE_CHUNK = 100;
 
 /** SQL for the state of `a` (an assignments row aliased `a`) at `asOfIso`: an index into STATES. */
 export function stateExpression(asOfIso: string) {
-  return sql<number>`case
-    when a.cancelled_at is not null then (case when a.completed_at is null then 2 when a.completed_at <= a.due_at then 0 else 1 end)
-    when a.exempted_at is not null then (case when a.completed_at is null then 5 when a.completed_at <= a.due_at then 3 else 4 end)
-    when a.completed_at is not null then (case when a.completed_at <= a.due_at then 6 else 7 end)
-    when a.due_at < ${asOfIso} then 8
-    when exists (select 1 from module_progress p where p.assignment_id = a.id) then 9
-    else 10 end`;
+  return statusCase(asOfIso, {
+    cancelled: sql<number>`(case when a.completed_at is null then 2 when a.completed_at <= a.due_at then 0 else 1 end)`,
+    exempt: sql<number>`(case when a.completed_at is null then 5 when a.completed_at <= a.due_at then 3 else 4 end)`,
+    completed: sql<number>`(case when a.completed_at <= a.due_at then 6 else 7 end)`,
+    overdue: 8,
+    in_progress: 9,
+    not_started: 10,
+  });
 }
 
 const DATED_CYCLE = /^(.*)-(\d{4})-\d{2}-\d{2}$/;

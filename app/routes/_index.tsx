@@ -109,7 +109,7 @@ export default function Home() {
                 {a.modulesDone} of {a.modulesTotal} modules done
               </p>
               {a.available ? (
-                <Link className="button" to={`/courses/${a.courseId}`}>
+                <Link className="button" to={a.continueTo}>
                   {a.modulesDone > 0 ? "Continue" : "Start"}
                   <span className="visually-hidden"> {a.courseTitle}</span>
                 </Link>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { notFound, requireViewer } from "~/http/guards.server";
 import { fileResponse } from "~/http/download.server";
-import { getCertificate, renderCertificatePdf } from "~/recognition/certificate.server";
+import { certificateFileName, getCertificate, renderCertificatePdf } from "~/recognition/certificate.server";
 
 // A certificate of completion for one completed cycle: the person's own (or, for HR, anyone's).
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -16,10 +16,5 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   });
   if (!certificate) throw notFound("There is no such certificate.");
   const pdf = await renderCertificatePdf(certificate);
-  const slug = `${certificate.courseTitle}-${certificate.cycle}`
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 80);
-  return fileResponse(pdf, { fileName: `confidant-certificate-${slug}.pdf`, contentType: "application/pdf" });
+  return fileResponse(pdf, { fileName: certificateFileName(certificate), contentType: "application/pdf" });
 }

@@ -1,9 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ClientLoaderFunctionArgs } from "@remix-run/react";
 import { notFound, readForm } from "~/http/guards.server";
-import { compileMdx } from "~/courses/mdx.server";
+import { modulePage } from "~/learning/module-page.server";
 import { asResponse, courseAccess, requireAssignment } from "~/http/course-access.server";
-import { completeModule, getCourseState, LearningError, moduleUnlocked, recordScenarioChoice } from "~/learning/progress.server";
+import { completeModule, LearningError, recordScenarioChoice } from "~/learning/progress.server";
 import { courseComponents } from "~/components/course-components";
 import { MdxContent } from "~/components/MdxContent";
 import { withMdxLoaded } from "~/components/mdx-registry";
@@ -14,32 +14,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { course, assignment, preview } = await courseAccess(request, context, params.course);
-  const index = course.modules.findIndex((m) => m.slug === params.module);
-  if (index === -1) throw notFound("There is no such module in this course.");
-  const mod = course.modules[index];
-  const state = assignment ? await getCourseState(context.db, assignment, course) : null;
-  if (state && !moduleUnlocked(course, state, mod.slug)) {
-    // Modules open in order; send the person to where they left off.
-    const next = course.modules.find((m) => !state.completedModules.has(m.slug));
-    throw redirect(`/courses/${course.id}/${next?.slug ?? ""}`);
-  }
-  const { hash } = await compileMdx(mod.source);
-  const scenarios = Object.fromEntries(mod.scenarios.map((s) => [s.id, state?.scenarios[s.id] ?? { path: [], completed: false, runs: 0 }]));
-  const prev = course.modules[index - 1];
-  const next = course.modules[index + 1];
-  return {
-    course: { id: course.id, title: course.meta.title, hasQuiz: course.quiz !== null, hasPolicy: Boolean(course.meta.policy) },
-    module: { slug: mod.slug, title: mod.title, summary: mod.summary, minutes: mod.minutes, number: index + 1, total: course.modules.length },
-    mdxHash: hash,
-    scenarios,
-    pendingScenarios: mod.scenarios.filter((s) => !scenarios[s.id].completed).map((s) => s.title),
-    done: state?.completedModules.has(mod.slug) ?? false,
-    courseComplete: Boolean(assignment?.completed_at),
-    preview,
-    prev: prev ? { slug: prev.slug, title: prev.title } : null,
-    next: next ? { slug: next.slug, title: next.title } : null,
-  };
+  const access = await courseAccess(request, context, params.course);
+  const result = await modulePage(context.db, access, params.module);
+  if (result.kind === "missing") throw notFound("There is no such module in this course.");
+  if (result.kind === "redirect") throw redirect(result.to);
+  return result.page;
 }
 
 export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => withMdxLoaded(serverLoader);

@@ -3,11 +3,13 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireHr } from "~/http/guards.server";
 import { getOverview, getOverviewOptions, type Counts } from "~/reports/overview.server";
+import { listStandingDeclines } from "~/reports/declines.server";
 import { ageMinutes, STALE_AFTER_MINUTES } from "~/reports/rollup.server";
 import { filterValues, filtersOr400 } from "~/http/filters.server";
 import { courseTitle } from "~/courses/titles.server";
 import { HrFilters } from "~/hr/HrFilters";
-import { hrHref, HR_STATUS_LABEL, seriesLabel, TYPE_LABEL } from "~/hr/labels";
+import { hrHref } from "~/hr/links";
+import { HR_STATUS_LABEL, seriesLabel, TYPE_LABEL } from "~/labels";
 import { CompletionChart } from "~/components/charts/CompletionChart";
 import { BreakdownBars } from "~/components/charts/BreakdownBars";
 import { formatCount, formatRate } from "~/components/charts/scale";
@@ -23,14 +25,16 @@ const CHART_DEPARTMENTS = 12;
 // The organisation at a glance: who is compliant and who is not, by course, cycle and
 // department, from the reporting rollup (or counted live for small slices).
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  requireHr(request, context);
+  const viewer = requireHr(request, context);
   const filters = filtersOr400(new URL(request.url).searchParams);
   const now = context.clock();
   const overview = await getOverview(context.db, { filters, now });
   const options = await getOverviewOptions(context.db, { selected: filters });
+  const declines = await listStandingDeclines(context.db, { viewer, limit: 20 });
   const title = (id: string) => courseTitle(context.catalog, id);
   const courseIds = new Set([...options.courseIds, ...context.catalog.courses.keys()]);
   return {
+    declines: declines.map((x) => ({ ...x, courseTitle: title(x.courseId) })),
     now: now.toISOString(),
     ageMinutes: ageMinutes(overview.asOf, now),
     staleAfterMinutes: STALE_AFTER_MINUTES,
@@ -54,6 +58,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   requireHr(request, context);
   throw new Response("Nothing can be submitted to this page.", { status: 405, headers: { Allow: "GET" } });
+}
+
+/** People whose newest answer to an agreement is "I do not agree": HR and counsel must see them. */
+function DeclinedPanel({ declines }: { declines: Array<{ code: string; personId: string; personName: string; policyTitle: string; policyVersion: number; courseTitle: string; reason: string | null; declinedAt: string }> }) {
+  if (declines.length === 0) return null;
+  return (
+    <section className="panel hr-declined" aria-labelledby="declined-h">
+      <h2 id="declined-h">Declined to sign ({declines.length})</h2>
+      <ul>
+        {declines.map((x) => (
+          <li key={x.code}>
+            <Link to={`/hr/people/${x.personId}`}>{x.personName}</Link> answered “I do not agree” to {x.policyTitle} v{x.policyVersion} ({x.courseTitle}) on{" "}
+            {formatDateTime(x.declinedAt)}
+            {x.reason ? `: “${x.reason}”` : " (no reason given)"}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 function CountCells({ c }: { c: Counts }) {
@@ -159,6 +182,7 @@ export default function HrOverview() {
           </>
         )}
       </p>
+      <DeclinedPanel declines={d.declines} />
       <HrFilters key={JSON.stringify(d.filters)} values={d.filters} choices={d.choices} action="/hr" submitLabel="Show" />
       {filtered ? (
         <p className="hr-showing">

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { assignCourse, assignFormSchema, parseForm } from "~/hr/actions.server";
-import { ASSIGN_GROUPS } from "~/hr/labels";
+import { ASSIGN_GROUPS } from "~/hr/assign-form";
 import { ASSIGN_FIELDS, assignFormStart, type AssignValues } from "~/hr/assign-form";
 import { getOverviewOptions, requestRollupRefresh } from "~/reports/overview.server";
 import { readFlash, setFlash } from "~/http/flash.server";

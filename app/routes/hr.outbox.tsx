@@ -4,7 +4,7 @@ import { z } from "zod";
 import { badRequest, requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
 import { RETRY_DELAYS_MINUTES } from "~/notifications/delivery.server";
-import { listOutbox, NOTIFICATION_KINDS, NOTIFICATION_STATUSES, outboxCounts } from "~/notifications/outbox.server";
+import { listOutbox, NOTIFICATION_KINDS, NOTIFICATION_STATUSES, outboxBacklog, outboxCounts } from "~/notifications/outbox.server";
 import { Pager } from "~/components/Pager";
 import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL } from "~/labels";
 
@@ -40,13 +40,15 @@ function parseFilter(params: URLSearchParams) {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireHr(request, context);
   const filter = parseFilter(new URL(request.url).searchParams);
-  const [counts, list] = await Promise.all([
+  const [counts, backlog, list] = await Promise.all([
     outboxCounts(context.db),
+    outboxBacklog(context.db, context.clock()),
     listOutbox(context.db, { ...filter, pageSize: PAGE_SIZE }),
   ]);
   return {
     filter: { status: filter.status ?? "", kind: filter.kind ?? "", q: filter.q ?? "" },
     counts,
+    backlog,
     kinds: NOTIFICATION_KINDS,
     statuses: NOTIFICATION_STATUSES,
     pageSize: PAGE_SIZE,
@@ -92,7 +94,7 @@ function Paragraphs({ text }: { text: string }) {
 }
 
 export default function Outbox() {
-  const { filter, counts, kinds, statuses, rows, total, page, pageCount, pageSize, retryHours } = useLoaderData<typeof loader>();
+  const { filter, counts, backlog, kinds, statuses, rows, total, page, pageCount, pageSize, retryHours } = useLoaderData<typeof loader>();
   const filtered = Boolean(filter.status || filter.kind || filter.q);
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
@@ -103,6 +105,18 @@ export default function Outbox() {
         Every message Confidant has sent or is about to send, newest first, with the rule that caused it. A message that cannot be
         delivered is retried for about {retryHours} hours before it is marked failed. Times are in UTC.
       </p>
+
+      <h2 id="backlog-h">Backlog</h2>
+      <dl aria-labelledby="backlog-h" className="backlog">
+        <dt>Waiting to be sent</dt>
+        <dd>{backlog.pending}</dd>
+        <dt>Due now</dt>
+        <dd>{backlog.dueNow}</dd>
+        <dt>Failed</dt>
+        <dd>{backlog.failed}</dd>
+        <dt>Sent in the last hour</dt>
+        <dd>{backlog.sentLastHour}</dd>
+      </dl>
 
       <h2 id="counts-h">By status</h2>
       <ul aria-labelledby="counts-h">

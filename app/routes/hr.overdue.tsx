@@ -7,7 +7,7 @@ import { parseForm, remindFormSchema, remindMessage, remindOverdue } from "~/hr/
 import { filterValues, filtersOr400 } from "~/http/filters.server";
 import { courseTitle } from "~/courses/titles.server";
 import { HrFilters } from "~/hr/HrFilters";
-import { hrHref } from "~/hr/labels";
+import { hrHref } from "~/hr/links";
 import { daysText } from "~/labels";
 import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
@@ -152,6 +152,7 @@ export default function OverduePage() {
                         <Link to={`/hr/people/${r.personId}`}>{r.personName}</Link>
                         {r.personStatus === "leave" ? <span className="hr-tag">On leave</span> : null}
                         {r.personStatus === "inactive" ? <span className="hr-tag">Left</span> : null}
+                        {r.declinedAt ? <span className="hr-tag hr-bad">Declined to sign</span> : null}
                         <span className="hr-person-email">{r.personEmail}</span>
                       </td>
                       <td data-label="Course">

@@ -4,8 +4,7 @@ import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { getPersonRecord } from "~/reports/person-record.server";
 import { exemptAssignment, exemptionFormSchema, extensionFormSchema, grantExtension, parseForm } from "~/hr/actions.server";
 import { courseTitle } from "~/courses/titles.server";
-import { REASON_LABEL } from "~/hr/labels";
-import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL, STATUS_LABEL } from "~/labels";
+import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL, REASON_LABEL, STATUS_LABEL } from "~/labels";
 import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate, formatDateTime } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
@@ -329,7 +328,13 @@ export default function PersonRecordPage() {
       </section>
 
       <section aria-labelledby="attestations-h" className="hr-section">
-        <h2 id="attestations-h">Signed agreements ({d.attestations.length})</h2>
+        <h2 id="attestations-h">
+          Signed agreements ({d.attestations.filter((t) => t.outcome === "signed").length})
+          {d.attestations.some((t) => t.outcome === "declined") ? ` · declined ${d.attestations.filter((t) => t.outcome === "declined").length}` : ""}
+        </h2>
+        <p>
+          <Link to={`/hr/people/${d.person.id}/paper`}>Record a paper signature</Link>
+        </p>
         {d.attestations.length === 0 ? (
           <p className="muted">Nothing signed yet.</p>
         ) : (
@@ -348,11 +353,23 @@ export default function PersonRecordPage() {
                   <tr key={t.id}>
                     <th scope="row">
                       {t.policyTitle} <span className="muted">v{t.policyVersion}</span>
-                      <span className="hr-person-email">signed as “{t.printedName}”</span>
+                      {t.outcome === "declined" ? (
+                        <span className="hr-person-email">
+                          <span className="status status-overdue">Declined</span> “I do not agree”{t.declineReason ? `: ${t.declineReason}` : " (no reason given)"}
+                        </span>
+                      ) : (
+                        <span className="hr-person-email">signed as “{t.printedName}”</span>
+                      )}
                       {t.recordedByName ? (
                         <span className="hr-person-email">
-                          recorded by {t.recordedByName}
+                          recorded by HR from a paper original{t.paperSignedOn ? ` dated ${t.paperSignedOn}` : ""}, by {t.recordedByName}
                           {t.onBehalfReason ? `: ${t.onBehalfReason}` : ""}
+                          {t.hasScan ? (
+                            <>
+                              {" · "}
+                              <a href={`/hr/scans/${t.code}`}>scan</a>
+                            </>
+                          ) : null}
                         </span>
                       ) : null}
                     </th>

@@ -1,7 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { pageNumberOr400, requireHr } from "~/http/guards.server";
-import { recognitionReport } from "~/recognition/kudos.server";
+import { recognitionPage } from "~/recognition/recognition-page.server";
 import { formatDate } from "~/components/format";
 import { Pager } from "~/components/Pager";
 import teamStyles from "~/styles/team.css";
@@ -10,15 +10,6 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles
 
 export const meta: MetaFunction = () => [{ title: "Recognition · Confidant" }];
 
-// At 100,000 people there are about a thousand managers: each list shows 50 at a time.
-const PAGE_SIZE = 50;
-
-function pageOf<T>(all: T[], asked: number) {
-  const pageCount = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
-  const page = Math.min(asked, pageCount);
-  return { rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total: all.length, page, pageCount, pageSize: PAGE_SIZE };
-}
-
 // Who recognised whom, how often, and which managers have not recognised anyone lately: culture
 // is kept up by thanking the people who get it right.
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -26,15 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const quietPage = pageNumberOr400(params, "quietPage");
   const managersPage = pageNumberOr400(params, "managersPage");
-  const { managers, ...report } = await recognitionReport(context.db, context.clock());
-  return {
-    ...report,
-    quiet: pageOf(
-      managers.filter((m) => m.sentInWindow === 0),
-      quietPage,
-    ),
-    managers: pageOf(managers, managersPage),
-  };
+  return recognitionPage(context.db, { quietPage, managersPage }, context.clock());
 }
 
 export default function RecognitionReport() {

@@ -24,7 +24,9 @@ export default function ReceiptPage() {
         <h2 id="sig-h" className="visually-hidden">
           Signature
         </h2>
-        <p className="muted">Signed electronically by</p>
+        <p className="muted">
+          {r.outcome === "declined" ? "Declined (“I do not agree”) by" : r.paper ? "Signed on paper; recorded by HR from a paper original. Signed by" : "Signed electronically by"}
+        </p>
         <p className="signature">{r.printedName}</p>
         <p>
           <strong>{formatDateTime(r.signedAt)}</strong> <span className="muted">({r.signedAt})</span>
@@ -89,6 +91,66 @@ export default function ReceiptPage() {
           <dd>{r.ip ?? "Not recorded"}</dd>
           <dt>Browser</dt>
           <dd>{r.userAgent ?? "Not recorded"}</dd>
+          {r.outcome === "declined" ? (
+            <>
+              <dt>Outcome</dt>
+              <dd>Declined. Reason given: {r.declineReason ?? "none"}</dd>
+            </>
+          ) : null}
+          {r.paper ? (
+            <>
+              <dt>Paper original</dt>
+              <dd>
+                Recorded by HR from a paper original, by {r.paper.recordedBy}. Reason: {r.paper.reason}. Date on the paper: {r.paper.signedOn ?? "not given"}.
+              </dd>
+              <dt>Scan fingerprint (SHA-256)</dt>
+              <dd>
+                <code>{r.paper.scanSha256}</code>
+              </dd>
+            </>
+          ) : null}
+          {r.consent ? (
+            <>
+              <dt>Consent to electronic records</dt>
+              <dd>
+                Version {r.consent.version}, given {formatDateTime(r.consent.at)} <span className="muted">({r.consent.id})</span>
+              </dd>
+            </>
+          ) : null}
+          {r.authStrength ? (
+            <>
+              <dt>Authentication strength</dt>
+              <dd>{r.authStrength}</dd>
+            </>
+          ) : null}
+          {r.secondsOnText !== null ? (
+            <>
+              <dt>Time on the text</dt>
+              <dd>{r.secondsOnText} seconds</dd>
+            </>
+          ) : null}
+          {r.locale ? (
+            <>
+              <dt>Locale</dt>
+              <dd>{r.locale}</dd>
+            </>
+          ) : null}
+          {r.templateVersion ? (
+            <>
+              <dt>Signing page template</dt>
+              <dd>
+                <code>{r.templateVersion}</code>
+              </dd>
+            </>
+          ) : null}
+          {r.sessionSha256 ? (
+            <>
+              <dt>Session (SHA-256)</dt>
+              <dd>
+                <code>{r.sessionSha256}</code>
+              </dd>
+            </>
+          ) : null}
           <dt>Verification code</dt>
           <dd>
             <code>{r.verificationCode}</code>

@@ -3,17 +3,17 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { badRequest, notFound, readForm } from "~/http/guards.server";
 import { filterValues } from "~/http/filters.server";
 import { requireManager } from "~/http/manager.server";
-import { isTeamMember, teamAssignments, teamFilterOptions, teamOverview } from "~/team/team.server";
+import { teamPage } from "~/team/team-page.server";
 import { teamPagesOr400 } from "~/http/guards.server";
 import { nudge, parseNudgeForm } from "~/team/nudge.server";
 import { NudgeOutcomes } from "~/team/NudgeOutcomes";
-import { describeFilters, parseFilters } from "~/reports/filters.server";
+import { parseFilters } from "~/reports/filters.server";
 import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
 import { TeamFilters } from "~/team/TeamFilters";
 import { Pager } from "~/components/Pager";
-import { NUDGE_NOTE_MAX, statusDetail } from "~/team/labels";
-import { daysText } from "~/labels";
+import { LEADS_NAMED, NUDGE_NOTE_MAX } from "~/team/limits";
+import { daysText, statusDetail } from "~/labels";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
@@ -30,34 +30,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const filters = parseFilters(params);
   if (!filters) throw badRequest("That filter is not valid. Clear the filters and try again.");
   const pages = teamPagesOr400(params);
-  // Naming a sub-team outside the tree is asking about people the manager may not see.
-  if (
-    filters.manager &&
-    filters.manager !== viewer.id &&
-    !(await isTeamMember(context.db, {
-      managerId: viewer.id,
-      personId: filters.manager,
-    }))
-  ) {
-    throw notFound();
-  }
-  const now = context.clock();
-  const scope = { managerId: viewer.id, catalog: context.catalog };
-  const [overview, rows, options] = await Promise.all([
-    teamOverview(context.db, { ...scope, peoplePage: pages.peoplePage, overduePage: pages.overduePage }, now),
-    teamAssignments(context.db, { ...scope, filters, page: pages.page }, now),
-    teamFilterOptions(context.db, scope),
-  ]);
-  return {
-    now: now.toISOString(),
-    ...overview,
-    // Only the sub-teams the opening line names; past that, how many there are.
-    summary: { ...overview.summary, leads: overview.summary.leads.length > LEADS_NAMED ? [] : overview.summary.leads, leadCount: overview.summary.leads.length },
-    rows,
-    options,
-    filters: filterValues(filters),
-    filtered: describeFilters(filters) !== "everyone",
-  };
+  const page = await teamPage(context.db, { managerId: viewer.id, catalog: context.catalog, filters, pages }, context.clock());
+  if (!page) throw notFound();
+  return { ...page, filters: filterValues(filters) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -79,9 +54,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!outcomes) throw notFound("One of those people is not in your team.");
   return { fieldErrors: null, outcomes, at: context.clock().toISOString() };
 }
-
-/** Sub-teams named one by one in the opening line, at most. */
-const LEADS_NAMED = 12;
 
 const STATE_LABEL = { overdue: "Overdue", in_progress: "In progress", not_started: "Not started", up_to_date: "Up to date" } as const;
 const STATE_CLASS = {

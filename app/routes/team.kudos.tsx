@@ -2,14 +2,12 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { notFound, readForm, requireViewer } from "~/http/guards.server";
-import { hasReports } from "~/people/org.server";
 import { personIdParam } from "~/http/manager.server";
-import { kudosCandidates, kudosRecipient, kudosSent, parseKudosForm, sendKudos } from "~/recognition/kudos.server";
+import { parseKudosForm, sendKudos } from "~/recognition/kudos.server";
+import { kudosPage, kudosSender } from "~/recognition/kudos-page.server";
 import { KUDOS_BADGES, KUDOS_MESSAGE_MAX } from "~/recognition/badges";
 import { KudosList } from "~/recognition/KudosList";
 import { Awards } from "~/recognition/Board";
-import { teamMemberScore } from "~/recognition/board.server";
-import { isShownOnBoards } from "~/recognition/opt-out.server";
 import teamStyles from "~/styles/team.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
@@ -19,43 +17,17 @@ export const meta: MetaFunction = () => [{ title: "Send kudos · Confidant" }];
 /** Managers thank people in their team; HR may thank anyone. Everyone else: no such page. */
 async function requireSender(request: Request, context: Parameters<typeof requireViewer>[1]) {
   const viewer = requireViewer(request, context);
-  const isManager = await hasReports(context.db, viewer.id);
-  if (!viewer.is_hr && !isManager) throw notFound();
-  return { viewer, isManager };
+  const sender = await kudosSender(context.db, viewer);
+  if (!sender) throw notFound();
+  return { viewer, isManager: sender.isManager };
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { viewer, isManager } = await requireSender(request, context);
   const to = new URL(request.url).searchParams.get("to");
-  const recipient = to
-    ? await kudosRecipient(context.db, {
-        sender: viewer,
-        personId: personIdParam(to),
-      })
-    : null;
-  if (to && !recipient) throw notFound("There is no such person in your team.");
-  const [candidates, sent] = await Promise.all([
-    kudosCandidates(context.db, { sender: viewer }),
-    kudosSent(context.db, { userId: viewer.id, limit: 5 }),
-  ]);
-  // HR may be thanking someone outside their own team: keep them in the list.
-  const people =
-    recipient && !candidates.some((c) => c.id === recipient.id) ? [{ id: recipient.id, name: recipient.name }, ...candidates] : candidates;
-  // What the records already say about them, to help choose a badge (not for people off the boards).
-  const shown = recipient ? await isShownOnBoards(context.db, recipient.id) : false;
-  const score =
-    recipient && shown
-      ? await teamMemberScore(context.db, { managerId: viewer.id, personId: recipient.id, catalog: context.catalog }, context.clock())
-      : null;
-  return {
-    recipient: recipient ? { id: recipient.id, name: recipient.name, title: recipient.title } : null,
-    people,
-    sent,
-    earned: score?.badges ?? [],
-    // HR without a team of their own comes here from HR's board, and goes back there.
-    board: isManager ? "/team/board" : "/hr/board",
-    isManager,
-  };
+  const page = await kudosPage(context.db, { sender: viewer, isManager, personId: to ? personIdParam(to) : null, catalog: context.catalog }, context.clock());
+  if (!page) throw notFound("There is no such person in your team.");
+  return page;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -2,18 +2,14 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { notFound } from "~/http/guards.server";
 import { personIdParam, requireManager } from "~/http/manager.server";
-import { getTeamMember } from "~/team/team.server";
-import { teamMemberScore } from "~/recognition/board.server";
-import { teamMemberKudos } from "~/recognition/kudos.server";
-import { isShownOnBoards } from "~/recognition/opt-out.server";
+import { teamMemberPage } from "~/team/member-page.server";
 import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate } from "~/components/format";
 import { Awards, formatScore } from "~/recognition/Board";
 import { KudosList } from "~/recognition/KudosList";
 import { NudgeOutcomes, type NudgeOutcomeView } from "~/team/NudgeOutcomes";
-import { statusDetail } from "~/team/labels";
 import teamStyles from "~/styles/team.css";
-import { PERSON_TYPE_LABEL } from "~/labels";
+import { PERSON_TYPE_LABEL, statusDetail } from "~/labels";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: teamStyles }];
 
@@ -24,30 +20,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = await requireManager(request, context);
   const personId = personIdParam(params.person);
-  const now = context.clock();
-  const person = await getTeamMember(context.db, { managerId: viewer.id, personId, catalog: context.catalog }, now);
-  if (!person) throw notFound("There is no such person in your team.");
-  const [standing, kudos, shown] = await Promise.all([
-    teamMemberScore(context.db, { managerId: viewer.id, personId, catalog: context.catalog }, now),
-    teamMemberKudos(context.db, { managerId: viewer.id, personId }),
-    isShownOnBoards(context.db, personId),
-  ]);
-  return {
-    person,
-    // Opting out of boards keeps a person's score off every page that shows it to others.
-    standing:
-      shown && standing
-        ? {
-            score: standing.score.score,
-            ranked: standing.score.ranked,
-            badges: standing.badges,
-          }
-        : null,
-    shown,
-    kudos,
-  };
+  const page = await teamMemberPage(context.db, { managerId: viewer.id, personId, catalog: context.catalog }, context.clock());
+  if (!page) throw notFound("There is no such person in your team.");
+  return page;
 }
-
 
 function RemindButton({
   assignmentId,

@@ -4,20 +4,40 @@ import type { Logger } from "pino";
 import type { Db } from "../../db/connection";
 import type { AppConfig } from "../config.server";
 import type { Catalog } from "../courses/catalog.server";
-import { fixedClock, systemClock } from "../clock";
-import { deliverDue, transportFromConfig, type DeliveryResult } from "../notifications/delivery.server";
+import { fixedClock, systemClock, type Clock } from "../clock";
+import { domainLimiter } from "../notifications/rate-limit";
+import { deliverDue, transportFromConfig, type DeliveryResult, type Personalise } from "../notifications/delivery.server";
 import { mintAccountLinkMail, queueDueInvitations } from "../auth/account-links.server";
-import type { Clock } from "../clock";
 import { acquireLease, leaseHolder, releaseLease } from "../jobs/lease.server";
 import { runScheduler, type RunSummary } from "./scheduler.server";
 import { refreshRollup } from "../reports/rollup.server";
 import { refreshScores } from "../recognition/scores-refresh.server";
+import { anchorAuditLog, type AnchorRun } from "../audit/anchors.server";
+import { loadInstanceKey } from "../keys/instance-key.server";
 
 export const LEASE_NAME = "scheduler";
 
-/** Sends the mail that is due; invitations and resets get their link as they go. */
-export function deliverMail(db: Db, config: Pick<AppConfig, "smtpUrl" | "mailFrom" | "dataDir" | "origin">, clock: Clock): Promise<DeliveryResult> {
-  return deliverDue(db, transportFromConfig(config), { clock, personalise: (mail, now) => mintAccountLinkMail(db, mail, config.origin, now) });
+/** Invitations and resets get their single-use link as they are sent (never stored). */
+export function accountLinks(db: Db, origin: string): Personalise {
+  return (mail, now) => mintAccountLinkMail(db, mail, origin, now);
+}
+
+type MailConfig = Pick<AppConfig, "smtpUrl" | "mailFrom" | "dataDir" | "origin"> & Partial<Pick<AppConfig, "mail">>;
+
+/** Sends the mail that is due, over a transport of its own; invitations and resets get their link
+ * as they go. Claims keep it apart from the mail loop and the scheduler run. */
+export async function deliverMail(db: Db, config: MailConfig, clock: Clock): Promise<DeliveryResult> {
+  const transport = transportFromConfig(config);
+  try {
+    return await deliverDue(db, transport, {
+      clock,
+      concurrency: config.mail?.concurrency,
+      limiter: config.mail ? domainLimiter(config.mail.rates) : undefined,
+      personalise: accountLinks(db, config.origin),
+    });
+  } finally {
+    transport.close?.();
+  }
 }
 
 /** A function that starts delivery without waiting for it: one delivery at a time, and a call
@@ -45,7 +65,7 @@ export function mailKicker({ db, config, logger }: { db: Db; config: AppConfig; 
 }
 
 export type OnceResult =
-  | { ran: true; summary: RunSummary; mail: DeliveryResult | null; invitations?: number }
+  | { ran: true; summary: RunSummary; mail: DeliveryResult | null; invitations?: number; anchor?: AnchorRun }
   | { ran: false; reason: string };
 
 export async function runOnce(
@@ -67,7 +87,9 @@ export async function runOnce(
     await refreshRollup(db, at);
     // …and so do the large boards' scores.
     await refreshScores(db, { catalog, now: at });
-    return { ran: true, summary, mail, invitations };
+    // …and the audit log gets a signed checkpoint (and timestamps, when a TSA is configured).
+    const anchor = await anchorAuditLog(db, { key: () => loadInstanceKey({ dataDir: config.dataDir, ...config.instanceKey }), anchors: config.audit, now: at });
+    return { ran: true, summary, mail, invitations, anchor };
   } finally {
     await releaseLease(db, LEASE_NAME, holder);
   }
@@ -82,8 +104,10 @@ export function startSchedulerLoop({ db, catalog, config, logger }: { db: Db; ca
     running = true;
     try {
       const result = await runOnce(db, { catalog, config });
-      if (result.ran) logger.info({ summary: result.summary, mail: result.mail }, "scheduler run");
-      else logger.info(result.reason);
+      if (result.ran) {
+        logger.info({ summary: result.summary, mail: result.mail, anchor: result.anchor }, "scheduler run");
+        if (result.anchor?.problem) logger.warn({ problem: result.anchor.problem }, "audit log anchoring");
+      } else logger.info(result.reason);
     } catch (err) {
       logger.error({ err }, "scheduler run failed");
     } finally {

@@ -20,6 +20,7 @@ import {
   type NewAssignment,
 } from "../assignments/assignments.server";
 import { digestPeriod, onboardingDueAt, reminderEvents, renewalDueAt } from "../assignments/rules";
+import { audienceWhere } from "../assignments/status-sql.server";
 import { deactivatePerson } from "../people/people.server";
 import { enqueueNotification, enqueueNotifications } from "../notifications/outbox.server";
 import { assignedMail, escalationMail, hrDigestMail, reminderMail } from "../notifications/templates.server";
@@ -125,19 +126,6 @@ function coursesWhere(catalog: Catalog, assign: Course["meta"]["assign"]) {
   return [...catalog.courses.values()].filter((c) => c.meta.assign === assign);
 }
 
-/** People a course is for, in SQL so that 100,000 people are never loaded at once. */
-function audienceFilter(course: Course) {
-  return sql<boolean>`${sql.raw(
-    course.meta.audience === "employees"
-      ? "u.type = 'employee'"
-      : course.meta.audience === "contractors"
-        ? "u.type = 'contractor'"
-        : course.meta.audience === "managers"
-          ? "exists (select 1 from users r where r.manager_id = u.id and r.status <> 'inactive')"
-          : "1 = 1",
-  )}`;
-}
-
 async function onboarding(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
   const today = opts.now.toISOString().slice(0, 10);
   for (const course of coursesWhere(opts.catalog, "onboarding")) {
@@ -149,7 +137,7 @@ async function onboarding(run: Runner, opts: SchedulerOptions, summary: RunSumma
         .select(["u.id", "u.name", "u.email", "u.start_date"])
         .where("u.status", "=", "active")
         .where("u.start_date", "<=", today)
-        .where(audienceFilter(course))
+        .where(audienceWhere(course.meta.audience))
         .where((eb) => hasNoAssignmentIn(eb, course.id))
         .where("u.id", ">", after)
         .orderBy("u.id")
@@ -241,6 +229,7 @@ async function policyChanges(run: Runner, opts: SchedulerOptions, summary: RunSu
       .innerJoin("assignments as a", "a.id", "t.assignment_id")
       .select((eb) => ["u.id", "u.name", "u.email", "a.course_id", "a.family", eb.fn.max("t.policy_version").as("signed")])
       .where("t.policy_id", "=", policy.id)
+      .where("t.outcome", "=", "signed")
       .where("u.status", "=", "active")
       .groupBy(["u.id", "u.name", "u.email", "a.course_id", "a.family"])
       .having((eb) => eb.fn.max("t.policy_version"), "<", lastMaterial.version)
@@ -253,6 +242,7 @@ async function policyChanges(run: Runner, opts: SchedulerOptions, summary: RunSu
           .selectFrom("attestations")
           .select("user_id")
           .where("policy_id", "=", policy.id)
+          .where("outcome", "=", "signed")
           .where("policy_version", ">=", lastMaterial.version)
           .execute()
       ).map((r) => r.user_id),
@@ -308,7 +298,7 @@ async function leaving(run: Runner, opts: SchedulerOptions, summary: RunSummary)
       .where("u.end_date", "is not", null)
       .where("u.end_date", ">=", today)
       .where("u.end_date", "<=", opensBy)
-      .where(audienceFilter(course))
+      .where(audienceWhere(course.meta.audience))
       .execute();
     for (let i = 0; i < people.length; i += BATCH) {
       const issued = await run.tx((trx) =>

@@ -1,7 +1,7 @@
 // The filter form of "My team": HR's filters, with choices drawn from the manager's own tree.
 import { Form, Link } from "@remix-run/react";
 import { choicesOf, SelectField } from "~/components/SelectField";
-import { FILTER_STATUS_LABEL } from "./labels";
+import { FILTER_STATUS_LABEL } from "../labels";
 
 const TYPE_CHOICES = choicesOf({ employee: "Employees", contractor: "Contractors" });
 

@@ -14,7 +14,7 @@ import { enqueueNotification } from "../notifications/outbox.server";
 import { reasonText } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
 import { membersOf } from "../people/org.server";
-import { NUDGE_NOTE_MAX } from "./labels";
+import { NUDGE_NOTE_MAX } from "./limits";
 import { fieldErrorsOf } from "../forms";
 
 export { NUDGE_NOTE_MAX };

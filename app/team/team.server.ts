@@ -10,11 +10,12 @@ import type { Catalog } from "../courses/catalog.server";
 import { applyAssignmentFilters, type AssignmentFilters } from "../reports/filters.server";
 import { membersOf, teamIds } from "../people/org.server";
 import { courseTitle } from "../courses/titles.server";
+import { statusCase } from "../assignments/status-sql.server";
 import { getOverview } from "../reports/overview.server";
 import { currentRun, isSeriesOfMany, notAnIndex } from "../reports/rollup.server";
 import {
   assignmentColumns, assignmentsById, inStoredTeam, overdueWalk, placeOf, remindedToday, storedTeam, TEAM_LARGE_FROM,
-  TEAM_PAGE_SIZE, toTeamAssignment, type TeamAssignment, type TeamPage,
+  STATE_ORDER, TEAM_PAGE_SIZE, toTeamAssignment, type TeamAssignment, type TeamPage,
 } from "./rows.server";
 
 export { teamOverview, type AssignmentCounts, type TeamOverview, type TeamOverviewInput, type TeamSummary } from "./overview.server";
@@ -46,7 +47,7 @@ type AssignmentQuery<O> = SelectQueryBuilder<DB & { a: DB["assignments"]; u: DB[
 function inUrgencyOrder<O>(q: AssignmentQuery<O>, nowIso: string): AssignmentQuery<O> {
   return q
     .orderBy(
-      sql`case when a.cancelled_at is not null then 5 when a.exempted_at is not null then 4 when a.completed_at is not null then 3 when a.due_at < ${nowIso} then 0 when exists (select 1 from module_progress p where p.assignment_id = a.id) then 1 else 2 end`,
+      statusCase(nowIso, STATE_ORDER),
     )
     .orderBy(sql`case when a.completed_at is null and a.exempted_at is null and a.cancelled_at is null then a.due_at end`)
     .orderBy(sql`coalesce(a.completed_at, a.due_at)`, "desc")

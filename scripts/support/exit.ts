@@ -5,3 +5,17 @@ export async function exitAfterFlush(code: number): Promise<never> {
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", () => resolve()))));
   process.exit(code);
 }
+
+/** SIGINT / SIGTERM: the first says so and calls `onStop` (finish what is in hand); a second ends
+ * the process at once. */
+export function stopOnSignals(what: string, onStop: () => void): void {
+  let stopped = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopped) process.exit(130);
+      stopped = true;
+      console.log(`${signal}: stopping after ${what}.`);
+      onStop();
+    });
+  }
+}

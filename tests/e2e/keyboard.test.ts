@@ -110,7 +110,8 @@ test(
     await page.getByRole("heading", { name: "Hello, Alice" }).waitFor();
 
     // --- Home → course → first module, following links with Enter ----------------------------
-    await tabTo(page, "the Start link", (f) => f.tag === "a" && f.text === `Start ${w.course.meta.title}`);
+    // (The Start button goes straight to the first module; the course's title opens its page.)
+    await tabTo(page, "the course's title", (f) => f.tag === "a" && f.text === w.course.meta.title);
     await page.keyboard.press("Enter");
     await page.waitForURL((u) => u.pathname === `/courses/${COURSE_ID}`);
     await page.getByRole("heading", { level: 1, name: w.course.meta.title }).waitFor();

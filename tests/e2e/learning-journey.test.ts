@@ -155,7 +155,16 @@ test(
     // --- Sign the agreement ----------------------------------------------------------------
     await page.getByRole("link", { name: "Continue: sign the agreement" }).click();
     const attestPath = `/courses/${COURSE_ID}/attest`;
+    // Before her first electronic signature: the consent to electronic records, asked once.
+    await arrive(page, attestPath, "Consent to Electronic Records and Signatures");
+    const disclosure = squash((await page.getByRole("region", { name: "Consent to Electronic Records and Signatures, full text" }).textContent()) ?? "");
+    expect(disclosure).toContain("Your right to paper");
+    expect(disclosure).toContain("How to withdraw your consent");
+    await page.getByLabel(/^I have read this disclosure/).check();
+    await page.getByLabel("Your full name").fill(NAME);
+    await page.getByRole("button", { name: "I agree to use electronic records" }).click();
     await arrive(page, attestPath, policy.title);
+    expect(await t.db.selectFrom("electronic_consents").select("id").where("user_id", "=", user.id).execute()).toHaveLength(1);
     const text = page.getByRole("region", { name: `${policy.title}, full text` });
     const shown = squash((await text.textContent()) ?? "");
     expect(shown).toContain("This agreement explains what the company expects of you in protecting its confidential information and trade secrets");

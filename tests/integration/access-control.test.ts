@@ -92,6 +92,25 @@ test("HR may preview any course, and a preview records nothing", async () => {
   expect(await w.db.selectFrom("assignments").select("id").where("user_id", "=", w.hr.id).execute()).toHaveLength(0);
 });
 
+test("an HR preview of every page of a course, and every form posted from it, leaves every table as it was", async () => {
+  const tables = ["assignments", "module_progress", "scenario_choices", "quiz_attempts", "attestations", "audit_log", "notifications", "course_versions"] as const;
+  const counts = async () => Promise.all(tables.map(async (t) => [t, Number((await w.db.selectFrom(t).select(w.db.fn.countAll().as("n")).executeTakeFirstOrThrow()).n)] as const));
+  const before = await counts();
+  const c = w.course;
+  const pages = [`/courses/${c.id}`, ...c.modules.map((m) => `/courses/${c.id}/${m.slug}`), `/courses/${c.id}/quiz`, `/courses/${c.id}/attest`];
+  for (const page of pages) expect((await server.get(page, hr)).status, page).toBe(200);
+  const mod = c.modules[0];
+  const sc = mod.scenarios[0];
+  const posts: Array<[string, Record<string, string>]> = [
+    [`/courses/${c.id}/${mod.slug}`, { intent: "choose", module: mod.slug, scenario: sc.id, from: sc.steps[0].id, to: sc.steps[1].id }],
+    [`/courses/${c.id}/${mod.slug}`, { intent: "complete" }],
+    [`/courses/${c.id}/quiz?index`, Object.fromEntries(c.quiz!.questions.map((q) => [q.id, q.options[0].id]))],
+    [`/courses/${c.id}/attest`, { intent: "on", name: w.hr.name, password: PASSWORD }],
+  ];
+  for (const [page, form] of posts) expect((await server.post(page, form, hr)).status, page).toBeGreaterThanOrEqual(400);
+  expect(await counts()).toEqual(before);
+});
+
 test("a scenario choice that is not in the course is a 400 and is not stored", async () => {
   const before = await w.db.selectFrom("scenario_choices").select("id").where("assignment_id", "in", w.db.selectFrom("assignments").select("id").where("user_id", "=", w.bob.id)).execute();
   const mod = w.course.modules[0];

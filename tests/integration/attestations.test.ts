@@ -30,7 +30,7 @@ const presented = () =>
 function sign(form: Record<string, unknown>) {
   return signAttestation(
     w.db,
-    { viewer: w.alice, assignment, course: w.course, policy: policy(), form, ip: "203.0.113.7", userAgent: "Mozilla/5.0 test", secret: SECRET },
+    { viewer: w.alice, assignment, course: w.course, policy: policy(), consentPolicy: null, form, ip: "203.0.113.7", userAgent: "Mozilla/5.0 test", secret: SECRET },
     w.clock,
   );
 }
@@ -134,7 +134,7 @@ test("the agreement cannot be signed before the quiz is passed", async () => {
   await expect(
     signAttestation(
       w.db,
-      { viewer: w.bob, assignment: other, course: w.course, policy: policy(), form: { ...good(), name: "Bob Baker" }, ip: null, userAgent: null, secret: SECRET },
+      { viewer: w.bob, assignment: other, course: w.course, policy: policy(), consentPolicy: null, form: { ...good(), name: "Bob Baker" }, ip: null, userAgent: null, secret: SECRET },
       w.clock,
     ),
   ).rejects.toThrow(/Pass the quiz/);
@@ -144,7 +144,7 @@ test("someone else's assignment cannot be signed", async () => {
   await expect(
     signAttestation(
       w.db,
-      { viewer: w.bob, assignment, course: w.course, policy: policy(), form: { ...good(), name: "Bob Baker" }, ip: null, userAgent: null, secret: SECRET },
+      { viewer: w.bob, assignment, course: w.course, policy: policy(), consentPolicy: null, form: { ...good(), name: "Bob Baker" }, ip: null, userAgent: null, secret: SECRET },
       w.clock,
     ),
   ).rejects.toThrow(/Not found/);
@@ -161,7 +161,7 @@ test("policy text edited without a new version number is refused rather than sig
   await expect(
     signAttestation(
       w.db,
-      { viewer: w.bob, assignment: bobAssignment, course: w.course, policy: edited, form: { intent: "on", name: "Bob Baker", password: PASSWORD, presented: token }, ip: null, userAgent: null, secret: SECRET },
+      { viewer: w.bob, assignment: bobAssignment, course: w.course, policy: edited, consentPolicy: null, form: { intent: "on", name: "Bob Baker", password: PASSWORD, presented: token }, ip: null, userAgent: null, secret: SECRET },
       w.clock,
     ),
   ).rejects.toThrow(/without a new version number/);

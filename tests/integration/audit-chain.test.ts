@@ -61,7 +61,7 @@ test("reordering entries is detected", async () => {
 });
 
 test("npm run audit:verify exits 0 on an intact chain and 1 naming the first broken entry", () => {
-  const env = { ...process.env, DATABASE_URL: `file:${t.file}` };
+  const env = { ...process.env, DATABASE_URL: t.url };
   const ok = execFileSync("node_modules/.bin/tsx", ["scripts/audit-verify.ts"], { env, encoding: "utf8" });
   expect(ok).toMatch(/intact: 6 entries/);
 });
@@ -69,7 +69,7 @@ test("npm run audit:verify exits 0 on an intact chain and 1 naming the first bro
 test("audit:verify fails with the broken entry's number after tampering", async () => {
   await dropGuards();
   await sql`delete from audit_log where seq = 5`.execute(t.db);
-  const env = { ...process.env, DATABASE_URL: `file:${t.file}` };
+  const env = { ...process.env, DATABASE_URL: t.url };
   const run = spawnSync("node_modules/.bin/tsx", ["scripts/audit-verify.ts"], { env, encoding: "utf8" });
   expect(run.status).toBe(1);
   expect(run.stderr).toMatch(/BROKEN at entry 5/);

@@ -51,6 +51,7 @@ beforeAll(async () => {
       assignment: a,
       course: w.course,
       policy,
+      consentPolicy: null,
       form: {
         intent: "on",
         name: "alice archer",
@@ -390,7 +391,7 @@ test("HR's evidence page names the person and offers both downloads", async () =
 
 test("npm run evidence writes the PDF and JSON for a person by email, prints the verify command, and is audited", async () => {
   const out = path.join(tmp, "cli");
-  const env = { ...process.env, DATABASE_URL: `file:${w.file}`, APP_SECRET: SECRET, LOG_LEVEL: "silent" };
+  const env = { ...process.env, DATABASE_URL: w.url, APP_SECRET: SECRET, LOG_LEVEL: "silent" };
   const cli = await run("node_modules/.bin/tsx", ["scripts/evidence.ts", "--email", "FRANK@test.example", "--out", out, "--now", NOW], env);
   expect(cli.stderr).toBe("");
   expect(cli.status).toBe(0);

@@ -343,7 +343,7 @@ test("the byte stream pulls one chunk at a time and stops reading when the clien
 test("npm run export:assignments writes the same CSV to a file or to stdout, and is audited", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "confidant-export-"));
   try {
-    const env = { ...process.env, DATABASE_URL: `file:${w.file}`, APP_SECRET: SECRET, LOG_LEVEL: "silent" };
+    const env = { ...process.env, DATABASE_URL: w.url, APP_SECRET: SECRET, LOG_LEVEL: "silent" };
     const out = path.join(dir, "all.csv");
     const cli = await run("node_modules/.bin/tsx", ["scripts/export-assignments.ts", "--now", NOW, "--out", out], env);
     expect(cli.stderr).toContain("Exported 8 assignments");

@@ -157,3 +157,13 @@ test("a filter value that is not allowed gets a 400 with a plain message", async
     expect(html, query).not.toContain("Bob is overdue");
   }
 });
+
+test("the backlog shows what waits, what is due now, what failed and what went out in the last hour", async () => {
+  // At 09:00: the escalation waits and is due; Bob's overdue mail failed; Alice's went out at
+  // 08:00 sharp, just outside the last hour.
+  const { html } = await page("/hr/outbox");
+  expect(html).toContain("<dt>Waiting to be sent</dt><dd>1</dd>");
+  expect(html).toContain("<dt>Due now</dt><dd>1</dd>");
+  expect(html).toContain("<dt>Failed</dt><dd>1</dd>");
+  expect(html).toContain("<dt>Sent in the last hour</dt><dd>0</dd>");
+});

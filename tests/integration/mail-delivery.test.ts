@@ -177,7 +177,7 @@ test("two deliverers working at once send each mail exactly once", async () => {
   const N = 24;
   for (let i = 0; i < N; i++) await enqueue(notice(i % 2 ? w.alice : w.bob, `remind:${i}`));
   // A second instance: its own Kysely and SQLite connection on the same file.
-  const other = createDb(`file:${w.file}`);
+  const other = createDb(w.url);
   cleanups.push(() => other.destroy());
 
   const [a, b] = await Promise.all([

@@ -27,7 +27,7 @@ function cli(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/roster-import.ts", ...args], {
       cwd: path.resolve("."),
-      env: { ...process.env, DATABASE_URL: `file:${w.file}`, NODE_OPTIONS: "" },
+      env: { ...process.env, DATABASE_URL: w.url, NODE_OPTIONS: "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -165,7 +165,7 @@ test("a long report through a pipe that is read slowly arrives whole, summary in
     const command = `"${path.resolve("node_modules/.bin/tsx")}" scripts/roster-import.ts "${file}" --dry-run | (sleep 3; cat)`;
     const child = spawn("sh", ["-c", command], {
       cwd: path.resolve("."),
-      env: { ...process.env, DATABASE_URL: `file:${w.file}`, NODE_OPTIONS: "" },
+      env: { ...process.env, DATABASE_URL: w.url, NODE_OPTIONS: "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

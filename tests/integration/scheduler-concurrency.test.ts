@@ -160,8 +160,8 @@ test("two instances in one process, on their own threads, running at once with t
 // the failed run leaves nothing half-done and the next run completes the work.
 test("two instances on one thread: a run that loses the lock fails whole, and the next run completes the work", async () => {
   await seed(500);
-  const one = createDb(`file:${t.file}`);
-  const two = createDb(`file:${t.file}`);
+  const one = createDb(t.url);
+  const two = createDb(t.url);
   cleanups.push(() => one.destroy(), () => two.destroy());
   const results = await Promise.allSettled([run(one, NOW), run(two, NOW)]);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -210,7 +210,7 @@ test("two command-line runs started together: both exit 0, the lease lets one wo
   const dataDir = tempDir("confidant-data-");
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const args = ["--once", "--now", NOW];
-  const [r1, r2] = await Promise.all([startCli(args, { databaseFile: t.file, dataDir }).done, startCli(args, { databaseFile: t.file, dataDir }).done]);
+  const [r1, r2] = await Promise.all([startCli(args, { databaseUrl: t.url, dataDir }).done, startCli(args, { databaseUrl: t.url, dataDir }).done]);
   for (const r of [r1, r2]) {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

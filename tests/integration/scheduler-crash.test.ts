@@ -32,7 +32,7 @@ test("killed mid-run and run again: the partial state is consistent, the dead ho
     Number((await db.selectFrom("assignments").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
 
   // --- the first run, killed once some but not all assignments are in -------------------------
-  const first = startCli(["--once", "--now", NOW], { databaseFile: t.file, dataDir });
+  const first = startCli(["--once", "--now", NOW], { databaseUrl: t.url, dataDir });
   let exited = false;
   void first.done.then(() => (exited = true));
   cleanups.push(() => {
@@ -86,7 +86,7 @@ test("killed mid-run and run again: the partial state is consistent, the dead ho
   expect(await db.selectFrom("audit_log").select("seq").where("action", "=", "scheduler.run").execute()).toEqual([]);
 
   // --- the rerun: not blocked by the dead holder, it finishes the work --------------------------
-  const again = await startCli(["--once", "--now", NOW], { databaseFile: t.file, dataDir }).done;
+  const again = await startCli(["--once", "--now", NOW], { databaseUrl: t.url, dataDir }).done;
   expect(again.stderr).toBe("");
   expect(again.code).toBe(0);
   expect(again.stdout).toContain(`Scheduler run at ${NOW}\n`);

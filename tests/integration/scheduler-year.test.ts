@@ -123,6 +123,7 @@ async function sign(user: User, assignment: Assignment, at: string) {
       assignment,
       course,
       policy,
+      consentPolicy: null,
       form: { intent: "on", name: user.name, password: PASSWORD, presented },
       ip: "127.0.0.1",
       userAgent: "scheduler-year test",

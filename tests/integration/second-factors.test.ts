@@ -9,6 +9,7 @@ import { SIGNING_METHODS } from "../../app/auth/second-factor.server";
 import { workThroughCourse } from "../../app/demo/factories.server";
 import type { Assignment } from "../../db/schema";
 import { assignCourse, makeWorld, PASSWORD, SECRET, type World } from "../support/world";
+import { consent, consentPolicy } from "../support/signature";
 import { startTestServer, type TestServer } from "../support/server";
 import { createPasskey, usePasskey, type SoftPasskey } from "../support/authenticator";
 
@@ -229,6 +230,8 @@ async function readyToSign() {
   await workThroughCourse(w.db, { user: w.alice, assignment, course: w.course, catalog: w.catalog, upTo: "quiz", password: PASSWORD, secret: SECRET }, w.clock);
   const policy = w.catalog.policies.get(w.course.meta.policy!)!;
   const presented = presentedToken(SECRET, { assignmentId: assignment.id, policyId: policy.id, version: policy.current.version, at: "2027-03-01T08:55:00.000Z" });
+  // Main's signing page asks for the consent to electronic records before the first signature.
+  await consent(w.db, { user: w.alice, policy: consentPolicy(w.catalog), shownAt: "2027-03-01T08:50:00.000Z", at: "2027-03-01T08:54:00.000Z" });
   return { intent: "on", name: "Alice Archer", presented };
 }
 

@@ -347,14 +347,14 @@ export interface CliResult {
 }
 
 /** `tsx scripts/scheduler.ts <args>` against a database file, as an operator would run it. */
-export function startCli(args: string[], { databaseFile, dataDir, env = {} }: { databaseFile: string; dataDir: string; env?: Record<string, string> }) {
+export function startCli(args: string[], { databaseUrl, dataDir, env = {} }: { databaseUrl: string; dataDir: string; env?: Record<string, string> }) {
   const child: ChildProcess = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/scheduler.ts", ...args], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? os.tmpdir(),
       NODE_ENV: "test",
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
       DATA_DIR: dataDir,
       LOG_LEVEL: "silent",
       APP_SECRET: SECRET,

@@ -172,6 +172,7 @@ export async function startBenchServer({ nodeArgs = [], idleShare = 0.05 }: Benc
         // The in-process scheduler would run at start and every few minutes; a benchmark of
         // page serving should not have it wake up in the middle of a measurement.
         SCHEDULER_EVERY_MINUTES: "0",
+        MAIL_EVERY_SECONDS: "0",
       },
     });
     running.add(child);

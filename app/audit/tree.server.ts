@@ -1,0 +1,129 @@
+// The stored Merkle tree over the audit log: the hash of every perfect subtree, appended as the
+// log grows (by extendTree, which checkpoints call; signing never waits for it). Proofs read
+// O(log n) stored hashes in one query. The stored tree is a cache that anyone can recompute from
+// the entries; what binds it is the signed checkpoint its root goes into.
+import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../../db/connection";
+import type { DB } from "../../db/schema";
+import { entryLeafHash } from "./entry";
+import {
+  CompactRange,
+  consistencyPath,
+  fromHex,
+  inclusionPath,
+  nodesNeeded,
+  rangeHash,
+  toBase64,
+  toHex,
+  type Bytes,
+  type NodeRef,
+  type PerfectHash,
+} from "./merkle";
+
+const TREE_LOCK = 727275;
+const INSERT_ROWS = 500;
+
+/** Leaves the stored tree holds (entries 1..n are leaves 0..n−1). */
+export async function storedTreeSize(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom("audit_tree_nodes").select((eb) => eb.fn.max("idx").as("last")).where("level", "=", 0).executeTakeFirst();
+  return row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
+}
+
+/** Hashes of the given perfect subtrees, as a lookup that fails loudly on a node not stored. */
+export async function readNodes(db: Kysely<DB>, refs: NodeRef[]): Promise<PerfectHash> {
+  const found = new Map<string, Bytes>();
+  const byLevel = new Map<number, number[]>();
+  for (const r of refs) byLevel.set(r.level, [...(byLevel.get(r.level) ?? []), r.index]);
+  for (const [level, all] of byLevel) {
+    for (let i = 0; i < all.length; i += 500) {
+      const rows = await db
+        .selectFrom("audit_tree_nodes")
+        .select(["idx", "hash"])
+        .where("level", "=", level)
+        .where("idx", "in", all.slice(i, i + 500))
+        .execute();
+      for (const row of rows) found.set(`${level}:${Number(row.idx)}`, fromHex(row.hash));
+    }
+  }
+  return (node) => {
+    const hash = found.get(`${node.level}:${node.index}`);
+    if (!hash) throw new Error(`The audit log's tree has no node ${node.level}:${node.index}; run npm run audit:checkpoint to extend it.`);
+    return hash;
+  };
+}
+
+/** Runs `make` with the stored nodes it needs, fetched in one go. */
+async function withNodes<T>(db: Kysely<DB>, make: (perfect: PerfectHash) => T): Promise<T> {
+  return make(await readNodes(db, nodesNeeded(make)));
+}
+
+/** The root over the first `size` entries, from stored nodes. */
+export async function treeRoot(db: Kysely<DB>, size: number): Promise<Bytes> {
+  return withNodes(db, (perfect) => rangeHash(0, size, perfect));
+}
+
+/**
+ * Adds the entries the stored tree lacks, in chunks of one transaction each (serialised between
+ * processes). Stops before a gap in the sequence numbers: a log with a hole is not extended.
+ * Returns the stored tree size.
+ */
+export async function extendTree(db: Kysely<DB>, { chunk = 5000 }: { chunk?: number } = {}): Promise<number> {
+  for (;;) {
+    const { size, more } = await db.transaction().execute(async (trx) => {
+      if (dialectOf(trx) === "postgres") await sql`select pg_advisory_xact_lock(${TREE_LOCK})`.execute(trx);
+      const size = await storedTreeSize(trx);
+      const entries = await trx
+        .selectFrom("audit_log")
+        .select(["seq", "at", "actor_id", "action", "subject_type", "subject_id", "data_json", "prev_hash"])
+        .where("seq", ">", size)
+        .orderBy("seq", "asc")
+        .limit(chunk)
+        .execute();
+      if (entries.length === 0) return { size, more: false };
+      const frontierRefs = CompactRange.frontierOf(size);
+      const frontier = await readNodes(trx, frontierRefs);
+      const range = new CompactRange(size, frontierRefs.map((r) => ({ level: r.level, hash: frontier(r) })));
+      const rows: Array<{ level: number; idx: number; hash: string }> = [];
+      for (const e of entries) {
+        if (Number(e.seq) !== range.size + 1) break;
+        for (const n of range.push(entryLeafHash(e))) rows.push({ level: n.level, idx: n.index, hash: toHex(n.hash) });
+      }
+      for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto("audit_tree_nodes").values(rows.slice(i, i + INSERT_ROWS)).execute();
+      return { size: range.size, more: entries.length === chunk && range.size === size + entries.length };
+    });
+    if (!more) return size;
+  }
+}
+
+export interface InclusionProof {
+  /** The entry's sequence number; its leaf index is seq − 1. */
+  seq: number;
+  leafIndex: number;
+  treeSize: number;
+  /** Base64 leaf hash, SHA-256(0x00 ‖ entry's canonical bytes). */
+  leafHash: string;
+  /** Base64 hashes, leaf end first (RFC 9162 2.1.3.1). */
+  proof: string[];
+}
+
+/** Inclusion proofs of the given entries in the tree of a checkpoint (one query for all nodes). */
+export async function inclusionProofs(db: Kysely<DB>, seqs: number[], checkpoint: { treeSize: number }): Promise<InclusionProof[]> {
+  const size = checkpoint.treeSize;
+  const wanted = [...new Set(seqs)].sort((a, b) => a - b);
+  const outside = wanted.find((s) => !(Number.isSafeInteger(s) && s >= 1 && s <= size));
+  if (outside !== undefined) throw new Error(`Entry ${outside} is not in the checkpoint of ${size} entries.`);
+  return withNodes(db, (perfect) =>
+    wanted.map((seq) => ({
+      seq,
+      leafIndex: seq - 1,
+      treeSize: size,
+      leafHash: toBase64(perfect({ level: 0, index: seq - 1 })),
+      proof: inclusionPath(seq - 1, size, perfect).map(toBase64),
+    })),
+  );
+}
+
+/** A consistency proof (base64) that the tree of size2 extends the tree of size1. */
+export async function consistencyProof(db: Kysely<DB>, size1: number, size2: number): Promise<string[]> {
+  return withNodes(db, (perfect) => consistencyPath(size1, size2, perfect).map(toBase64));
+}

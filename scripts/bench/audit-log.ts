@@ -1,0 +1,164 @@
+// The anchored audit log: (1) attestation signing throughput with checkpoints being taken all the
+// while (every second, 300 times as often as the scheduler's default) against none, in
+// alternating rounds, medians compared; (2) in a log of
+// 1,000,000 entries, the size of a pack's inclusion proofs per entry and the time to verify them
+// offline (checkpoint signature + every proof), and what building the tree and a checkpoint cost.
+//
+//   npm run bench -- audit-log
+//   BENCH_ENTRIES=100000 BENCH_SIGNATURES=30 npm run bench -- audit-log
+import { generateKeyPairSync } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { createDb, type Db } from "../../db/connection";
+import { migrateToLatest } from "../../db/migrate";
+import { fixedClock } from "../../app/clock";
+import { loadCatalog } from "../../app/courses/catalog.server";
+import { hashPassword } from "../../app/auth/password.server";
+import { assign, makePerson, workThroughCourse } from "../../app/demo/factories.server";
+import { presentedToken, signAttestation } from "../../app/attestations/attestations.server";
+import { fromPrivateKey } from "../../app/keys/instance-key.server";
+import { takeCheckpoint } from "../../app/audit/anchors.server";
+import { verifyCheckpointSignature } from "../../app/audit/checkpoint";
+import { entryHash } from "../../app/audit/audit.server";
+import { entryLeafHash } from "../../app/audit/entry";
+import { verifyInclusion } from "../../app/audit/merkle";
+import { extendTree, inclusionProofs } from "../../app/audit/tree.server";
+import type { AuditAnchorConfig } from "../../app/config.server";
+import { median, writeJson } from "./support/load";
+import type { CaseOutcome } from "./support/types";
+
+export const description = "signing with checkpoints on vs off; proofs in a log of 1,000,000 entries";
+
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
+const SIGNATURES = Number(process.env.BENCH_SIGNATURES ?? 40);
+const PACK_ENTRIES = 60;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Checkpoints meanwhile, this often: the scheduler's default is one per 5 minutes. */
+const CHECKPOINT_EVERY_MS = Number(process.env.BENCH_CHECKPOINT_MS ?? 1000);
+const PART = process.env.BENCH_PART ?? "all";
+const PASSWORD = "correct horse battery";
+const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
+const key = fromPrivateKey(generateKeyPairSync("ed25519").privateKey);
+
+function tmp(name: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `confidant-bench-${name}-`));
+  return { dir, anchors: { origin: "bench.example/audit-log", anchorFile: path.join(dir, "anchors.jsonl"), tsaUrl: null, tsaCaFile: null } as AuditAnchorConfig };
+}
+
+/** Signatures per second for `n` people ready to sign, with or without checkpoints meanwhile. */
+async function signingRate(withCheckpoints: boolean): Promise<number> {
+  const { dir, anchors } = tmp("sign");
+  const db = createDb(`file:${path.join(dir, "db.sqlite")}`);
+  await migrateToLatest(db);
+  const catalog = loadCatalog(path.resolve("courses"));
+  const course = catalog.courses.get("protecting-trade-secrets")!;
+  const policy = catalog.policies.get(course.meta.policy!)!;
+  const clock = fixedClock("2027-03-01T09:00:00.000Z");
+  const hash = await hashPassword(PASSWORD);
+  const ready = [];
+  for (let i = 0; i < SIGNATURES; i++) {
+    const user = await makePerson(db, { email: `p${i}@bench.example`, name: `Person ${i}`, startDate: "2027-01-01", passwordHash: hash }, clock);
+    const assignment = await assign(db, { userId: user.id, course }, clock);
+    await workThroughCourse(db, { user, assignment, course, catalog, upTo: "quiz", password: PASSWORD, secret: SECRET }, clock);
+    ready.push({ user, assignment });
+  }
+  let stop = false;
+  const checkpoints = withCheckpoints
+    ? (async () => {
+        while (!stop) {
+          await takeCheckpoint(db, { key, anchors, now: new Date() });
+          await new Promise((r) => setTimeout(r, CHECKPOINT_EVERY_MS));
+        }
+      })()
+    : Promise.resolve();
+  const started = performance.now();
+  for (const { user, assignment } of ready) {
+    const presented = presentedToken(SECRET, { assignmentId: assignment.id, policyId: policy.id, version: policy.current.version, at: "2027-03-01T08:55:00.000Z" });
+    const r = await signAttestation(db, { viewer: user, assignment, course, policy, form: { intent: "on", name: user.name, password: PASSWORD, presented }, ip: "127.0.0.1", userAgent: "bench", secret: SECRET, consentPolicy: null }, clock);
+    if (!r.ok) throw new Error("signing failed");
+  }
+  const seconds = (performance.now() - started) / 1000;
+  stop = true;
+  await checkpoints;
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return SIGNATURES / seconds;
+}
+
+/** A log of `n` entries written straight into the table, hashes chained as the app chains them. */
+function fillLog(file: string, n: number) {
+  const h = new Database(file);
+  h.pragma("journal_mode = WAL");
+  const insert = h.prepare("insert into audit_log (seq, at, actor_id, action, subject_type, subject_id, data_json, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  let prev = "0".repeat(64);
+  const at = Date.parse("2027-01-01T00:00:00.000Z");
+  h.transaction(() => {
+    for (let seq = 1; seq <= n; seq++) {
+      const e = { seq, at: new Date(at + seq * 1000).toISOString(), actor_id: `usr_${seq % 5000}`, action: seq % 3 ? "module.completed" : "quiz.attempted", subject_type: "assignment", subject_id: `asg_${seq % 90000}`, data_json: `{"n":${seq}}`, prev_hash: prev };
+      const hash = entryHash(e);
+      insert.run(e.seq, e.at, e.actor_id, e.action, e.subject_type, e.subject_id, e.data_json, e.prev_hash, hash);
+      prev = hash;
+    }
+  })();
+  h.close();
+}
+
+async function proofsAtScale() {
+  const { dir, anchors } = tmp("tree");
+  const file = path.join(dir, "db.sqlite");
+  const db: Db = createDb(`file:${file}`);
+  await migrateToLatest(db);
+  let t = performance.now();
+  fillLog(file, ENTRIES);
+  const fillSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  await extendTree(db, { chunk: 20_000 });
+  const treeSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const cp = (await takeCheckpoint(db, { key, anchors, now: new Date() }))!.checkpoint;
+  const checkpointMs = performance.now() - t;
+  const seqs = Array.from({ length: PACK_ENTRIES }, (_, i) => 1 + Math.floor(((i + 0.5) / PACK_ENTRIES) * ENTRIES));
+  t = performance.now();
+  const proofs = await inclusionProofs(db, seqs, cp);
+  const proveMs = performance.now() - t;
+  const entries = await db.selectFrom("audit_log").selectAll().where("seq", "in", seqs).orderBy("seq").execute();
+  const bytesPerEntry = Buffer.byteLength(JSON.stringify(proofs)) / proofs.length;
+  const verifyRuns: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const start = performance.now();
+    const signed = verifyCheckpointSignature(cp.note, key.publicKeyPem);
+    const all = proofs.every((p, i) => verifyInclusion({ ...p, leafHash: entryLeafHash(entries[i]), rootHash: cp.rootHash }));
+    if (!signed.ok || !all) throw new Error("a proof did not verify");
+    verifyRuns.push(performance.now() - start);
+  }
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { entries: ENTRIES, fillSeconds, treeSeconds, checkpointMs, packEntries: PACK_ENTRIES, proveMs, bytesPerEntry, verifyMs: median(verifyRuns), hashesPerProof: proofs[0].proof.length };
+}
+
+export async function run(): Promise<CaseOutcome> {
+  let ratio = 1;
+  let signing: Record<string, unknown> = {};
+  if (PART !== "scale") {
+    const off: number[] = [];
+    const on: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      off.push(await signingRate(false));
+      on.push(await signingRate(true));
+    }
+    ratio = median(on) / median(off);
+    signing = { off, on, ratio, signatures: SIGNATURES, checkpointEveryMs: CHECKPOINT_EVERY_MS };
+    console.log(`  signing (median of ${ROUNDS} rounds of ${SIGNATURES}): ${median(off).toFixed(1)}/s without checkpoints, ${median(on).toFixed(1)}/s with a checkpoint every ${CHECKPOINT_EVERY_MS} ms → ${ratio.toFixed(2)}× (target ≥ 0.9×)`);
+  }
+  let scale: Awaited<ReturnType<typeof proofsAtScale>> | null = null;
+  if (PART !== "signing") {
+    scale = await proofsAtScale();
+    console.log(`  log of ${scale.entries.toLocaleString("en")} entries: written in ${scale.fillSeconds.toFixed(1)} s, tree built in ${scale.treeSeconds.toFixed(1)} s, checkpoint signed in ${scale.checkpointMs.toFixed(0)} ms`);
+    console.log(`  pack of ${scale.packEntries} entries: proofs made in ${scale.proveMs.toFixed(0)} ms, ${scale.bytesPerEntry.toFixed(0)} bytes of proof per entry (${scale.hashesPerProof} hashes; target < 2048), verified offline in ${scale.verifyMs.toFixed(1)} ms (target < 1000)`);
+  }
+  const ok = ratio >= 0.9 && (!scale || (scale.bytesPerEntry < 2048 && scale.verifyMs < 1000));
+  const file = writeJson("audit-log", { signing, scale });
+  return { ok, file, ratio, ...(scale ?? {}) };
+}
