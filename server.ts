@@ -5,7 +5,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { boot } from "./app/boot.server";
 import { createApp } from "./app/http/app.server";
 import { systemClock } from "./app/clock";
-import { startSchedulerLoop } from "./app/scheduler/run.server";
+import { accountLinks, mailKicker, startSchedulerLoop } from "./app/scheduler/run.server";
 import { startMailLoop } from "./app/notifications/mail-loop.server";
 
 /** `scheduler: false` leaves the in-process scheduler to be started by the caller (the demo
@@ -13,7 +13,9 @@ import { startMailLoop } from "./app/notifications/mail-loop.server";
 export async function startServer(env: NodeJS.ProcessEnv = process.env, { scheduler = true }: { scheduler?: boolean } = {}) {
   const booted = await boot(env);
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
-  const app = createApp({ ...booted, build, clock: systemClock });
+  // Invitations and reset links go out at once rather than at the next mail loop pass.
+  const onMailQueued = mailKicker(booted);
+  const app = createApp({ ...booted, build, clock: systemClock, onMailQueued });
   // Compile every module in the background so the first learner does not wait for it.
   const warm = (build.entry.module as { warmUp?: (c: typeof booted.catalog) => Promise<void> }).warmUp;
   void warm?.(booted.catalog).catch((err) => booted.logger.error({ err }, "warm-up failed"));
@@ -28,7 +30,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, { schedu
   };
   if (scheduler) startScheduler();
   // Mail has its own loop (MAIL_EVERY_SECONDS; 0 leaves it to `npm run mail`).
-  const mail = startMailLoop({ ...booted, clock: systemClock });
+  const mail = startMailLoop({ ...booted, clock: systemClock, personalise: accountLinks(booted.db, booted.config.origin) });
   const shutdown = async () => {
     stopScheduler();
     await mail.stop();

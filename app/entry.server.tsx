@@ -16,6 +16,8 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.nonce;
+  // Pages for a signed-in person are theirs alone: never stored by a browser or a proxy.
+  if (loadContext.viewer) responseHeaders.set("Cache-Control", "no-store");
   const ua = request.headers.get("user-agent");
   const waitFor = ua && isbot(ua) ? "onAllReady" : "onShellReady";
   return new Promise((resolve, reject) => {
@@ -42,6 +44,12 @@ export default function handleRequest(
     );
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/** The same for the data requests (`.data`) that client-side navigation makes. */
+export function handleDataRequest(response: Response, { context }: { context: AppLoadContext }) {
+  if (context.viewer) response.headers.set("Cache-Control", "no-store");
+  return response;
 }
 
 /** Remix calls this for errors thrown in loaders and actions; the request id ties the log line

@@ -18,6 +18,8 @@ export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
   nudge: "Nudge",
   kudos: "Kudos",
   declined: "Declined signature",
+  invitation: "Invitation",
+  password_reset: "Password reset",
 };
 
 export const NOTIFICATION_STATUS_LABEL: Record<string, string> = { pending: "Waiting", sending: "Sending", sent: "Sent", failed: "Failed" };

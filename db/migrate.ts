@@ -11,6 +11,8 @@ import * as m0006 from "./migrations/0006_person_scores";
 import * as m0007 from "./migrations/0007_people_lookups";
 import * as m0008 from "./migrations/0008_audit_anchors";
 import * as m0009 from "./migrations/0009_evidence_packs";
+import * as m0010 from "./migrations/0010_account_links";
+import * as m0011 from "./migrations/0011_second_factors";
 import * as m0012 from "./migrations/0012_signature_record";
 
 const migrations: Record<string, Migration> = {
@@ -23,6 +25,8 @@ const migrations: Record<string, Migration> = {
   "0007_people_lookups": m0007,
   "0008_audit_anchors": m0008,
   "0009_evidence_packs": m0009,
+  "0010_account_links": m0010,
+  "0011_second_factors": m0011,
   "0012_signature_record": m0012,
 };
 

@@ -40,7 +40,6 @@ export interface AuthThrottleTable {
   key: string;
   failures: number;
   window_started_at: string;
-  blocked_until: string | null;
 }
 
 export interface CourseVersionsTable {
@@ -198,7 +197,9 @@ export type NotificationKind =
   | "hr_digest"
   | "nudge"
   | "kudos"
-  | "declined";
+  | "declined"
+  | "invitation"
+  | "password_reset";
 export type NotificationStatus = "pending" | "sending" | "sent" | "failed";
 
 export interface NotificationsTable {
@@ -237,14 +238,70 @@ export interface RosterImportsTable {
   summary_json: string | null;
 }
 
-export interface PasswordLinksTable {
+export type AccountLinkPurpose = "invitation" | "reset";
+
+export interface AccountLinksTable {
   id: string;
   user_id: string;
-  token_sha256: string;
-  created_by: string | null;
+  purpose: AccountLinkPurpose;
+  started_by: string | null;
+  created_at: string;
+  send_on: string | null;
+  queued_at: string | null;
+  token_sha256: string | null;
+  sent_at: string | null;
+  expires_at: string | null;
+  used_at: string | null;
+  cancelled_at: string | null;
+}
+
+export interface TotpCredentialsTable {
+  user_id: string;
+  key_sealed: string;
+  created_at: string;
+  confirmed_at: string | null;
+  last_used_step: number | null;
+  failures: Generated<number>;
+  locked_until: string | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_sha256: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  public_key: string;
+  counter: number | string;
+  transports: string | null;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge: string;
+  purpose: string;
+  user_id: string | null;
   created_at: string;
   expires_at: string;
-  used_at: string | null;
+}
+
+export interface PendingSignInsTable {
+  id: string;
+  secret_hash: string;
+  user_id: string;
+  redirect_to: string;
+  ip: string | null;
+  user_agent: string | null;
+  attempts: Generated<number>;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface KudosTable {
@@ -426,7 +483,7 @@ export interface DB {
   scheduler_lease: SchedulerLeaseTable;
   roster_imports: RosterImportsTable;
   kudos: KudosTable;
-  password_links: PasswordLinksTable;
+  account_links: AccountLinksTable;
   report_runs: ReportRunsTable;
   report_rollup: ReportRollupTable;
   report_months: ReportMonthsTable;
@@ -435,6 +492,11 @@ export interface DB {
   score_runs: ScoreRunsTable;
   person_scores: PersonScoresTable;
   evidence_packs: EvidencePacksTable;
+  totp_credentials: TotpCredentialsTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  pending_sign_ins: PendingSignInsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { boot } from "../app/boot.server";
 import { systemClock } from "../app/clock";
 import { createMailer, drainOutbox } from "../app/notifications/mail-loop.server";
+import { accountLinks } from "../app/scheduler/run.server";
 import { exitAfterFlush, stopOnSignals } from "./support/exit";
 
 let once = false;
@@ -18,7 +19,8 @@ try {
 
 process.env.LOG_LEVEL ??= "warn";
 const { db, config } = await boot();
-const mailer = createMailer(config);
+// Invitations and resets get their single-use link as they go.
+const mailer = createMailer(config, undefined, accountLinks(db, config.origin));
 let stopping = false;
 let wake: () => void = () => {};
 stopOnSignals("the batch in hand", () => {

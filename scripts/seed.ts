@@ -7,7 +7,7 @@ import type { Catalog, Course } from "../app/courses/catalog.server";
 import { hashPassword } from "../app/auth/password.server";
 import { assign, makePerson, workThroughCourse } from "../app/demo/factories.server";
 
-export const DEMO_PASSWORD = "confidant-demo";
+export const DEMO_PASSWORD = "copper kettle harbour dawn";
 export const DEMO_ACCOUNTS = [
   { email: "hr@example.com", role: "HR admin" },
   { email: "manager@example.com", role: "manager" },

@@ -15,7 +15,8 @@ import { randomId, verificationCode } from "../ids.server";
 import { appendAudit, auditedTransaction, type AuditEntry } from "../audit/audit.server";
 import { storedRowHash } from "../audit/rows.server";
 import { verifyPassword } from "../auth/password.server";
-import { recordFailure, retryAfterSeconds, throttleKeys } from "../auth/throttle.server";
+import { releaseAttempt, reserveAttempt, signingKeys } from "../auth/throttle.server";
+import { secondFactorAtSigning } from "../auth/second-factor.server";
 import { policyStatement, type Course, type Policy } from "../courses/catalog.server";
 import { attestationUnlocked, completeIfDone, getCourseState, LearningError } from "../learning/progress.server";
 import { enqueueNotifications } from "../notifications/outbox.server";
@@ -39,6 +40,7 @@ import {
 export { INTENT_LABEL, normaliseName, presentedToken } from "./signing-context.server";
 
 export const AUTH_METHOD = "Signed-in session; password re-entered at signing";
+// With a second factor instead of the password, auth_method says which (SIGNING_METHODS).
 export const DECLINE_AUTH_METHOD = "Signed-in session";
 
 export const attestFormSchema = z.object({
@@ -48,7 +50,8 @@ export const attestFormSchema = z.object({
     .trim()
     .min(1, "Type your full name.")
     .max(200, "That name is too long."),
-  password: z.string({ required_error: "Enter your password." }).min(1, "Enter your password.").max(256, "That password is too long."),
+  // Or, for a person with a second factor, a passkey answer or an authenticator code instead.
+  password: z.string().max(256, "That password is too long.").optional(),
   presented: z.string({ required_error: "Reload the page and try again." }).max(200),
 });
 
@@ -72,6 +75,8 @@ export interface SignInput {
   userAgent: string | null;
   sessionId?: string | null;
   secret: string;
+  /** APP_ORIGIN, for a passkey answer. */
+  origin?: string;
 }
 
 const NOT_SIGNED = "The agreement was not signed. Please correct the fields below.";
@@ -90,21 +95,39 @@ async function signedCode(db: Db, assignmentId: string, policyId: string, versio
   return row?.verification_code ?? null;
 }
 
-export type SignerCheck = { ok: true; strength: AuthStrength } | { ok: false; status: 400 | 429; field: string; message: string; retryAfter?: number };
+export type SignerCheck = { ok: true; strength: AuthStrength; authMethod: string } | { ok: false; status: 400 | 429; field: string; message: string; retryAfter?: number };
 
-/** The signer proves, at the moment of signing, that it is them: today by re-entering their password. */
+/**
+ * The signer proves, at the moment of signing, that it is them: with a second factor (a passkey
+ * answer or an authenticator code) when the form carries one, else by re-entering their password.
+ */
 export async function verifySignerPassword(
   db: Db,
-  { viewer, password, ip }: { viewer: { id: string; email: string }; password: string; ip: string | null },
+  {
+    viewer,
+    password,
+    form,
+    secret,
+    origin,
+  }: { viewer: { id: string; email: string }; password: string | undefined; ip?: string | null; form?: Record<string, unknown>; secret?: string; origin?: string | null },
   clock: Clock,
 ): Promise<SignerCheck> {
-  const keys = throttleKeys(ip, viewer.email);
-  const wait = await retryAfterSeconds(db, keys.map((k) => k.key), clock);
-  if (wait > 0) return { ok: false, status: 429, field: "password", retryAfter: wait, message: `Too many incorrect passwords. Try again in ${Math.ceil(wait / 60)} minutes.` };
+  if (form && secret !== undefined) {
+    const second = await secondFactorAtSigning(db, { userId: viewer.id, form, appSecret: secret, origin: origin ?? null }, clock);
+    if (second?.ok) return { ok: true, strength: "second_factor", authMethod: second.authMethod };
+    if (second) return { ok: false, status: 400, field: second.field, message: second.error };
+  }
+  if (!password) return { ok: false, status: 400, field: "password", message: "Enter your password." };
+  // Signing has its own count (decision 010): wrong passwords here never lock the sign-in.
+  const reserved = await reserveAttempt(db, signingKeys(viewer.id), clock);
+  if (!reserved.ok) {
+    const wait = reserved.retryAfter;
+    return { ok: false, status: 429, field: "password", retryAfter: wait, message: `Too many incorrect passwords. Try again in ${Math.ceil(wait / 60)} minutes.` };
+  }
   const user = await db.selectFrom("users").select("password_hash").where("id", "=", viewer.id).executeTakeFirstOrThrow();
-  if (await verifyPassword(user.password_hash, password)) return { ok: true, strength: "password_reentered" };
-  await recordFailure(db, keys, clock);
-  return { ok: false, status: 400, field: "password", message: "That password is not correct." };
+  if (!(await verifyPassword(user.password_hash, password))) return { ok: false, status: 400, field: "password", message: "That password is not correct." };
+  await releaseAttempt(db, reserved.keys);
+  return { ok: true, strength: "password_reentered", authMethod: AUTH_METHOD };
 }
 
 interface CheckedSignature {
@@ -113,6 +136,7 @@ interface CheckedSignature {
   presentedAt: string;
   consentId: string | null;
   strength: AuthStrength;
+  authMethod: string;
 }
 
 /** Everything a signature must satisfy before it is written, in the order a person fixes them. */
@@ -135,13 +159,17 @@ async function checkSignature(db: Db, input: SignInput, clock: Clock): Promise<C
   if (normaliseName(form.name) !== normaliseName(viewer.name)) {
     fieldErrors.name = `Type your full name as it appears on your profile: ${viewer.name}.`;
   }
-  const signer = await verifySignerPassword(db, { viewer, password: form.password, ip: input.ip }, clock);
+  const signer = await verifySignerPassword(
+    db,
+    { viewer, password: form.password, ip: input.ip, form: input.form, secret: input.secret, origin: input.origin },
+    clock,
+  );
   if (!signer.ok) {
     fieldErrors[signer.field] = signer.message;
     if (signer.status === 429) return { ok: false, status: 429, fieldErrors: {}, retryAfter: signer.retryAfter, formError: signer.message };
   }
   if (Object.keys(fieldErrors).length > 0 || !signer.ok) return { ok: false, status: 400, fieldErrors, formError: NOT_SIGNED };
-  return { ok: true, printedName: form.name, presentedAt, consentId, strength: signer.strength };
+  return { ok: true, printedName: form.name, presentedAt, consentId, strength: signer.strength, authMethod: signer.authMethod };
 }
 
 /**
@@ -217,7 +245,7 @@ export async function signAttestation(db: Db, input: SignInput, clock: Clock): P
     statement: policyStatement(policy, version),
     intent_label: INTENT_LABEL,
     printed_name: checked.printedName,
-    auth_method: AUTH_METHOD,
+    auth_method: checked.authMethod,
     auth_strength: checked.strength,
     consent_id: checked.consentId,
     expires_at: policy.validityMonths ? addMonths(base.signed_at, policy.validityMonths) : null,

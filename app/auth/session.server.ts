@@ -17,7 +17,12 @@ const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 export type SessionUser = Pick<
   User,
   "id" | "email" | "name" | "is_hr" | "type" | "status" | "manager_id" | "department"
->;
+
+
+> & {
+  /** A confirmed authenticator app or at least one passkey (HR admins must have one). */
+  has_second_factor: boolean;
+};
 
 export interface ValidSession {
   sessionId: string;
@@ -75,6 +80,12 @@ export async function validateSessionToken(
       "users.manager_id",
       "users.department",
     ])
+    .select((eb) => [
+      eb.exists(eb.selectFrom("passkeys").select("passkeys.id").whereRef("passkeys.user_id", "=", "users.id")).as("has_passkey"),
+      eb
+        .exists(eb.selectFrom("totp_credentials").select("totp_credentials.user_id").whereRef("totp_credentials.user_id", "=", "users.id").where("totp_credentials.confirmed_at", "is not", null))
+        .as("has_totp"),
+    ])
     .where("sessions.id", "=", id)
     .executeTakeFirst();
   if (!row) return null;
@@ -97,8 +108,9 @@ export async function validateSessionToken(
       .where("id", "=", id)
       .execute();
   }
-  const { sessionId, secret_hash: _h, created_at: _c, last_verified_at: _l, ...user } = row;
-  return { sessionId, user };
+  const { sessionId, secret_hash: _h, created_at: _c, last_verified_at: _l, has_passkey, has_totp, ...user } = row;
+  // SQLite answers 0/1, PostgreSQL true/false.
+  return { sessionId, user: { ...user, has_second_factor: Boolean(Number(has_passkey)) || Boolean(Number(has_totp)) } };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
@@ -133,8 +145,12 @@ export function clearSessionCookie(secure: boolean): string {
 }
 
 export function readSessionToken(cookieHeader: string | null | undefined, secure: boolean): string | null {
+  return readCookie(cookieHeader, sessionCookieName(secure));
+}
+
+/** One cookie's value from a Cookie header. */
+export function readCookie(cookieHeader: string | null | undefined, name: string): string | null {
   if (!cookieHeader) return null;
-  const name = sessionCookieName(secure);
   for (const part of cookieHeader.split(";")) {
     const [k, ...v] = part.trim().split("=");
     if (k === name) return v.join("=") || null;

@@ -1,60 +1,109 @@
-// Sign-in throttling: an IP is blocked for 10 minutes after 10 consecutive failures; an
-// account accepts at most 100 failed attempts an hour, whichever IPs they come from. Stored in
-// the database so every app instance sees the same counts.
-import type { Db } from "../../db/connection";
+// Password-guessing limits (decision 010). Each key counts failed attempts in a fixed window;
+// an attempt is reserved before the password is checked, in one transaction that increments
+// every key only if all are under their limit, so parallel requests can never get more checks
+// than the limit; a correct password gives its own reservation back (and nothing more: a
+// success never clears anyone's failures). Stored in the database so every instance shares
+// the counts.
+import { sql, type Kysely } from "kysely";
+import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
 
-interface Rule {
+export interface Rule {
   limit: number;
   windowMs: number;
-  blockMs: number;
 }
 
-export const IP_RULE: Rule = { limit: 10, windowMs: 10 * 60_000, blockMs: 10 * 60_000 };
-export const ACCOUNT_RULE: Rule = { limit: 100, windowMs: 60 * 60_000, blockMs: 60 * 60_000 };
+const MINUTE = 60_000;
 
-export function throttleKeys(ip: string | null, email: string) {
+export const RULES = {
+  /** One account from one address: the guessing a single attacker can do. */
+  accountAndIp: { limit: 10, windowMs: 15 * MINUTE },
+  /** One address, all accounts: password spraying from one place, generous for an office NAT. */
+  ip: { limit: 100, windowMs: 15 * MINUTE },
+  /** One account from everywhere that is not a device it signed in on: the slow global
+   * ceiling on distributed guessing. */
+  account: { limit: 50, windowMs: 60 * MINUTE },
+  /** One account from a browser that signed in to it before (its device cookie). Replaces the
+   * global ceiling, so strangers filling it do not lock the owner out. */
+  knownDevice: { limit: 10, windowMs: 15 * MINUTE },
+  /** Re-entering the password at signing: its own count, never the sign-in's. */
+  signing: { limit: 10, windowMs: 15 * MINUTE },
+} satisfies Record<string, Rule>;
+
+export interface ThrottleKey {
+  key: string;
+  rule: Rule;
+}
+
+export function signInKeys({ ip, email, deviceId }: { ip: string | null; email: string; deviceId: string | null }): ThrottleKey[] {
+  const address = ip ?? "unknown";
+  const account = email.trim().toLowerCase();
   return [
-    { key: `ip:${ip ?? "unknown"}`, rule: IP_RULE },
-    { key: `account:${email.trim().toLowerCase()}`, rule: ACCOUNT_RULE },
+    { key: `acct-ip:${account}|${address}`, rule: RULES.accountAndIp },
+    { key: `ip:${address}`, rule: RULES.ip },
+    deviceId ? { key: `device:${deviceId}|${account}`, rule: RULES.knownDevice } : { key: `acct:${account}`, rule: RULES.account },
   ];
 }
 
-/** Seconds until the caller may try again, or 0 when not blocked. */
-export async function retryAfterSeconds(db: Db, keys: string[], clock: Clock): Promise<number> {
-  if (keys.length === 0) return 0;
-  const now = clock().getTime();
-  const rows = await db
-    .selectFrom("auth_throttle")
-    .select(["blocked_until"])
-    .where("key", "in", keys)
-    .execute();
-  let wait = 0;
-  for (const r of rows) {
-    if (r.blocked_until) wait = Math.max(wait, Math.ceil((Date.parse(r.blocked_until) - now) / 1000));
+export function signingKeys(userId: string): ThrottleKey[] {
+  return [{ key: `signing:${userId}`, rule: RULES.signing }];
+}
+
+export type Reservation = { ok: true; keys: ThrottleKey[] } | { ok: false; retryAfter: number };
+
+class Blocked extends Error {
+  constructor(readonly retryAfter: number) {
+    super("blocked");
   }
-  return Math.max(0, wait);
 }
 
-export async function recordFailure(db: Db, entries: Array<{ key: string; rule: Rule }>, clock: Clock) {
+/** Reserves one attempt under every key, or none if any key is at its limit (then says how
+ * many seconds until that key's window ends). One transaction; each key is one upsert whose
+ * WHERE tests the limit, so the check and the count are a single statement. */
+export async function reserveAttempt(db: Kysely<DB>, keys: ThrottleKey[], clock: Clock): Promise<Reservation> {
   const now = clock();
-  await db.transaction().execute(async (trx) => {
-    for (const { key, rule } of entries) {
-      const row = await trx.selectFrom("auth_throttle").selectAll().where("key", "=", key).executeTakeFirst();
-      const windowOpen = row && now.getTime() - Date.parse(row.window_started_at) < rule.windowMs;
-      const failures = windowOpen ? row.failures + 1 : 1;
-      const values = {
-        failures,
-        window_started_at: windowOpen ? row.window_started_at : now.toISOString(),
-        blocked_until: failures >= rule.limit ? new Date(now.getTime() + rule.blockMs).toISOString() : null,
-      };
-      if (row) await trx.updateTable("auth_throttle").set(values).where("key", "=", key).execute();
-      else await trx.insertInto("auth_throttle").values({ key, ...values }).execute();
-    }
-  });
+  const at = now.toISOString();
+  try {
+    await db.transaction().execute(async (trx) => {
+      for (const { key, rule } of keys) {
+        const windowOver = new Date(now.getTime() - rule.windowMs).toISOString();
+        const row = await trx
+          .insertInto("auth_throttle")
+          .values({ key, failures: 1, window_started_at: at })
+          .onConflict((oc) =>
+            oc
+              .column("key")
+              .doUpdateSet({
+                failures: sql<number>`case when auth_throttle.window_started_at <= ${windowOver} then 1 else auth_throttle.failures + 1 end`,
+                window_started_at: sql<string>`case when auth_throttle.window_started_at <= ${windowOver} then ${at} else auth_throttle.window_started_at end`,
+              })
+              .where((eb) => eb.or([eb("auth_throttle.window_started_at", "<=", windowOver), eb("auth_throttle.failures", "<", rule.limit)])),
+          )
+          .returning("failures")
+          .executeTakeFirst();
+        if (!row) {
+          const held = await trx.selectFrom("auth_throttle").select("window_started_at").where("key", "=", key).executeTakeFirstOrThrow();
+          throw new Blocked(Math.max(1, Math.ceil((Date.parse(held.window_started_at) + rule.windowMs - now.getTime()) / 1000)));
+        }
+      }
+    });
+  } catch (err) {
+    if (err instanceof Blocked) return { ok: false, retryAfter: err.retryAfter };
+    throw err;
+  }
+  return { ok: true, keys };
 }
 
-/** A success clears the IP's run of failures; the account's hourly count stands. */
-export async function recordSuccess(db: Db, ip: string | null) {
-  await db.deleteFrom("auth_throttle").where("key", "=", `ip:${ip ?? "unknown"}`).execute();
+/** A correct password: give back the attempt it reserved. */
+export async function releaseAttempt(db: Kysely<DB>, keys: ThrottleKey[]): Promise<void> {
+  await db
+    .updateTable("auth_throttle")
+    .set({ failures: sql<number>`failures - 1` })
+    .where(
+      "key",
+      "in",
+      keys.map((k) => k.key),
+    )
+    .where("failures", ">", 0)
+    .execute();
 }

@@ -9,4 +9,6 @@ export interface Viewer {
   status: string;
   manager_id: string | null;
   department: string | null;
+  /** A confirmed authenticator app or at least one passkey (HR admins must have one). */
+  has_second_factor: boolean;
 }

@@ -11,7 +11,7 @@ import type { Catalog } from "../courses/catalog.server";
 import type { Clock } from "../clock";
 import "./context";
 import { readSessionToken, validateSessionToken } from "../auth/session.server";
-import { requestId, sameOriginOnly, securityHeaders } from "./security.server";
+import { requestId, sameOriginOnly, securityHeaders, wellFormedRequest } from "./security.server";
 import { retryAfterOn503, storageFaultHandler, withStorageFaults } from "./storage-faults.server";
 import { probeWritable } from "../../db/storage";
 import { lastSchedulerRun } from "../scheduler/last-run.server";
@@ -24,9 +24,11 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   publicDir?: string;
+  /** Starts mail delivery soon (see AppContext.mailQueued). */
+  onMailQueued?: () => void;
 }
 
-export function createApp({ config, db, catalog, build, clock, logger, publicDir = "public" }: AppDeps) {
+export function createApp({ config, db, catalog, build, clock, logger, publicDir = "public", onMailQueued }: AppDeps) {
   const app = express();
   app.disable("x-powered-by");
   if (config.trustProxy) app.set("trust proxy", true);
@@ -49,8 +51,9 @@ export function createApp({ config, db, catalog, build, clock, logger, publicDir
     });
     next();
   });
-  app.use(securityHeaders);
-  app.use(sameOriginOnly(config.origin));
+  app.use(securityHeaders(config));
+  app.use(wellFormedRequest);
+  app.use(sameOriginOnly(config));
 
   const root = path.resolve(publicDir);
   app.use("/build", express.static(path.join(root, "build"), { immutable: true, maxAge: "1y" }));
@@ -87,6 +90,7 @@ export function createApp({ config, db, catalog, build, clock, logger, publicDir
           nonce: res.locals.nonce,
           ip: req.ip ?? null,
           userAgent: req.get("user-agent") ?? null,
+          mailQueued: onMailQueued,
           drained: () =>
             new Promise<void>((resolve) => {
               if (!res.writableNeedDrain || res.destroyed) return resolve();

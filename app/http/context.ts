@@ -22,6 +22,9 @@ export interface AppContext {
   /** Resolves when the response can take more; streamed downloads wait on it so a slow client
    * never makes the server buffer a whole export. */
   drained?: () => Promise<void>;
+  /** Call after queueing mail a person is waiting for (an invitation, a reset link): delivery
+   * starts now instead of at the next scheduler run. Absent in tests that deliver themselves. */
+  mailQueued?: () => void;
 }
 
 declare module "@remix-run/node" {

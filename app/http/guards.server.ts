@@ -9,10 +9,15 @@ export function requireViewer(request: Request, context: AppContext): Viewer {
   throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
 }
 
-/** HR-only pages answer 404 to everyone else, so they do not reveal they exist. */
+/** Where an HR admin without a second factor is sent before any HR page. */
+export const ENROL_SECOND_FACTOR_PATH = "/account/security?required=hr";
+
+/** HR-only pages answer 404 to everyone else, so they do not reveal they exist. An HR admin
+ * must have a second factor: without one, every HR page sends them to add one first. */
 export function requireHr(request: Request, context: AppContext): Viewer {
   const viewer = requireViewer(request, context);
   if (!viewer.is_hr) throw notFound();
+  if (!viewer.has_second_factor) throw redirect(ENROL_SECOND_FACTOR_PATH);
   return viewer;
 }
 
@@ -39,10 +44,27 @@ export function teamPagesOr400(params: URLSearchParams): { page: number; peopleP
   return { page: pageNumberOr400(params), peoplePage: pageNumberOr400(params, "peoplePage"), overduePage: pageNumberOr400(params, "overduePage") };
 }
 
-/** Only same-site relative paths: never redirect a signed-in person to another site. */
+const REDIRECT_BASE = "http://confidant.invalid";
+
+/** Only same-origin paths: never send a signed-in person to another site. The path is read as
+ * the WHATWG URL parser (and so a browser) reads it, against a placeholder origin; anything that
+ * would leave that origin, any control character (tab, CR, LF, NUL…) or backslash, and anything
+ * that is not a plain `/path` is refused. What comes back is the parser's own serialisation, so
+ * it is ASCII and safe in a Location header. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string" || to.length === 0 || to.length > 2048) return fallback;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(to) || !to.startsWith("/") || to.startsWith("//")) return fallback;
+  let url: URL;
+  try {
+    url = new URL(to, REDIRECT_BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== REDIRECT_BASE) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith("/") || path.startsWith("//")) return fallback;
+  return path;
 }
 
 /** Reads a URL-encoded form with a size limit, answering 400/413/415 instead of failing on

@@ -11,7 +11,16 @@ export function requestId(req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-export function securityHeaders(req: Request, res: Response, next: NextFunction) {
+/** Every response's security headers; HSTS when the public origin is https (behind a proxy
+ * that ends TLS the request itself may look like plain http). */
+export function securityHeaders(config: { origin: string }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    setSecurityHeaders(res, config.origin.startsWith("https://"));
+    next();
+  };
+}
+
+function setSecurityHeaders(res: Response, https: boolean) {
   const nonce = res.locals.nonce as string;
   res.setHeader(
     "Content-Security-Policy",
@@ -33,21 +42,38 @@ export function securityHeaders(req: Request, res: Response, next: NextFunction)
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
   res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
-  if (req.secure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-  next();
+  if (https) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
+/** A host name or IP literal, with an optional port: nothing else belongs in a Host header. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}))*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+
+/** Malformed addresses and Host headers are the client's mistake: 400 before anything reads
+ * them (route matching would throw on `/receipts/%FF`, and the request URL on a bad Host). */
+export function wellFormedRequest(req: Request, res: Response, next: NextFunction) {
+  let ok = true;
+  try {
+    decodeURIComponent(req.path);
+    // `?_data=` is Remix's legacy data request: this app's client never makes one.
+    ok = HOST.test(req.get("host") ?? "localhost") && !/[\u0000-\u001f\u007f]/.test(req.originalUrl) && !("_data" in req.query);
+  } catch {
+    ok = false;
+  }
+  if (ok) return next();
+  res.status(400).type("text/plain").send("That address is not valid. Check it, or go back to the home page.");
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Rejects a state-changing request unless the browser says it came from this origin. A request
- * with neither Origin nor Sec-Fetch-Site is refused too: browsers send them on every POST. */
-export function sameOriginOnly(allowedOrigin: string) {
+/** Rejects a state-changing request unless the browser says it came from this app's public
+ * origin (APP_ORIGIN; never the Host header, which the client chooses). A request without
+ * Origin is refused too: browsers send it on every POST. */
+export function sameOriginOnly(config: { origin: string }) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const site = req.get("sec-fetch-site");
     const origin = req.get("origin");
-    const ownOrigin = `${req.protocol}://${req.get("host")}`;
-    const originOk = origin !== undefined && (origin === allowedOrigin || origin === ownOrigin);
+    const originOk = origin !== undefined && origin === config.origin;
     const siteOk = site === undefined || site === "same-origin";
     if (originOk && siteOk) return next();
     res

@@ -137,6 +137,10 @@ export function transportFromConfig(config: Pick<AppConfig, "smtpUrl" | "mailFro
     : fileTransport(path.join(config.dataDir, "outbox"), config.mailFrom);
 }
 
+/** Completes a mail's text just before it is sent (the invitation's link is made then, so it is
+ * never stored). Given the notification's event key and stored body; returns the text to send. */
+export type Personalise = (mail: { eventKey: string; kind: string; body: string }, now: Date) => Promise<string>;
+
 export interface DeliveryResult {
   sent: number;
   retried: number;
@@ -168,6 +172,8 @@ export interface DeliverOptions {
   limiter?: DomainLimiter;
   /** Checked between batches: true ends the call after the batch in hand. */
   stopping?: () => boolean;
+  /** Completes each mail's text just before it is sent (an invitation's link is made then). */
+  personalise?: Personalise;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -177,7 +183,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * `concurrency`: a group is claimed in one statement, sent in parallel over the pool, and its
  * successes recorded in one statement, so the database sees two commits per group, not per mail. */
 export async function deliverDue(db: Kysely<DB>, transport: MailTransport, options: DeliverOptions): Promise<DeliveryResult> {
-  const { clock, batchSize = 50, concurrency = 1, maxBatches = MAX_BATCHES_PER_CALL, limiter = unlimited, stopping = () => false } = options;
+  const { clock, batchSize = 50, concurrency = 1, maxBatches = MAX_BATCHES_PER_CALL, limiter = unlimited, stopping = () => false, personalise } = options;
   const result: DeliveryResult = { sent: 0, retried: 0, failed: 0 };
   const group = Math.max(1, concurrency);
   for (let batch = 0; batch < maxBatches && !stopping(); batch++) {
@@ -194,7 +200,7 @@ export async function deliverDue(db: Kysely<DB>, transport: MailTransport, optio
       .limit(batchSize)
       .execute();
     for (let i = 0; i < due.length; i += group) {
-      const outcomes = await deliverGroup(db, transport, due.slice(i, i + group), { clock, limiter });
+      const outcomes = await deliverGroup(db, transport, due.slice(i, i + group), { clock, limiter, personalise });
       for (const o of outcomes) if (o) result[o]++;
     }
     if (due.length < batchSize) break;
@@ -208,7 +214,7 @@ async function deliverGroup(
   db: Kysely<DB>,
   transport: MailTransport,
   due: Array<{ id: string; to_email: string }>,
-  { clock, limiter }: { clock: Clock; limiter: DomainLimiter },
+  { clock, limiter, personalise }: { clock: Clock; limiter: DomainLimiter; personalise?: Personalise },
 ): Promise<Outcome[]> {
   // Rate limits are reserved before claiming, and the claim outlasts the longest wait.
   const waits = new Map(due.map((d) => [d.id, limiter.reserve(d.to_email)]));
@@ -223,7 +229,8 @@ async function deliverGroup(
       const wait = waits.get(row.id) ?? 0;
       if (wait > 0) await sleep(wait);
       try {
-        await transport.send({ id: row.id, to: row.to_email, subject: row.subject, text: row.body });
+        const text = personalise ? await personalise({ eventKey: row.event_key, kind: row.kind, body: row.body }, clock()) : row.body;
+        await transport.send({ id: row.id, to: row.to_email, subject: row.subject, text });
       } catch (err) {
         return recordError(db, { id: row.id, claimedUntil }, row, err, clock);
       }

@@ -8,7 +8,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import type { AppConfig } from "../config.server";
 import type { Clock } from "../clock";
-import { deliverDue, transportFromConfig, type DeliveryResult, type MailTransport } from "./delivery.server";
+import { deliverDue, transportFromConfig, type DeliveryResult, type MailTransport, type Personalise } from "./delivery.server";
 import { domainLimiter, type DomainLimiter } from "./rate-limit";
 
 type MailConfig = Pick<AppConfig, "smtpUrl" | "mailFrom" | "dataDir" | "mail">;
@@ -17,14 +17,17 @@ export interface Mailer {
   transport: MailTransport;
   limiter: DomainLimiter;
   concurrency: number;
+  /** Completes each mail just before it is sent: invitations and resets get their link as they go. */
+  personalise?: Personalise;
   close(): void;
 }
 
-export function createMailer(config: MailConfig, transport: MailTransport = transportFromConfig(config)): Mailer {
+export function createMailer(config: MailConfig, transport: MailTransport = transportFromConfig(config), personalise?: Personalise): Mailer {
   return {
     transport,
     limiter: domainLimiter(config.mail.rates),
     concurrency: config.mail.concurrency,
+    personalise,
     close: () => transport.close?.(),
   };
 }
@@ -43,6 +46,7 @@ export async function drainOutbox(
       concurrency: mailer.concurrency,
       limiter: mailer.limiter,
       stopping,
+      personalise: mailer.personalise,
     });
     total.sent += r.sent;
     total.retried += r.retried;
@@ -59,11 +63,17 @@ export interface MailLoop {
 
 /** Every `everySeconds` (0: never), one pass; passes never overlap. */
 export function startMailLoop(
-  { db, config, logger, clock }: { db: Kysely<DB>; config: MailConfig; logger: Pick<Logger, "info" | "error">; clock: Clock },
+  {
+    db,
+    config,
+    logger,
+    clock,
+    personalise,
+  }: { db: Kysely<DB>; config: MailConfig; logger: Pick<Logger, "info" | "error">; clock: Clock; personalise?: Personalise },
   everySeconds = config.mail.everySeconds,
 ): MailLoop {
   if (everySeconds <= 0) return { stop: async () => {} };
-  const mailer = createMailer(config);
+  const mailer = createMailer(config, undefined, personalise);
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<void> = Promise.resolve();

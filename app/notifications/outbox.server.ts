@@ -20,6 +20,8 @@ const KIND_SET: Record<NotificationKind, true> = {
   nudge: true,
   kudos: true,
   declined: true,
+  invitation: true,
+  password_reset: true,
 };
 const STATUS_SET: Record<NotificationStatus, true> = { pending: true, sending: true, sent: true, failed: true };
 
@@ -96,7 +98,7 @@ export async function claimNotifications(db: Kysely<DB>, { ids, now, claimedUnti
     .where((eb) =>
       eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", now)])]),
     )
-    .returning(["id", "kind", "to_email", "subject", "body", "attempts"])
+    .returning(["id", "kind", "event_key", "to_email", "subject", "body", "attempts"])
     .execute();
 }
 

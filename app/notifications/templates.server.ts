@@ -90,6 +90,33 @@ export function hrDigestMail(d: {
   };
 }
 
+/** Stands for the set-password link in a queued mail: the link itself is made when the mail is
+ * sent and never stored, so the outbox (which HR reads) shows this instead. */
+export const LINK_PLACEHOLDER = "[a single-use link, made when this mail is sent and never stored]";
+
+export function accountLinkMail({ purpose, name, hours }: { purpose: "invitation" | "reset"; name: string; hours: number }) {
+  if (purpose === "invitation") {
+    return {
+      subject: "You are invited to Confidant: set your password",
+      body:
+        `Hello ${name},\n\n` +
+        `Your company uses Confidant for its confidentiality training and agreements. Choose your password here to sign in:\n\n` +
+        `${LINK_PLACEHOLDER}\n\n` +
+        `The link works once, for ${hours} hours. Nobody else, HR included, can see it or your password.` +
+        signOff,
+    };
+  }
+  return {
+    subject: "Reset your Confidant password",
+    body:
+      `Hello ${name},\n\n` +
+      `Someone asked to reset the password of your Confidant account. To choose a new password, open:\n\n` +
+      `${LINK_PLACEHOLDER}\n\n` +
+      `The link works once, for ${hours} hours, and signs you out everywhere else. If you did not ask for this, ignore this mail: your password stays as it is.` +
+      signOff,
+  };
+}
+
 export function declinedMail(d: {
   hrName: string;
   personName: string;

@@ -62,11 +62,16 @@ export async function createPerson(trx: Transaction<DB>, input: PersonInput, act
 }
 
 /** A new password ends every session the person has. */
-export async function setPassword(trx: Transaction<DB>, { userId, passwordHash, actorId }: { userId: string; passwordHash: string; actorId: string | null }, clock: Clock) {
+/** `data` says how it was changed (which link, who started it); never the password. */
+export async function setPassword(
+  trx: Transaction<DB>,
+  { userId, passwordHash, actorId, data }: { userId: string; passwordHash: string; actorId: string | null; data?: Record<string, unknown> },
+  clock: Clock,
+) {
   const now = clock().toISOString();
   await trx.updateTable("users").set({ password_hash: passwordHash, password_changed_at: now, updated_at: now }).where("id", "=", userId).execute();
   await invalidateUserSessions(trx, userId);
-  await appendAudit(trx, { actorId, action: "person.password_changed", subjectType: "user", subjectId: userId }, clock());
+  await appendAudit(trx, { actorId, action: "person.password_changed", subjectType: "user", subjectId: userId, data }, clock());
 }
 
 /** Deactivation ends every session and keeps every record. */

@@ -1,27 +1,43 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { notFound, readForm, requireViewer } from "~/http/guards.server";
 import { getOwnProfile } from "~/people/profile.server";
 import { boardVisibilitySchema, isShownOnBoards, setShownOnBoards } from "~/recognition/opt-out.server";
+import { secondFactorsOf } from "~/auth/second-factor.server";
 import { formatDate } from "~/components/format";
 import { PERSON_TYPE_LABEL } from "~/labels";
+import { Field } from "~/components/Field";
+import { changeOwnPassword } from "~/auth/passwords.server";
+import { passwordHint, passwordPolicyFor } from "~/auth/password-policy.server";
+import { sessionCookie } from "~/auth/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Your details · Confidant" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context);
   const profile = await getOwnProfile(context.db, viewer.id);
+  const secondFactors = await secondFactorsOf(context.db, viewer.id);
   if (!profile) throw notFound();
   return {
     ...profile,
     shownOnBoards: await isShownOnBoards(context.db, viewer.id),
+    secondFactors,
+    passwordHint: passwordHint(passwordPolicyFor({ hasSecondFactor: secondFactors.any })),
+    passwordChanged: new URL(request.url).searchParams.get("passwordChanged") === "1",
   };
 }
 
-// The one thing a person changes here themselves: whether they appear on compliance boards.
+// What a person changes here themselves: their password, and whether they appear on
+// compliance boards.
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context);
-  const parsed = boardVisibilitySchema.safeParse(Object.fromEntries(await readForm(request)));
+  const form = Object.fromEntries(await readForm(request));
+  if (form.intent === "password") {
+    const result = await changeOwnPassword(context.db, { userId: viewer.id, form, ip: context.ip, userAgent: context.userAgent, hasSecondFactor: viewer.has_second_factor }, context.clock);
+    if (!result.ok) return data({ saved: false as const, error: null, passwordErrors: result.fieldErrors }, { status: 400 });
+    return redirect("/account?passwordChanged=1", { headers: { "Set-Cookie": sessionCookie(result.token, context.config.secureCookies) } });
+  }
+  const parsed = boardVisibilitySchema.safeParse(form);
   if (!parsed.success)
     return data(
       {
@@ -33,6 +49,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const shown = parsed.data.show === "on";
   await setShownOnBoards(context.db, { userId: viewer.id, show: shown }, context.clock);
   return { saved: true as const, shown, error: null };
+}
+
+function ChangePassword({ hint, changed }: { hint: string; changed: boolean }) {
+  const result = useActionData<typeof action>();
+  const errors = result && "passwordErrors" in result ? result.passwordErrors : {};
+  const busy = useNavigation().state === "submitting";
+  return (
+    <>
+      <h2 id="password-h">Password</h2>
+      <Form method="post" noValidate className="panel" aria-labelledby="password-h">
+        {changed ? (
+          <p className="notice" role="status">
+            Your password is changed. You are signed out everywhere else.
+          </p>
+        ) : null}
+        <p className="muted">Changing your password signs you out of every other browser and device.</p>
+        <input type="hidden" name="intent" value="password" />
+        <Field id="current" label="Current password" type="password" autoComplete="current-password" error={errors.current} />
+        <Field id="password" label="New password" hint={hint} type="password" autoComplete="new-password" error={errors.password} />
+        <Field id="confirm" label="Type the new password again" type="password" autoComplete="new-password" error={errors.confirm} />
+        <button type="submit" className="button secondary" disabled={busy}>
+          Change password
+        </button>
+      </Form>
+    </>
+  );
 }
 
 
@@ -100,6 +142,16 @@ export default function AccountPage() {
           <dd>{p.managerName ?? <span className="muted">None</span>}</dd>
         </dl>
       </div>
+      <h2 id="security-h">Sign-in security</h2>
+      <div className="panel" aria-labelledby="security-h">
+        <p>
+          {p.secondFactors.any
+            ? `Second factor: ${[p.secondFactors.passkeys ? `${p.secondFactors.passkeys} passkey(s)` : null, p.secondFactors.totp ? "authenticator app" : null].filter(Boolean).join(" and ")}.`
+            : "You have no second factor yet."}{" "}
+          <Link to="/account/security">Passkeys and authenticator app</Link>
+        </p>
+      </div>
+      <ChangePassword hint={p.passwordHint} changed={p.passwordChanged} />
       <BoardVisibility shown={p.shownOnBoards} />
       <p>
         <Link to="/">Back to my training</Link>

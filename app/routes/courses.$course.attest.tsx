@@ -12,6 +12,8 @@ import { Callout } from "~/components/Callout";
 import { Field } from "~/components/Field";
 import { passOnHeaders } from "~/http/headers";
 import type { AppContext } from "~/http/context";
+import { secondFactorsOf } from "~/auth/second-factor.server";
+import { PasskeyButton } from "~/components/PasskeyButton";
 
 export const headers = passOnHeaders;
 
@@ -32,7 +34,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     if (!attestationUnlocked(course, state)) throw redirect(`/courses/${course.id}`);
   }
   const page = await signingPage(context.db, { viewer, assignment, policy, consentPolicy, secret: context.config.secret }, context.clock());
-  return { course: { id: course.id, title: course.meta.title }, preview, ...page };
+  // A person with a second factor re-authenticates with it rather than the password.
+  const secondFactors = assignment ? await secondFactorsOf(context.db, viewer.id) : { totp: false, passkeys: 0, any: false };
+  return { course: { id: course.id, title: course.meta.title }, preview, ...page, secondFactors };
 }
 
 export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => withMdxLoaded(serverLoader);
@@ -52,7 +56,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const result =
       form._action === "decline"
         ? await declineAttestation(context.db, { ...input, origin: context.config.origin }, context.clock)
-        : await signAttestation(context.db, input, context.clock);
+        : await signAttestation(context.db, { ...input, origin: context.config.origin }, context.clock);
     if (!result.ok) {
       const headers = result.retryAfter ? { "Retry-After": String(result.retryAfter) } : undefined;
       return data({ fieldErrors: result.fieldErrors, formError: result.formError ?? null, name: String(form.name ?? "").slice(0, 200) }, { status: result.status, headers });
@@ -83,8 +87,40 @@ function IntentBox({ name, label, error }: { name: string; label: string; error?
   );
 }
 
-/** How the signer proves it is them at the moment of signing. */
-function SignerProof({ errors }: { errors: Errors }) {
+/** Re-authentication with the person's second factor: their passkey, or a code from their
+ * authenticator app; the password stays available behind a disclosure. */
+function SecondFactorSigning({ totp, passkeys, errors, busy }: { totp: boolean; passkeys: boolean; errors: Errors; busy: boolean }) {
+  return (
+    <>
+      <p>We ask you to confirm it is you who signs.</p>
+      {errors.passkey ? (
+        <p className="field-error" role="alert">
+          {errors.passkey}
+        </p>
+      ) : null}
+      {passkeys ? <PasskeyButton purpose="signing" label="Sign the agreement with my passkey" /> : null}
+      {totp ? (
+        <>
+          <Field id="totp" label="Code from your authenticator app" inputMode="numeric" autoComplete="one-time-code" maxLength={9} error={errors.totp} />
+          <button type="submit" className="button" disabled={busy}>
+            {busy ? "Signing…" : "Sign the agreement with this code"}
+          </button>
+        </>
+      ) : null}
+      <details open={Boolean(errors.password)}>
+        <summary>Use your password instead</summary>
+        <Field id="password" label="Your password" type="password" autoComplete="current-password" error={errors.password} />
+        <button type="submit" className="button secondary" disabled={busy}>
+          Sign the agreement with my password
+        </button>
+      </details>
+    </>
+  );
+}
+
+/** How the signer proves it is them at the moment of signing: the password, or a second factor. */
+function SignerProof({ d, errors, busy }: { d: PageData; errors: Errors; busy: boolean }) {
+  if (d.secondFactors.any) return <SecondFactorSigning totp={d.secondFactors.totp} passkeys={d.secondFactors.passkeys > 0} errors={errors} busy={busy} />;
   return <Field id="password" label="Your password" hint="We ask again to be sure it is you who signs." type="password" autoComplete="current-password" error={errors.password} />;
 }
 
@@ -102,7 +138,7 @@ function ConsentForm({ d, errors, name }: { d: PageData; errors: Errors; name?: 
   );
 }
 
-function SignForm({ d, errors, name }: { d: PageData; errors: Errors; name?: string }) {
+function SignForm({ d, errors, name, busy }: { d: PageData; errors: Errors; name?: string; busy: boolean }) {
   return (
     <>
       <p>
@@ -111,7 +147,7 @@ function SignForm({ d, errors, name }: { d: PageData; errors: Errors; name?: str
       <input type="hidden" name="presented" value={d.presented} />
       <IntentBox name="intent" label={d.wording.intent} error={errors.intent} />
       <Field id="name" label={d.wording.name} hint={`Type it as it appears on your profile: ${d.profileName}`} type="text" autoComplete="name" defaultValue={name} error={errors.name} />
-      <SignerProof errors={errors} />
+      <SignerProof d={d} errors={errors} busy={busy} />
     </>
   );
 }
@@ -174,10 +210,12 @@ export default function AttestPage() {
                 {result.formError}
               </p>
             ) : null}
-            {consent ? <ConsentForm d={d} errors={errors} name={result?.name} /> : <SignForm d={d} errors={errors} name={result?.name} />}
-            <button type="submit" className="button" disabled={busy}>
-              {busy ? (consent ? "Sending…" : "Signing…") : consent ? d.wording.consentButton : d.wording.sign}
-            </button>
+            {consent ? <ConsentForm d={d} errors={errors} name={result?.name} /> : <SignForm d={d} errors={errors} name={result?.name} busy={busy} />}
+            {consent || !d.secondFactors.any ? (
+              <button type="submit" className="button" disabled={busy}>
+                {busy ? (consent ? "Sending…" : "Signing…") : consent ? d.wording.consentButton : d.wording.sign}
+              </button>
+            ) : null}
           </Form>
           {consent ? (
             <p className="muted">Prefer paper? Ask HR for a paper copy to sign; nothing else is needed from you here.</p>

@@ -1,3 +1,4 @@
+import { DownloadButton } from "~/components/DownloadButton";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireHr } from "~/http/guards.server";
@@ -159,11 +160,11 @@ export default function HrOverview() {
   return (
     <div className="hr-page">
       <h1>Compliance overview</h1>
-      <p>
-        <a className="button secondary" href={hrHref("/hr/export/assignments.csv", d.filters)} download>
+      <div>
+        <DownloadButton action={hrHref("/hr/export/assignments.csv", d.filters)} className="button secondary">
           Download these assignments as CSV
-        </a>
-      </p>
+        </DownloadButton>
+      </div>
       <p className="hr-asof">
         {o.source === "rollup" ? (
           <>

@@ -8,6 +8,8 @@ import { FIELD_LABEL, plural } from "~/roster/format";
 import { confirmImport, getImport, planFromText, type ImportSummary } from "~/roster/import.server";
 import { planCounts, planIsEmpty } from "~/roster/plan.server";
 import rosterStyles from "~/styles/roster.css";
+import { invitePeople, parseInviteWhen } from "~/auth/account-links.server";
+import { InviteChoice } from "~/components/InviteChoice";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: rosterStyles }];
 
@@ -70,7 +72,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const viewer = requireHr(request, context);
   const form = await readForm(request);
-  if (form.get("intent") !== "confirm") return data({ formError: "That button is not recognised. Reload the page and try again." }, { status: 400 });
+  const when = parseInviteWhen(form.get("invite") ?? undefined);
+  if (form.get("intent") !== "confirm" || !when) return data({ formError: "That button is not recognised. Reload the page and try again." }, { status: 400 });
   const digest = form.get("digest");
   const result = await confirmImport(
     context.db,
@@ -88,7 +91,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       throw notFound();
     case "applied": {
       const c = result.summary.counts;
-      const message = `Import applied: ${c.added} added, ${c.changed} changed, ${c.leave} put on leave, ${c.returned} returned from leave, ${c.reactivated} reactivated, ${c.deactivated} deactivated.`;
+      const invited = await invitePeople(context.db, { emails: result.summary.added.map((p) => p.email), actorId: viewer.id, when }, context.clock);
+      if (invited.now > 0) context.mailQueued?.();
+      const message = `Import applied: ${c.added} added, ${c.changed} changed, ${c.leave} put on leave, ${c.returned} returned from leave, ${c.reactivated} reactivated, ${c.deactivated} deactivated. Invitations: ${invited.now} sent, ${invited.scheduled} for their start date.`;
       return redirect(here, { headers: { "Set-Cookie": await setFlash(context.config, message) } });
     }
     case "already_applied":
@@ -464,6 +469,7 @@ function Preview({ plan, busy }: { plan: PlanView; busy: boolean }) {
         <input type="hidden" name="intent" value="confirm" />
         <input type="hidden" name="digest" value={plan.digest} />
         {plan.deactivateMissing ? <input type="hidden" name="deactivateMissing" value="on" /> : null}
+        {plan.counts.added > 0 ? <InviteChoice count={plan.counts.added} /> : null}
         <button type="submit" className="button" disabled={busy}>
           {busy ? "Applying…" : plan.empty ? "Record this import" : "Apply this import"}
         </button>{" "}

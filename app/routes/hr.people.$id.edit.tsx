@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { notFound, readForm, requireHr } from "~/http/guards.server";
 import { formatDateTime } from "~/components/format";
 import { readFlash, setFlash } from "~/http/flash.server";
-import { createPasswordLink } from "~/auth/password-links.server";
+import { latestAccountLink, sendAccountLinkByHr, type AccountLinkStatus } from "~/auth/account-links.server";
 import { changeStatus, editPerson, getPersonForEdit } from "~/roster/people-admin.server";
 import { PersonFields, type PersonFieldValues } from "~/roster/person-fields";
 import rosterStyles from "~/styles/roster.css";
@@ -17,10 +17,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const person = await getPersonForEdit(context.db, params.id ?? "");
   if (!person) throw notFound();
   const flash = await readFlash(request, context.config);
-  return data({ person, isSelf: person.id === viewer.id, flash: flash.message }, { headers: flash.headers });
+  const link = await latestAccountLink(context.db, person.id);
+  return data({ person, link, isSelf: person.id === viewer.id, flash: flash.message }, { headers: flash.headers });
 }
 
-const INTENTS = ["details", "leave", "return", "deactivate", "reactivate", "password_link"] as const;
+const INTENTS = ["details", "leave", "return", "deactivate", "reactivate", "send_invitation", "send_reset"] as const;
 type Intent = (typeof INTENTS)[number];
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -30,10 +31,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = params.id ?? "";
   const here = `/hr/people/${id}/edit`;
   if (!INTENTS.includes(intent)) return data({ intent: null, message: "That button is not recognised. Reload the page and try again.", field: null }, { status: 400 });
-  if (intent === "password_link") {
-    // Shown once, in this response only: the token is never stored or put in a cookie.
-    const link = await createPasswordLink(context.db, { userId: id, actorId: viewer.id }, context.clock);
-    return data({ intent, link: `${context.config.origin}${link.path}`, expiresAt: link.expiresAt });
+  if (intent === "send_invitation" || intent === "send_reset") {
+    // Mailed to the person; HR never sees the link.
+    const purpose = intent === "send_invitation" ? "invitation" : "reset";
+    const result = await sendAccountLinkByHr(context.db, { userId: id, actorId: viewer.id, purpose }, context.clock);
+    if (!result.ok) return data({ intent, message: result.message, field: null }, { status: result.status });
+    context.mailQueued?.();
+    const message = purpose === "invitation" ? "Invitation queued: it is mailed to them with a link to set their password." : "Reset link queued: it is mailed to them.";
+    return redirect(here, { headers: { "Set-Cookie": await setFlash(context.config, message) } });
   }
   if (intent === "details") {
     const result = await editPerson(context.db, { id, form: Object.fromEntries(form), actorId: viewer.id }, context.clock);
@@ -54,8 +59,46 @@ const STATUS = {
   inactive: { label: "Deactivated", className: "status-cancelled" },
 } as const;
 
+const LINK_WORD = { invitation: "Invitation", reset: "Reset link" } as const;
+
+function linkState(link: AccountLinkStatus): string {
+  if (link.usedAt) return `used on ${formatDateTime(link.usedAt)}`;
+  if (link.sentAt) return `mailed on ${formatDateTime(link.sentAt)}, valid until ${formatDateTime(link.expiresAt ?? link.sentAt)}`;
+  if (link.sendOn) return `to be mailed on their start date, ${link.sendOn}`;
+  return link.mailStatus === "failed" ? "could not be mailed: see the outbox" : "waiting in the outbox";
+}
+
+/** HR starts an invitation or a reset; the person gets the link by email. HR sees when, never the link. */
+function PasswordPanel({ name, canSignIn, link, busy }: { name: string; canSignIn: boolean; link: AccountLinkStatus | null; busy: boolean }) {
+  return (
+    <section className="panel" aria-labelledby="pwlink-h">
+      <h2 id="pwlink-h" className="panel-title">
+        Password
+      </h2>
+      <p>
+        {canSignIn
+          ? `${name} has a password. If they have lost it, send them a reset link: it is mailed to them, works once, for 72 hours, and ends their other sessions.`
+          : `${name} has no password yet. Send them an invitation: it is mailed to them with a link to choose one, which works once, for 72 hours.`}{" "}
+        Nobody but {name} sees the link or the password.
+      </p>
+      {link ? (
+        <p className="muted" role="status">
+          {LINK_WORD[link.purpose]} started {formatDateTime(link.startedAt)}
+          {link.startedByName ? ` by ${link.startedByName}` : " by them, from the sign-in page"}: {linkState(link)}.
+        </p>
+      ) : null}
+      <Form method="post">
+        <input type="hidden" name="intent" value={canSignIn ? "send_reset" : "send_invitation"} />
+        <button type="submit" className="button secondary" disabled={busy}>
+          {canSignIn ? "Send a reset link" : "Send an invitation"}
+        </button>
+      </Form>
+    </section>
+  );
+}
+
 export default function EditPerson() {
-  const { person: p, isSelf, flash } = useLoaderData<typeof loader>();
+  const { person: p, link, isSelf, flash } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const detailErrors = result && "fieldErrors" in result ? result.fieldErrors : {};
@@ -162,28 +205,7 @@ export default function EditPerson() {
         </section>
       ) : null}
 
-      {p.status !== "inactive" ? (
-        <section className="panel" aria-labelledby="pwlink-h">
-          <h2 id="pwlink-h" className="panel-title">
-            Password
-          </h2>
-          <p>
-            People added by import or by hand have no password until they set one. Create a link that lets {p.name} set a password: it works
-            once, for 72 hours, and ends their other sessions. Send it to them yourself; it is shown only here, only now.
-          </p>
-          {result && "link" in result ? (
-            <p className="notice" role="status">
-              Set-password link for {p.email}, valid until {formatDateTime(result.expiresAt)}: <code>{result.link}</code>
-            </p>
-          ) : null}
-          <Form method="post">
-            <input type="hidden" name="intent" value="password_link" />
-            <button type="submit" className="button secondary">
-              Create a set-password link
-            </button>
-          </Form>
-        </section>
-      ) : null}
+      {p.status !== "inactive" ? <PasswordPanel name={p.name} canSignIn={p.canSignIn} link={link} busy={busy} /> : null}
 
       {p.status !== "inactive" ? (
         <Form method="post" noValidate className="panel roster-danger" aria-labelledby="deact-h">

@@ -4,6 +4,8 @@ import { readForm, requireHr } from "~/http/guards.server";
 import { setFlash } from "~/http/flash.server";
 import { addPerson } from "~/roster/people-admin.server";
 import { PersonFields, type PersonFieldValues } from "~/roster/person-fields";
+import { invitePeople, parseInviteWhen } from "~/auth/account-links.server";
+import { InviteChoice } from "~/components/InviteChoice";
 import rosterStyles from "~/styles/roster.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: rosterStyles }];
@@ -18,11 +20,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireHr(request, context);
   const form = Object.fromEntries(await readForm(request));
+  const when = parseInviteWhen(form.invite);
+  if (!when) return data({ fieldErrors: { email: "Choose when to send the invitation, then add the person again." }, values: {} }, { status: 400 });
   const result = await addPerson(context.db, { form, actorId: viewer.id }, context.clock);
   if (!result.ok) return data({ fieldErrors: result.fieldErrors, values: result.values }, { status: 400 });
   const name = String(form.name ?? "").replace(/\s+/g, " ").trim();
+  const invited = await invitePeople(context.db, { emails: [String(form.email).trim().toLowerCase()], actorId: viewer.id, when }, context.clock);
+  if (invited.now > 0) context.mailQueued?.();
+  const next = invited.now > 0 ? "Their invitation is on its way." : invited.scheduled > 0 ? "Their invitation will be mailed on their start date." : "They cannot sign in until they have a password. Send them an invitation from this page.";
   return redirect(`/hr/people/${result.id}/edit`, {
-    headers: { "Set-Cookie": await setFlash(context.config, `Added ${name}. They cannot sign in until they have a password.`) },
+    headers: { "Set-Cookie": await setFlash(context.config, `Added ${name}. ${next}`) },
   });
 }
 
@@ -50,6 +57,7 @@ export default function NewPerson() {
           </p>
         ) : null}
         <PersonFields values={{ ...EMPTY, ...(result?.values ?? {}) }} errors={errors} />
+        <InviteChoice />
         <button type="submit" className="button" disabled={busy}>
           {busy ? "Adding…" : "Add person"}
         </button>

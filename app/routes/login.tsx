@@ -1,8 +1,11 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { readForm, safeRedirect } from "~/http/guards.server";
 import { signIn } from "~/auth/login.server";
 import { sessionCookie } from "~/auth/session.server";
+import { pendingCookie, signInWithPasskey } from "~/auth/second-factor.server";
+import { PasskeyButton } from "~/components/PasskeyButton";
+import { deviceCookie, readDevice } from "~/auth/device.server";
 import { passOnHeaders } from "~/http/headers";
 import { Field } from "~/components/Field";
 
@@ -17,11 +20,18 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
-  const result = await signIn(
-    context.db,
-    { form: Object.fromEntries(form), ip: context.ip, userAgent: context.userAgent },
-    context.clock,
-  );
+  const redirectTo = safeRedirect(form.get("redirectTo"));
+  const { secret, secureCookies: secure } = context.config;
+  const device = readDevice(request.headers.get("cookie"), { secret, secure });
+  if (form.get("intent") === "passkey") {
+    const result = await signInWithPasskey(context.db, { response: form.get("passkey"), ip: context.ip, userAgent: context.userAgent, origin: context.config.origin }, context.clock);
+    if (!result.ok) return data({ fieldErrors: {} as Record<string, string>, formError: result.error, email: "" }, { status: 400 });
+    const headers = new Headers();
+    headers.append("Set-Cookie", sessionCookie(result.sessionToken, secure));
+    headers.append("Set-Cookie", deviceCookie({ secret, secure, userId: result.userId, deviceId: device?.deviceId }));
+    return redirect(redirectTo, { headers });
+  }
+  const result = await signIn(context.db, { form: Object.fromEntries(form), ip: context.ip, userAgent: context.userAgent, device, redirectTo }, context.clock);
   if (!result.ok) {
     const headers = result.status === 429 ? { "Retry-After": String(result.retryAfter) } : undefined;
     return data(
@@ -29,9 +39,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: result.status, headers },
     );
   }
-  return redirect(safeRedirect(form.get("redirectTo")), {
-    headers: { "Set-Cookie": sessionCookie(result.token, context.config.secureCookies) },
-  });
+  // Password right and a second factor on the account: that comes next, before any session.
+  if ("pendingToken" in result) return redirect("/login/verify", { headers: { "Set-Cookie": pendingCookie(result.pendingToken, secure) } });
+  const headers = new Headers();
+  headers.append("Set-Cookie", sessionCookie(result.token, secure));
+  headers.append("Set-Cookie", deviceCookie({ secret, secure, userId: result.userId, deviceId: device?.deviceId }));
+  return redirect(redirectTo, { headers });
 }
 
 export default function Login() {
@@ -60,6 +73,15 @@ export default function Login() {
         <button type="submit" className="button" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+      </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+      <Form method="post" className="passkey-sign-in">
+        <input type="hidden" name="intent" value="passkey" />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
+        <p className="muted">Or, if you have added a passkey to your account:</p>
+        <PasskeyButton purpose="sign-in" label="Use a passkey" className="button secondary" />
       </Form>
     </div>
   );

@@ -76,6 +76,15 @@ export default function ReceiptPage() {
           <dd>Ticked: “{r.intentLabel}”</dd>
           <dt>Authentication</dt>
           <dd>{r.authMethod}</dd>
+          {r.credentialChange ? (
+            <>
+              <dt>Password history</dt>
+              <dd className="credential-change">
+                Signed within 24 hours after the password was set through {r.credentialChange.kind === "invitation" ? "an invitation" : "a reset link"} that{" "}
+                {r.credentialChange.startedByName} started (password set {formatDateTime(r.credentialChange.at)}).
+              </dd>
+            </>
+          ) : null}
           <dt>Text shown at</dt>
           <dd>{formatDateTime(r.presentedAt)}</dd>
           <dt>IP address</dt>

@@ -102,7 +102,7 @@ async function maxSeq() {
 }
 
 async function packOf(user: User) {
-  const res = await server.get(`/hr/people/${user.id}/evidence.json`, hr);
+  const res = await server.post(`/hr/people/${user.id}/evidence.json`, {}, hr);
   expect(res.status).toBe(200);
   const text = await res.text();
   return { res, text, pack: JSON.parse(text) as EvidencePack };
@@ -194,7 +194,7 @@ test("producing a pack is itself recorded in the audit log, with who, whose and 
   expect(entry).toMatchObject({ action: "evidence.produced", actor_id: w.hr.id, subject_type: "user", subject_id: w.alice.id, at: NOW });
   expect(JSON.parse(entry.data_json)).toMatchObject({ email: "alice@test.example", via: "web", formats: ["json"], packSha256: pack.packSha256, jsonSha256: sha256Hex(text), chainHead: pack.audit.head });
 
-  const res = await server.get(`/hr/people/${w.alice.id}/evidence.pdf`, hr);
+  const res = await server.post(`/hr/people/${w.alice.id}/evidence.pdf`, {}, hr);
   const pdf = new Uint8Array(await res.arrayBuffer());
   const [pdfEntry] = await w.db.selectFrom("audit_log").selectAll().orderBy("seq", "desc").limit(1).execute();
   expect(pdfEntry).toMatchObject({ action: "evidence.produced", actor_id: w.hr.id, subject_id: w.alice.id });
@@ -292,7 +292,7 @@ test("recomputing packSha256 after tampering does not hide it", async () => {
 });
 
 test("the PDF is a valid PDF an attorney can read: the person, the cycles, and each signature with its time, meaning and text hash", async () => {
-  const res = await server.get(`/hr/people/${w.alice.id}/evidence.pdf`, hr);
+  const res = await server.post(`/hr/people/${w.alice.id}/evidence.pdf`, {}, hr);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toBe("application/pdf");
   expect(res.headers.get("content-disposition")).toBe('attachment; filename="evidence-alice@test.example-2027-06-01.pdf"');
@@ -339,7 +339,7 @@ test("a person who has left gets a complete pack: both cycles, both signatures, 
   expect(pack.audit.entries.map((e) => e.action)).toContain("person.deactivated");
   expect(verifyPack(JSON.parse(text))).toMatchObject({ ok: true, failures: [] });
 
-  const res = await server.get(`/hr/people/${frank.id}/evidence.pdf`, hr);
+  const res = await server.post(`/hr/people/${frank.id}/evidence.pdf`, {}, hr);
   expect(res.status).toBe(200);
   const pdf = pdfText(new Uint8Array(await res.arrayBuffer()), "frank.pdf");
   expect(pdf).toContain("Frank Fischer");

@@ -118,7 +118,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 async function download(query = "") {
-  const res = await server.get(`/hr/export/assignments.csv${query}`, hr);
+  const res = await server.post(`/hr/export/assignments.csv${query}`, {}, hr);
   // Keep the byte order mark: Response.text() would drop it.
   return { res, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer()) };
 }
@@ -225,21 +225,21 @@ test("employees and managers are told the export does not exist; signed-out peop
   for (const email of ["ontime@test.example", "manager@test.example"]) {
     const cookie = await server.login(email);
     for (const query of ["", "?status=overdue", "?status=bogus"]) {
-      const res = await server.get(`/hr/export/assignments.csv${query}`, cookie);
+      const res = await server.post(`/hr/export/assignments.csv${query}`, {}, cookie);
       expect(res.status, `${email} ${query}`).toBe(404);
       const body = await res.text();
       expect(body).not.toContain("@test.example,");
       expect(res.headers.get("content-disposition")).toBeNull();
     }
   }
-  const signedOut = await server.get("/hr/export/assignments.csv");
+  const signedOut = await server.post("/hr/export/assignments.csv", {});
   expect(signedOut.status).toBe(302);
   expect(signedOut.headers.get("location")).toMatch(/^\/login/);
 });
 
 test("the route streams the CSV as an attachment with a dated name, and records the export", async () => {
   const before = await w.db.selectFrom("audit_log").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirstOrThrow();
-  const res = await server.get("/hr/export/assignments.csv?status=completed&department=Sales", hr);
+  const res = await server.post("/hr/export/assignments.csv?status=completed&department=Sales", {}, hr);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
   expect(res.headers.get("content-disposition")).toBe('attachment; filename="confidant-assignments-2027-06-01.csv"');

@@ -14,6 +14,7 @@ import type { DB } from "../../db/schema";
 import { seedDemo, DEMO_PASSWORD } from "../../scripts/seed";
 import { freshDb, type TestDb } from "../support/db";
 import { realCatalog, SECRET } from "../support/world";
+import { enrolSoftPasskey } from "../support/authenticator";
 import { startTestServer, type TestServer } from "../support/server";
 
 const NOW = "2027-03-01T09:00:00.000Z";
@@ -141,6 +142,9 @@ beforeAll(async () => {
 
   await refreshRollup(t.db, now);
   server = await startTestServer({ db: t.db, catalog, clock });
+  // HR admins must have a second factor: the demo's HR admin gets a test passkey.
+  const demoHr = await t.db.selectFrom("users").select(["id", "email", "name"]).where("email", "=", "hr@example.com").executeTakeFirstOrThrow();
+  await enrolSoftPasskey(t.db, demoHr, clock);
   hrCookie = await server.login("hr@example.com", DEMO_PASSWORD);
 });
 

@@ -9,6 +9,7 @@ import { createApp } from "../../app/http/app.server";
 import { readConfig } from "../../app/config.server";
 import type { World } from "./world";
 import { PASSWORD, SECRET } from "./world";
+import { passkeyOf, usePasskey } from "./authenticator";
 
 let buildPromise: Promise<ServerBuild> | null = null;
 export function serverBuild() {
@@ -25,14 +26,19 @@ export interface TestServer {
   get: (pathname: string, cookie?: string) => Promise<Response>;
 }
 
-/** `env` adds settings (e.g. DATA_DIR, TSA_URL) to the test's configuration. */
-export async function startTestServer(world: Pick<World, "db" | "catalog" | "clock">, env: Record<string, string> = {}): Promise<TestServer> {
+/** `env` adds settings (e.g. DATA_DIR, TSA_URL) to the test's configuration; `hostname:
+ * "localhost"` is for browser suites that use passkeys (WebAuthn refuses an IP address as the
+ * relying party's id). */
+export async function startTestServer(
+  world: Pick<World, "db" | "catalog" | "clock">,
+  { hostname = "127.0.0.1", ...env }: { hostname?: string } & Record<string, string> = {},
+): Promise<TestServer> {
   const build = await serverBuild();
   const config = { ...readConfig({ NODE_ENV: "test", APP_SECRET: SECRET, PORT: "0", LOG_LEVEL: "silent", ...env }) };
   const app = createApp({ config, db: world.db, catalog: world.catalog, build, clock: world.clock, logger: pino({ level: "silent" }) });
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://${hostname}:${(server.address() as AddressInfo).port}`;
   config.origin = url;
   const post: TestServer["post"] = (pathname, form, cookie, headers) =>
     fetch(url + pathname, {
@@ -48,8 +54,18 @@ export async function startTestServer(world: Pick<World, "db" | "catalog" | "clo
     get,
     async login(email, password = PASSWORD) {
       const res = await post("/login", { email, password });
-      const set = res.headers.get("set-cookie");
+      let set = res.headers.get("set-cookie");
       if (res.status !== 302 || !set) throw new Error(`Sign-in as ${email} failed with ${res.status}`);
+      if (res.headers.get("location") === "/login/verify") {
+        // The second step, with the person's test passkey.
+        const passkey = passkeyOf(email);
+        if (!passkey) throw new Error(`${email} has a second factor but no test passkey`);
+        const pending = set.split(";")[0];
+        const options = await (await post("/passkeys/options", { purpose: "second-factor" }, pending)).json();
+        const done = await post("/login/verify", { method: "passkey", passkey: usePasskey(passkey, options, url) }, pending);
+        set = done.headers.getSetCookie().find((c) => /session=[^;]/.test(c)) ?? null;
+        if (done.status !== 302 || !set) throw new Error(`The second step for ${email} failed with ${done.status}`);
+      }
       return set.split(";")[0];
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

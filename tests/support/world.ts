@@ -6,6 +6,7 @@ import { hashPassword } from "../../app/auth/password.server";
 import { assign, makePerson } from "../../app/demo/factories.server";
 import type { User } from "../../db/schema";
 import { freshDb, type TestDb } from "./db";
+import { enrolSoftPasskey } from "./authenticator";
 
 export const PASSWORD = "correct horse battery";
 export const SECRET = "test-secret-0123456789abcdef0123456789abcdef";
@@ -41,6 +42,8 @@ export async function makeWorld(now = "2027-03-01T09:00:00.000Z"): Promise<World
   const course = catalog.courses.get(COURSE_ID)!;
   const hash = await passwordHash();
   const hr = await makePerson(t.db, { email: "hr@test.example", name: "Helen Harper", startDate: "2025-01-01", isHr: true, passwordHash: hash }, clock);
+  // HR admins must have a second factor: this one has a passkey the sign-in helpers can use.
+  await enrolSoftPasskey(t.db, hr, clock);
   const manager = await makePerson(t.db, { email: "manager@test.example", name: "Mark Mendes", startDate: "2025-01-01", passwordHash: hash }, clock);
   const alice = await makePerson(t.db, { email: "alice@test.example", name: "Alice Archer", startDate: "2027-02-20", managerId: manager.id, passwordHash: hash }, clock);
   const bob = await makePerson(t.db, { email: "bob@test.example", name: "Bob Baker", startDate: "2027-02-20", managerId: manager.id, passwordHash: hash }, clock);
