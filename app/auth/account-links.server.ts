@@ -9,7 +9,7 @@ import type { AccountLinkPurpose, DB } from "../../db/schema";
 import type { Clock } from "../clock";
 import { randomId } from "../ids.server";
 import { sha256Hex } from "../hash.server";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { accountLinkMail, LINK_PLACEHOLDER } from "../notifications/templates.server";
 import { setPassword } from "../people/people.server";
@@ -88,7 +88,7 @@ export async function sendAccountLinkByHr(
   clock: Clock,
 ): Promise<HrLinkResult> {
   const now = clock();
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const person = await trx.selectFrom("users").select(["status", "start_date"]).where("id", "=", userId).executeTakeFirst();
     if (!person) return { ok: false as const, status: 404 as const, message: "There is no such person." };
     if (person.status === "inactive") return { ok: false as const, status: 409 as const, message: "This person is deactivated: reactivate them before sending them a link." };
@@ -108,7 +108,7 @@ export async function invitePeople(
   const counts = { now: 0, scheduled: 0 };
   if (when === "not_yet" || emails.length === 0) return counts;
   const now = clock();
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     for (let i = 0; i < emails.length; i += 500) {
       const people = await trx
         .selectFrom("users")
@@ -133,7 +133,7 @@ export async function invitePeople(
 export async function requestPasswordReset(db: Kysely<DB>, { email }: { email: string }, clock: Clock): Promise<void> {
   const now = clock();
   const address = email.trim().toLowerCase();
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     const person = await trx.selectFrom("users").select("id").where("email", "=", address).where("status", "<>", "inactive").executeTakeFirst();
     if (!person) return;
     const quietSince = new Date(now.getTime() - RESET_QUIET_MINUTES * 60_000).toISOString();
@@ -162,7 +162,7 @@ export async function queueDueInvitations(db: Kysely<DB>, now: Date): Promise<nu
     .execute();
   let queued = 0;
   for (const link of due) {
-    await db.transaction().execute(async (trx) => {
+    await auditedTransaction(db, async (trx) => {
       const claimed = await trx.updateTable("account_links").set({ queued_at: now.toISOString() }).where("id", "=", link.id).where("queued_at", "is", null).executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) return;
       await queueMail(trx, { id: link.id, userId: link.user_id, purpose: link.purpose }, now);

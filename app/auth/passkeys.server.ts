@@ -14,7 +14,7 @@ import {
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
-import { appendAudit } from "../audit/audit.server";
+import { appendAudit, auditedTransaction } from "../audit/audit.server";
 
 export const CHALLENGE_MINUTES = 5;
 export type PasskeyPurpose = "register" | "sign-in" | "second-factor" | "signing";
@@ -172,7 +172,7 @@ export async function registerPasskey(
   const now = clock();
   const taken = await db.selectFrom("passkeys").select("id").where("id", "=", info.credential.id).executeTakeFirst();
   if (taken) return { ok: false, error: "That passkey is already registered." };
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     await trx
       .insertInto("passkeys")
       .values({
@@ -198,7 +198,7 @@ export async function listPasskeys(db: Db, userId: string) {
 
 /** Removes one of the person's own passkeys; someone else's id removes nothing. */
 export async function removePasskey(db: Db, { userId, passkeyId }: { userId: string; passkeyId: string }, clock: Clock): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const gone = await trx.deleteFrom("passkeys").where("id", "=", passkeyId).where("user_id", "=", userId).executeTakeFirst();
     if (Number(gone.numDeletedRows) !== 1) return false;
     await appendAudit(trx, { actorId: userId, action: "auth.passkey_removed", subjectType: "user", subjectId: userId, data: { passkey: passkeyId.slice(0, 12) } }, clock());

@@ -1,6 +1,7 @@
 // Setting a password: with an invitation or reset link (the person chooses it; nobody else
 // sees it), or on /account by a signed-in person who types their current one. Either way every
 // session of theirs ends; on /account the browser they are using gets a new one.
+import { auditedTransaction } from "../audit/audit.server";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
@@ -23,7 +24,7 @@ export async function setPasswordWithLink(
   const checked = checkNewPassword(form, { name: link.name, email: link.email, hasSecondFactor });
   if (!checked.ok) return { ok: false, fieldErrors: checked.fieldErrors };
   const passwordHash = await hashPassword(checked.password);
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     if (!(await claimAccountLink(trx, link, { passwordHash }, clock))) return { ok: false as const, gone: true as const };
     return { ok: true as const, email: link.email };
   });
@@ -48,7 +49,7 @@ export async function changeOwnPassword(
   if (!checked.ok) return checked;
   if (checked.password === current) return { ok: false, fieldErrors: { password: "That is your current password. Choose a new one." } };
   const passwordHash = await hashPassword(checked.password);
-  await db.transaction().execute((trx) => setPassword(trx, { userId, passwordHash, actorId: userId, data: { via: "account" } }, clock));
+  await auditedTransaction(db, (trx) => setPassword(trx, { userId, passwordHash, actorId: userId, data: { via: "account" } }, clock));
   const { token } = await createSession(db, { userId, ip, userAgent }, clock);
   return { ok: true, token };
 }

@@ -13,7 +13,7 @@ import type { Db } from "../../db/connection";
 import type { Clock } from "../clock";
 import { sha256Hex } from "../hash.server";
 import { randomId } from "../ids.server";
-import { appendAudit, recordAudit } from "../audit/audit.server";
+import { appendAudit, recordAudit, auditedTransaction } from "../audit/audit.server";
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -87,7 +87,7 @@ export async function startTotpEnrolment(db: Db, { userId, appSecret }: { userId
   const key = new Uint8Array(randomBytes(20));
   const sealed = sealTotpKey(appSecret, key);
   const now = clock().toISOString();
-  return db.transaction().execute(async (trx) => {
+  return auditedTransaction(db, async (trx) => {
     const existing = await trx.selectFrom("totp_credentials").select("confirmed_at").where("user_id", "=", userId).executeTakeFirst();
     if (existing?.confirmed_at) return { ok: false };
     if (existing) await trx.updateTable("totp_credentials").set({ key_sealed: sealed, created_at: now }).where("user_id", "=", userId).execute();
@@ -116,7 +116,7 @@ export async function confirmTotp(db: Db, { userId, code, appSecret }: { userId:
   const step = matchingStep(openTotpKey(appSecret, row.key_sealed), digits, now);
   if (step === null) return { ok: false, error: "That code is not correct. Check the time on your phone and enter the code shown now." };
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     await trx.updateTable("totp_credentials").set({ confirmed_at: now.toISOString(), last_used_step: step }).where("user_id", "=", userId).execute();
     await trx.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
     await trx
@@ -195,7 +195,7 @@ export async function hasConfirmedTotp(db: Db, userId: string): Promise<boolean>
 
 /** Turns the authenticator app off (the caller has re-authenticated the person). */
 export async function removeTotp(db: Db, { userId, actorId }: { userId: string; actorId: string }, clock: Clock): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await auditedTransaction(db, async (trx) => {
     await trx.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
     await trx.deleteFrom("totp_credentials").where("user_id", "=", userId).execute();
     await appendAudit(trx, { actorId, action: "auth.totp_removed", subjectType: "user", subjectId: userId }, clock());
