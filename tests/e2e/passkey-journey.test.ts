@@ -110,6 +110,12 @@ test("invited by email, sets a password, adds a passkey, signs in with it and si
   await workThroughCourse(w.db, { user, assignment, course: w.course, catalog: w.catalog, upTo: "quiz", password: NEW_PASSWORD, secret: SECRET }, w.clock);
   await page.goto(`/courses/${COURSE_ID}/attest`);
   await waitForHydration(page);
+  // First electronic signature: the consent to electronic records comes first, once.
+  await page.getByLabel(/^I have read this disclosure/).check();
+  await page.getByLabel("Your full name").fill(NAME);
+  await Promise.all([page.waitForURL((u) => u.pathname === `/courses/${COURSE_ID}/attest`), page.locator('form:has(input[name="_action"][value="consent"]) button[type="submit"]').click()]);
+  await page.getByLabel(/^I agree to sign this document electronically/).waitFor();
+  await waitForHydration(page);
   await page.getByLabel(/^I agree to sign this document electronically/).check();
   await page.getByLabel("Your full name").fill(NAME);
   await Promise.all([page.waitForURL((u) => u.pathname.startsWith("/receipts/")), page.getByRole("button", { name: "Sign the agreement with my passkey" }).click()]);

@@ -1,3 +1,6 @@
+import path from "node:path";
+import os from "node:os";
+import fs from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import { sql } from "kysely";
 import { afterEach, beforeEach, expect, test } from "vitest";
@@ -61,7 +64,8 @@ test("reordering entries is detected", async () => {
 });
 
 test("npm run audit:verify exits 0 on an intact chain and 1 naming the first broken entry", () => {
-  const env = { ...process.env, DATABASE_URL: t.url };
+  // Its own data folder: no anchor file from another test's checkpoints.
+  const env = { ...process.env, DATABASE_URL: t.url, ...ownDataDir() };
   const ok = execFileSync("node_modules/.bin/tsx", ["scripts/audit-verify.ts"], { env, encoding: "utf8" });
   expect(ok).toMatch(/intact: 6 entries/);
 });
@@ -69,8 +73,13 @@ test("npm run audit:verify exits 0 on an intact chain and 1 naming the first bro
 test("audit:verify fails with the broken entry's number after tampering", async () => {
   await dropGuards();
   await sql`delete from audit_log where seq = 5`.execute(t.db);
-  const env = { ...process.env, DATABASE_URL: t.url };
+  const env = { ...process.env, DATABASE_URL: t.url, ...ownDataDir() };
   const run = spawnSync("node_modules/.bin/tsx", ["scripts/audit-verify.ts"], { env, encoding: "utf8" });
   expect(run.status).toBe(1);
   expect(run.stderr).toMatch(/BROKEN at entry 5/);
 });
+
+function ownDataDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "confidant-audit-"));
+  return { DATA_DIR: dir, AUDIT_ANCHOR_FILE: path.join(dir, "audit-anchors.jsonl") };
+}

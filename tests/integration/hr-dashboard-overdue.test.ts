@@ -10,6 +10,7 @@ import { decodeOverdueCursor, listOverdue, type OverdueRow } from "../../app/rep
 import { remindOverdue } from "../../app/hr/actions.server";
 import type { User } from "../../db/schema";
 import { freshDb, type TestDb } from "../support/db";
+import { enrolSoftPasskey } from "../support/authenticator";
 import { passwordHash, PASSWORD, realCatalog } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
 
@@ -34,6 +35,8 @@ beforeAll(async () => {
   const hash = await passwordHash();
   const at = (iso: string): Clock => () => new Date(iso);
   hr = await makePerson(t.db, { email: "hr@test.example", name: "Helen Harper", startDate: "2025-01-01", isHr: true, passwordHash: hash }, at("2025-01-01T00:00:00.000Z"));
+  // HR admins must have a second factor (the sign-in helper uses this passkey).
+  await enrolSoftPasskey(t.db, hr, at("2025-01-01T00:00:00.000Z"));
   boss = await makePerson(t.db, { email: "boss@test.example", name: "Bea Boss", startDate: "2025-01-01", department: "Sales", passwordHash: hash }, at("2025-01-01T00:00:00.000Z"));
   lead = await makePerson(t.db, { email: "lead@test.example", name: "Lee Lead", startDate: "2025-01-01", department: "Sales", managerId: boss.id, passwordHash: hash }, at("2025-01-01T00:00:00.000Z"));
   // 60 people, each with two overdue assignments; due dates repeat (several people share a due
