@@ -24,8 +24,13 @@ afterEach(async () => {
 });
 
 function cli(args: string[]): Promise<Run> {
+  return run(path.resolve("node_modules/.bin/tsx"), ["scripts/roster-import.ts", ...args]);
+}
+
+/** Runs a command against this test's database and collects what it printed. */
+function run(command: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/roster-import.ts", ...args], {
+    const child = spawn(command, args, {
       cwd: path.resolve("."),
       env: { ...process.env, DATABASE_URL: w.url, NODE_OPTIONS: "" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -160,21 +165,9 @@ test("a long report through a pipe that is read slowly arrives whole, summary in
   const file = path.join(dir, "people.csv");
   const rows = Array.from({ length: 1500 }, (_, i) => `person${i}@long.example,Person Number ${i} With A Longish Name,2027-01-04,Engineering`);
   fs.writeFileSync(file, ["email,name,start_date,department", ...rows].join("\n"));
-  const result = await new Promise<Run>((resolve, reject) => {
-    // A shell pipe to a consumer that reads nothing for a while, as a pager or a slow script does.
-    const command = `"${path.resolve("node_modules/.bin/tsx")}" scripts/roster-import.ts "${file}" --dry-run | (sleep 3; cat)`;
-    const child = spawn("sh", ["-c", command], {
-      cwd: path.resolve("."),
-      env: { ...process.env, DATABASE_URL: w.url, NODE_OPTIONS: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  // A shell pipe to a consumer that reads nothing for a while, as a pager or a slow script does.
+  const command = `"${path.resolve("node_modules/.bin/tsx")}" scripts/roster-import.ts "${file}" --dry-run | (sleep 3; cat)`;
+  const result = await run("sh", ["-c", command]);
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   expect(Buffer.byteLength(result.stdout)).toBeGreaterThan(65_536);
