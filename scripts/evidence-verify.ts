@@ -89,6 +89,10 @@ try {
   const p = pack as { person: { name: string; email: string }; generatedAt: string; audit: { head: { seq: number; hash: string } | null } };
   console.log(`Evidence pack verified: ${p.person.name} <${p.person.email}>, produced ${p.generatedAt}.`);
   for (const line of report.passed) console.log(`  ok  ${line}`);
+  if (report.credentialChanges.length) {
+    console.log("Credential-change marks (a signature within 24 hours after a password set through a link someone else started):");
+    for (const line of report.credentialChanges) console.log(`  ${line}`);
+  }
   if (report.signature?.keySource === "embedded") {
     console.log(
       `Signature checked with the key embedded in the pack only. To show the instance produced it, check its key: ` +

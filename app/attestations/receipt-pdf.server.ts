@@ -14,6 +14,7 @@ import {
 } from "../pdf/layout.server";
 import { renderMarkdown } from "../pdf/markdown.server";
 import { losesCharacters, wrapText } from "../pdf/text.server";
+import { credentialChangeSentence, type CredentialChangeKind } from "../audit/credential-change";
 
 /** What a receipt shows; the same facts as the web receipt at `verifyUrl`. */
 export interface ReceiptView {
@@ -46,6 +47,8 @@ export interface ReceiptView {
   declineReason?: string | null;
   consent?: { id: string; version: number; at: string } | null; // the consent to electronic records relied on
   paper?: { recordedBy: string; reason: string; signedOn: string | null; scanSha256: string | null } | null;
+  /** Signed within 24 hours after a password set through a link someone else started. */
+  credentialChange?: { at: string; kind: CredentialChangeKind; startedByName: string } | null;
   /** The policy's Markdown source; when given it is reproduced after the receipt. */
   policyText?: string;
 }
@@ -187,6 +190,9 @@ function drawDetails(layout: ReceiptLayout, r: ReceiptView): void {
     },
     { label: "Email", value: text(r.email) },
     { label: "Authentication", value: text(r.authMethod) },
+    ...(r.credentialChange
+      ? [{ label: "Password history", value: text(credentialChangeSentence({ ...r.credentialChange, at: formatUtc(r.credentialChange.at) })) }]
+      : []),
     { label: "Text presented at", value: time(r.presentedAt) },
     ...(duration ? [{ label: "Time before signing", value: text(duration) }] : []),
     { label: "IP address", value: r.ip ? code(r.ip) : [{ text: "Not recorded", style: muted }] },

@@ -5,10 +5,7 @@ import type { Catalog } from "../courses/catalog.server";
 import { getReceipt, getSignedPolicyText } from "./attestations.server";
 import { renderReceiptPdf } from "./receipt-pdf.server";
 import { recentCredentialChange } from "../auth/credential-history.server";
-
-/** A signature within this many hours after a password set through someone else's link is
- * marked as such. */
-export const CREDENTIAL_CHANGE_HOURS = 24;
+import { CREDENTIAL_CHANGE_HOURS } from "../audit/credential-change";
 
 const CODE = /^[0-9A-Za-z-]{4,40}$/;
 
@@ -23,7 +20,8 @@ export async function receiptFor(db: Db, { viewer, code, catalog, origin }: Rece
   if (!code || !CODE.test(code)) return null;
   const receipt = await getReceipt(db, { viewer, code, origin, courseTitle: (id) => catalog.courses.get(id)?.meta.title ?? null });
   if (!receipt) return null;
-  const change = await recentCredentialChange({ db, userId: receipt.attestation.user_id, before: new Date(receipt.signedAt), withinHours: CREDENTIAL_CHANGE_HOURS });
+  // A paper original recorded by HR used no credential of the signer's: no mark.
+  const change = receipt.attestation.recorded_by ? null : await recentCredentialChange({ db, userId: receipt.attestation.user_id, before: new Date(receipt.signedAt), withinHours: CREDENTIAL_CHANGE_HOURS });
   const startedBy = change ? await db.selectFrom("users").select("name").where("id", "=", change.startedBy).executeTakeFirst() : null;
   return { ...receipt, credentialChange: change ? { at: change.at, kind: change.kind, startedByName: startedBy?.name ?? "another person" } : null };
 }
@@ -33,6 +31,6 @@ export async function receiptPdf(db: Db, input: ReceiptInput) {
   const receipt = await receiptFor(db, input);
   if (!receipt) return null;
   const signed = await getSignedPolicyText(db, receipt.policyId, receipt.policyVersion);
-  const { attestation: _a, courseId: _c, credentialChange: _cc, ...view } = receipt;
+  const { attestation: _a, courseId: _c, ...view } = receipt;
   return { fileName: `confidant-receipt-${input.code}.pdf`, contentType: "application/pdf", body: await renderReceiptPdf({ ...view, policyText: signed?.body }) };
 }

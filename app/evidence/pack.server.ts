@@ -19,10 +19,12 @@ import { readAnchor, type PackAnchor } from "./anchor.server";
 import { canonicalJson, computePackSha256 } from "./canonical";
 import { PACK_SIGNATURE_ALGORITHM, PACK_SIGNATURE_COVERS, packManifest, packSigningInput, type PackManifest, type PackSignature, type PackSigningKey } from "./signature";
 import { storeProducedPack } from "./stored-packs.server";
+import { credentialChangeMark, type CredentialChangeMark } from "../audit/credential-change";
 
 export const PACK_FORMAT = "confidant-evidence-pack";
-/** 2: signed by the instance key, with the key in the pack. */
-export const PACK_FORMAT_VERSION = 2;
+/** 2: signed by the instance key, with the key in the pack. 3: each attestation carries its
+ * credential-change mark (`credential_change`), derived from the pack's own audit entries. */
+export const PACK_FORMAT_VERSION = 3;
 
 /** How each audit entry's hash is computed (the same as app/audit/audit.server.ts entryHash). */
 export const AUDIT_HASH_ALGORITHM =
@@ -100,6 +102,14 @@ export interface PackAttestation extends Attestation {
   policy_text: PackPolicyText | null;
   /** For a signature recorded by HR from a paper original: the scan itself (base64). */
   paper_scan?: { sha256: string; media_type: string; byte_size: number; content_base64: string } | null;
+  /** Signed within 24 hours after a password set through a link someone else started: computed
+   * from this pack's audit entries (the verifier recomputes it); null when not. Format 3 on. */
+  credential_change?: PackCredentialChange | null;
+}
+
+export interface PackCredentialChange extends CredentialChangeMark {
+  /** The name on record of who started the link, when the pack was made. */
+  started_by_name: string | null;
 }
 
 /** A consent to electronic records, with the exact disclosure text consented to. */
@@ -302,6 +312,17 @@ async function readAudit(trx: Transaction<DB>, person: PackPerson, records: Pack
   };
 }
 
+/** Each attestation with its credential-change mark, from the audit entries the pack holds. */
+async function markCredentialChanges(trx: Transaction<DB>, attestations: PackAttestation[], entries: PackAuditEntry[]): Promise<PackAttestation[]> {
+  const marks = attestations.map((t) => credentialChangeMark(entries, t));
+  const ids = [...new Set(marks.flatMap((m) => (m ? [m.started_by] : [])))];
+  const names = ids.length ? await trx.selectFrom("users").select(["id", "name"]).where("id", "in", ids).execute() : [];
+  return attestations.map((t, i) => {
+    const m = marks[i];
+    return { ...t, credential_change: m ? { ...m, started_by_name: names.find((n) => n.id === m.started_by)?.name ?? null } : null };
+  });
+}
+
 /** The person's id, by id or email; null if unknown (checked before anything is written). */
 export async function evidencePersonId(db: Kysely<DB>, who: { personId: string } | { email: string }): Promise<string | null> {
   const q = db.selectFrom("users").select("id");
@@ -320,6 +341,7 @@ export async function readEvidence(
     if (!person) return null;
     const records = await readRecords(trx, person, now);
     const audit = await readAudit(trx, person, records);
+    const attestations = await markCredentialChanges(trx, records.attestations, audit.entries);
     const anchor = await readAnchor(trx, audit.entries.map((e) => e.seq), anchors);
     return {
       format: PACK_FORMAT,
@@ -328,6 +350,7 @@ export async function readEvidence(
       generatedBy,
       person,
       ...records,
+      attestations,
       audit,
       anchor,
     };

@@ -17,7 +17,8 @@ import {
   PAGE_WIDTH, RULE, type Fonts, type Piece,
 } from "../pdf/layout.server";
 import { losesCharacters, toWinAnsi, wrapText } from "../pdf/text.server";
-import type { EvidencePack, PackAttestation, PackCycle } from "./pack.server";
+import type { EvidencePack, PackAttestation, PackCredentialChange, PackCycle } from "./pack.server";
+import { credentialChangeSentence } from "../audit/credential-change";
 
 /** The front matter's pages: a little more room at the foot than a receipt's, for the pack's
  * footer, and a narrower label column. */
@@ -122,6 +123,7 @@ function drawSummary(flow: Flow, pack: EvidencePack, receiptPages: number[]): vo
       row(flow, `Agreement ${i + 1}`, [
         { text: `${t.policy_title}, version ${t.policy_version}`, style: flow.style("bold") },
         { text: signedLine(t), style: flow.style("body") },
+        ...(t.credential_change ? [{ text: credentialChangeLine(t.credential_change), style: flow.style("bold") }] : []),
         { text: `Code ${t.verification_code}  \u00B7  receipt and full text on page ${receiptPages[i]}`, style: flow.style("muted") },
         { text: `SHA-256 ${t.text_sha256}`, style: { font: flow.fonts.mono, size: 7, color: INK } },
       ]);
@@ -309,6 +311,15 @@ function signedLine(t: PackAttestation): string {
   return `Signed ${formatUtc(t.signed_at)} as "${t.printed_name}"`;
 }
 
+/** The credential-change mark, as the receipt words it (the pack carries it, signed). */
+function credentialChangeLine(m: PackCredentialChange): string {
+  return credentialChangeSentence({ kind: m.kind, startedByName: markStartedBy(m), at: formatUtc(m.at) });
+}
+
+function markStartedBy(m: PackCredentialChange): string {
+  return m.started_by_name ? `${m.started_by_name} (user ${m.started_by})` : `user ${m.started_by}`;
+}
+
 function consentOf(pack: EvidencePack, t: PackAttestation): ReceiptView["consent"] {
   const c = (pack.consents ?? []).find((x) => x.id === t.consent_id);
   return c ? { id: c.id, version: c.policy_version, at: c.consented_at } : null;
@@ -346,6 +357,7 @@ function receiptView(pack: EvidencePack, t: PackAttestation, origin: string): Re
     secondsOnText: t.seconds_on_text,
     declineReason: t.decline_reason,
     consent: consentOf(pack, t),
+    credentialChange: t.credential_change ? { at: t.credential_change.at, kind: t.credential_change.kind, startedByName: markStartedBy(t.credential_change) } : null,
     paper: t.recorded_by ? { recordedBy: `HR user ${t.recorded_by}`, reason: t.on_behalf_reason ?? "", signedOn: t.paper_signed_on, scanSha256: t.scan_sha256 } : null,
   };
 }

@@ -10,6 +10,7 @@
 //      hash, time, assignment, policy, version, IP address and the row's SHA-256), each quiz
 //      attempt by its "quiz.attempted" entry (score, result and the row's SHA-256);
 //      then each paper original's scan and each consent to electronic records;
+//   4c. each attestation's credential-change mark, recomputed from the pack's audit entries;
 //   5. the pack's own packSha256 over the canonical JSON of the rest;
 //   6. nothing the audit entries record is missing from the pack;
 //   7. the anchor (verify-anchor.ts): the checkpoint's signature, each entry's inclusion proof,
@@ -28,6 +29,7 @@ import { PACK_FORMAT } from "./pack.server";
 import { Checks, isObject, plural } from "./checks";
 import { checkAnchor, verifyPackTimestamp } from "./verify-anchor";
 import { checkSignatures, resolveKey, type SignatureCheck } from "./verify-signature";
+import { checkCredentialChangeMarks } from "./verify-credential-change";
 
 export interface VerifyReport {
   ok: boolean;
@@ -37,6 +39,8 @@ export interface VerifyReport {
   passed: string[];
   /** How the signature was checked: with a key given by the auditor, or only the pack's own. */
   signature: SignatureCheck | null;
+  /** Each attestation's credential-change mark, in words (one line each). */
+  credentialChanges: string[];
 }
 
 export interface VerifyOptions {
@@ -208,7 +212,7 @@ function checkAttestation(checks: Checks, pack: EvidencePack, t: PackAttestation
   if (entry.actor_id !== null && entry.actor_id !== t.user_id && !t.recorded_by) {
     checks.fail(`${label(t)} signer was altered: audit entry ${entry.seq} records user ${entry.actor_id}`);
   }
-  const { course_id: _c, course_title: _t, policy_text: _p, paper_scan: _s, ...row } = t;
+  const { course_id: _c, course_title: _t, policy_text: _p, paper_scan: _s, credential_change: _m, ...row } = t;
   if (typeof d.rowSha256 === "string" && recordHash(row) !== d.rowSha256) {
     checks.fail(`${label(t)} was altered: the record differs from the one audit entry ${entry.seq} holds (row SHA-256)`);
   }
@@ -264,7 +268,7 @@ function checkCompleteness(checks: Checks, pack: EvidencePack, sorted: PackAudit
 export function verifyPack(input: unknown, options: VerifyOptions = {}): VerifyReport {
   const checks = new Checks();
   const problem = shapeProblem(input);
-  if (problem) return { ok: false, failures: [problem], passed: [], signature: null };
+  if (problem) return { ok: false, failures: [problem], passed: [], signature: null, credentialChanges: [] };
   const pack = input as EvidencePack;
   const sorted = [...pack.audit.entries].sort((a, b) => a.seq - b.seq);
   checkEntryHashes(checks, pack.audit.entries);
@@ -272,12 +276,13 @@ export function verifyPack(input: unknown, options: VerifyOptions = {}): VerifyR
   checkSignedTexts(checks, pack);
   checkRecordsAgainstEntries(checks, pack);
   checkSignatureRecord(checks, pack);
+  const credentialChanges = checkCredentialChangeMarks(checks, pack);
   checkPackSha256(checks, pack);
   checkCompleteness(checks, pack, sorted);
   const using = resolveKey(checks, pack, options.publicKeyPem ?? null);
   checkAnchor(checks, pack, using?.key ?? null, options.savedCheckpoint ?? null);
   const signature = checkSignatures(checks, pack, using);
-  return { ok: checks.failures.length === 0, failures: checks.failures, passed: checks.passed, signature };
+  return { ok: checks.failures.length === 0, failures: checks.failures, passed: checks.passed, signature, credentialChanges };
 }
 
 /** Every check, the checkpoint's timestamp token included (asynchronous: WebCrypto). Throws

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { notFound, requireViewer } from "~/http/guards.server";
 import { receiptFor } from "~/attestations/receipts.server";
 import { formatDateTime } from "~/components/format";
+import { credentialChangeSentence } from "~/audit/credential-change";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Receipt ${data?.verificationCode ?? ""} · Confidant` }];
 
@@ -80,8 +81,7 @@ export default function ReceiptPage() {
             <>
               <dt>Password history</dt>
               <dd className="credential-change">
-                Signed within 24 hours after the password was set through {r.credentialChange.kind === "invitation" ? "an invitation" : "a reset link"} that{" "}
-                {r.credentialChange.startedByName} started (password set {formatDateTime(r.credentialChange.at)}).
+                {credentialChangeSentence({ ...r.credentialChange, at: formatDateTime(r.credentialChange.at) })}
               </dd>
             </>
           ) : null}

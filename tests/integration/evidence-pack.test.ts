@@ -146,7 +146,7 @@ test("the JSON pack holds the person, every cycle with its attempts, each attest
   expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
   expect(res.headers.get("content-disposition")).toBe('attachment; filename="evidence-alice@test.example-2027-06-01.json"');
 
-  expect(pack).toMatchObject({ format: "confidant-evidence-pack", formatVersion: 2, generatedAt: NOW, generatedBy: { via: "web", id: w.hr.id, email: "hr@test.example" } });
+  expect(pack).toMatchObject({ format: "confidant-evidence-pack", formatVersion: 3, generatedAt: NOW, generatedBy: { via: "web", id: w.hr.id, email: "hr@test.example" } });
   expect(pack.person).toMatchObject({ id: w.alice.id, name: "Alice Archer", email: "alice@test.example", status: "active", type: "employee", start_date: "2027-02-20", manager: { id: w.manager.id, email: "manager@test.example", name: "Mark Mendes" } });
   expect(pack.person).not.toHaveProperty("password_hash");
 

@@ -129,7 +129,7 @@ async function publishedKeyFile() {
 
 test("one production gives the JSON and a signed PDF of the same snapshot: the PDF states the JSON's SHA-256 and the key's fingerprint", async () => {
   const { page, json, pdf, pack } = await produce();
-  expect(pack).toMatchObject({ formatVersion: 2, signingKey: { algorithm: "Ed25519", publishedAt: `${server.url}/.well-known/confidant-signing-key` } });
+  expect(pack).toMatchObject({ formatVersion: 3, signingKey: { algorithm: "Ed25519", publishedAt: `${server.url}/.well-known/confidant-signing-key` } });
   const text = pdfText(pdf);
   expect(text).toContain(sha256Hex(json));
   expect(text).toContain(pack.packSha256);
