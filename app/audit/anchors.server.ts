@@ -13,7 +13,7 @@ import type { InstanceKey } from "../keys/instance-key.server";
 import { signCheckpoint } from "./checkpoint";
 import { fromHex, toBase64, toHex } from "./merkle";
 import { verifyTimestampToken } from "./timestamp";
-import { extendTree, storedTreeSize, treeRoot } from "./tree.server";
+import { extendTree, treeRoot } from "./tree.server";
 import { requestTimestamp, TSA_TIMEOUT_MS } from "./tsa.server";
 
 const CHECKPOINT_LOCK = 727276;
@@ -91,46 +91,54 @@ export function readAnchorFile(file: string): { ok: true; lines: AnchorLine[] } 
 /**
  * Extends the tree and signs a checkpoint of the whole log, unless the newest checkpoint already
  * covers it. Refuses to sign a log that is shorter than, or no longer matches, its last checkpoint.
+ * The root is read and the note signed before any write transaction; the write itself is one
+ * short insert (after checking no newer checkpoint was taken meanwhile), so a checkpoint never
+ * holds the database's write lock for longer than a constant, whatever the log's size, and never
+ * takes the audit log's lock (docs/decisions/020-credential-change-mark-and-short-checkpoints.md).
  */
 export async function takeCheckpoint(
   db: Kysely<DB>,
   { key, anchors, now }: { key: InstanceKey; anchors: AuditAnchorConfig; now: Date },
 ): Promise<{ checkpoint: CheckpointRecord; created: boolean } | null> {
-  await extendTree(db);
+  const size = await extendTree(db);
+  const last = await newestCheckpoint(db);
+  if (last && Number(last.tree_size) > size) {
+    throw new AnchorError(`The audit log holds ${size} entries but its last checkpoint (${last.created_at}) covers ${last.tree_size}; no checkpoint taken. Run npm run audit:verify.`);
+  }
+  if (last && toHex(await treeRoot(db, Number(last.tree_size))) !== last.root_hash) {
+    throw new AnchorError(`The audit log no longer matches its checkpoint of ${last.tree_size} entries; no checkpoint taken. Run npm run audit:verify.`);
+  }
+  if (last && Number(last.tree_size) === size) return { checkpoint: toRecord(last), created: false };
+  if (size === 0) return null;
+  const root = await treeRoot(db, size);
+  const row = {
+    tree_size: size,
+    root_hash: toHex(root),
+    note: signCheckpoint({ origin: anchors.origin, treeSize: size, rootHash: toBase64(root) }, key.privateKey),
+    created_at: now.toISOString(),
+    tsa_status: anchors.tsaUrl ? ("pending" as const) : ("none" as const),
+    tsa_token: null,
+    tsa_gen_time: null,
+    tsa_attempts: 0,
+    tsa_last_error: null,
+    tsa_next_attempt_at: anchors.tsaUrl ? now.toISOString() : null,
+  };
   const result = await db.transaction().execute(async (trx) => {
     if (dialectOf(trx) === "postgres") await sql`select pg_advisory_xact_lock(${CHECKPOINT_LOCK})`.execute(trx);
-    const last = await trx.selectFrom("audit_checkpoints").selectAll().orderBy("tree_size", "desc").limit(1).executeTakeFirst();
-    const size = await storedTreeSize(trx);
-    if (last && Number(last.tree_size) > size) {
-      throw new AnchorError(`The audit log holds ${size} entries but its last checkpoint (${last.created_at}) covers ${last.tree_size}; no checkpoint taken. Run npm run audit:verify.`);
-    }
-    if (last && toHex(await treeRoot(trx, Number(last.tree_size))) !== last.root_hash) {
-      throw new AnchorError(`The audit log no longer matches its checkpoint of ${last.tree_size} entries; no checkpoint taken. Run npm run audit:verify.`);
-    }
-    if (last && Number(last.tree_size) === size) return { row: last, created: false };
-    if (size === 0) return null;
-    const root = await treeRoot(trx, size);
-    const note = signCheckpoint({ origin: anchors.origin, treeSize: size, rootHash: toBase64(root) }, key.privateKey);
-    const row = {
-      tree_size: size,
-      root_hash: toHex(root),
-      note,
-      created_at: now.toISOString(),
-      tsa_status: anchors.tsaUrl ? ("pending" as const) : ("none" as const),
-      tsa_token: null,
-      tsa_gen_time: null,
-      tsa_attempts: 0,
-      tsa_last_error: null,
-      tsa_next_attempt_at: anchors.tsaUrl ? now.toISOString() : null,
-    };
+    // Another process may have signed one meanwhile, from the same stored tree: keep the newest.
+    const newest = await newestCheckpoint(trx);
+    if (newest && Number(newest.tree_size) >= size) return { row: newest, created: false };
     await trx.insertInto("audit_checkpoints").values(row).execute();
     return { row, created: true };
   });
-  if (!result) return null;
   const checkpoint = toRecord(result.row);
   // After the commit: a line in the file always names a checkpoint the database has.
   if (result.created) appendAnchor(anchors.anchorFile, { kind: "checkpoint", treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, createdAt: checkpoint.createdAt, note: checkpoint.note });
   return { checkpoint, created: result.created };
+}
+
+function newestCheckpoint(db: Kysely<DB>) {
+  return db.selectFrom("audit_checkpoints").selectAll().orderBy("tree_size", "desc").limit(1).executeTakeFirst();
 }
 
 export interface StampOutcome {

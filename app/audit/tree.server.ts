@@ -1,5 +1,5 @@
 // The stored Merkle tree over the audit log: the hash of every perfect subtree, appended as the
-// log grows (by extendTree, which checkpoints call; signing never waits for it). Proofs read
+// log grows (by extendTree, which checkpoints call; signing never waits for it: see extendTree). Proofs read
 // O(log n) stored hashes in one query. The stored tree is a cache that anyone can recompute from
 // the entries; what binds it is the signed checkpoint its root goes into.
 import { sql, type Kysely } from "kysely";
@@ -34,16 +34,27 @@ export async function readNodes(db: Kysely<DB>, refs: NodeRef[]): Promise<Perfec
   const found = new Map<string, Bytes>();
   const byLevel = new Map<number, number[]>();
   for (const r of refs) byLevel.set(r.level, [...(byLevel.get(r.level) ?? []), r.index]);
+  // One query per 500 nodes, every level at once: a proof or a root is one round trip.
+  const batches: Array<Array<[number, number[]]>> = [[]];
+  let inBatch = 0;
   for (const [level, all] of byLevel) {
     for (let i = 0; i < all.length; i += 500) {
-      const rows = await db
-        .selectFrom("audit_tree_nodes")
-        .select(["idx", "hash"])
-        .where("level", "=", level)
-        .where("idx", "in", all.slice(i, i + 500))
-        .execute();
-      for (const row of rows) found.set(`${level}:${Number(row.idx)}`, fromHex(row.hash));
+      const part = all.slice(i, i + 500);
+      if (inBatch + part.length > 500) {
+        batches.push([]);
+        inBatch = 0;
+      }
+      batches[batches.length - 1].push([level, part]);
+      inBatch += part.length;
     }
+  }
+  for (const batch of batches.filter((b) => b.length > 0)) {
+    const rows = await db
+      .selectFrom("audit_tree_nodes")
+      .select(["level", "idx", "hash"])
+      .where((eb) => eb.or(batch.map(([level, idxs]) => eb.and([eb("level", "=", level), eb("idx", "in", idxs)]))))
+      .execute();
+    for (const row of rows) found.set(`${Number(row.level)}:${Number(row.idx)}`, fromHex(row.hash));
   }
   return (node) => {
     const hash = found.get(`${node.level}:${node.index}`);
@@ -63,35 +74,41 @@ export async function treeRoot(db: Kysely<DB>, size: number): Promise<Bytes> {
 }
 
 /**
- * Adds the entries the stored tree lacks, in chunks of one transaction each (serialised between
- * processes). Stops before a gap in the sequence numbers: a log with a hole is not extended.
- * Returns the stored tree size.
+ * Adds the entries the stored tree lacks, `chunk` entries at a time. Each chunk is read and
+ * hashed outside any transaction; only its insert runs in a write transaction, which first checks
+ * that no other process extended the tree meanwhile (serialised between processes). So a write
+ * transaction here holds the database's write lock (SQLite) for one chunk's insert at most — a
+ * constant — and never takes the audit log's lock (PostgreSQL): signing never waits for the tree.
+ * Stops before a gap in the sequence numbers: a log with a hole is not extended. Returns the
+ * stored tree size.
  */
-export async function extendTree(db: Kysely<DB>, { chunk = 5000 }: { chunk?: number } = {}): Promise<number> {
+export async function extendTree(db: Kysely<DB>, { chunk = 1000 }: { chunk?: number } = {}): Promise<number> {
   for (;;) {
-    const { size, more } = await db.transaction().execute(async (trx) => {
+    const size = await storedTreeSize(db);
+    const entries = await db
+      .selectFrom("audit_log")
+      .select(["seq", "at", "actor_id", "action", "subject_type", "subject_id", "data_json", "prev_hash"])
+      .where("seq", ">", size)
+      .orderBy("seq", "asc")
+      .limit(chunk)
+      .execute();
+    if (entries.length === 0) return size;
+    const frontierRefs = CompactRange.frontierOf(size);
+    const frontier = await readNodes(db, frontierRefs);
+    const range = new CompactRange(size, frontierRefs.map((r) => ({ level: r.level, hash: frontier(r) })));
+    const rows: Array<{ level: number; idx: number; hash: string }> = [];
+    for (const e of entries) {
+      if (Number(e.seq) !== range.size + 1) break;
+      for (const n of range.push(entryLeafHash(e))) rows.push({ level: n.level, idx: n.index, hash: toHex(n.hash) });
+    }
+    if (range.size === size) return size; // a gap right after the stored tree
+    const written = await db.transaction().execute(async (trx) => {
       if (dialectOf(trx) === "postgres") await sql`select pg_advisory_xact_lock(${TREE_LOCK})`.execute(trx);
-      const size = await storedTreeSize(trx);
-      const entries = await trx
-        .selectFrom("audit_log")
-        .select(["seq", "at", "actor_id", "action", "subject_type", "subject_id", "data_json", "prev_hash"])
-        .where("seq", ">", size)
-        .orderBy("seq", "asc")
-        .limit(chunk)
-        .execute();
-      if (entries.length === 0) return { size, more: false };
-      const frontierRefs = CompactRange.frontierOf(size);
-      const frontier = await readNodes(trx, frontierRefs);
-      const range = new CompactRange(size, frontierRefs.map((r) => ({ level: r.level, hash: frontier(r) })));
-      const rows: Array<{ level: number; idx: number; hash: string }> = [];
-      for (const e of entries) {
-        if (Number(e.seq) !== range.size + 1) break;
-        for (const n of range.push(entryLeafHash(e))) rows.push({ level: n.level, idx: n.index, hash: toHex(n.hash) });
-      }
+      if ((await storedTreeSize(trx)) !== size) return false; // another process got there first
       for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto("audit_tree_nodes").values(rows.slice(i, i + INSERT_ROWS)).execute();
-      return { size: range.size, more: entries.length === chunk && range.size === size + entries.length };
+      return true;
     });
-    if (!more) return size;
+    if (written && (entries.length < chunk || range.size !== size + entries.length)) return range.size;
   }
 }
 
