@@ -13,7 +13,6 @@ import { verifyInclusion } from "../../app/audit/merkle";
 import { entryLeafHash } from "../../app/audit/entry";
 import { inclusionProofs } from "../../app/audit/tree.server";
 import { anchoringStatus } from "../../app/audit/status.server";
-import { backupDatabase } from "../../db/backup";
 import { seedDemo } from "../../scripts/seed";
 import { realCatalog, SECRET } from "../support/world";
 import { startPostgres } from "../support/postgres";
@@ -70,9 +69,12 @@ test("a checkpoint row cannot be deleted or rewritten on PostgreSQL", async () =
   await expect(sql`update audit_checkpoints set tsa_token = 'x'`.execute(db)).rejects.toThrow(/immutable/);
 });
 
-test("pg_dump backup, later signatures, restore of the backup: audit:verify says the database is behind its anchor", async () => {
+test("npm run backup (pg_dump), later signatures, restore of the backup: audit:verify says the database is behind its anchor", async () => {
   const backup = `${a.dir}/older.dump`;
-  expect(await backupDatabase(pg.url, backup)).toMatchObject({ kind: "postgres" });
+  const made = runScript("scripts/backup.ts", env, ["--out", backup]);
+  expect(made.stdout).toMatch(/Backup written: .*older\.dump \(postgres, \d+ bytes\)/);
+  expect(made.status).toBe(0);
+  expect(runScript("scripts/backup.ts", env, ["--out", backup]).status, "an existing file is never overwritten").toBe(1);
   const before = (await checkpointFor(db))!.treeSize;
   for (let i = 0; i < 7; i++) await recordAudit(db, { actorId: null, action: "test.later", data: { i } }, new Date("2027-03-04T10:00:00.000Z"));
   await takeCheckpoint(db, { key: a.key, anchors: a.anchors, now: new Date("2027-03-04T11:00:00.000Z") });
