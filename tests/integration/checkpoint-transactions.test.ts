@@ -63,7 +63,7 @@ function describe(node: OperationNode): string {
   const table = (t: any) => t?.table?.identifier?.name ?? t?.node?.table?.identifier?.name ?? "?";
   if (node.kind === "SelectQueryNode") return `select ${table(n.from?.froms?.[0])}`;
   if (node.kind === "InsertQueryNode") return `insert ${table(n.into)} ${n.values?.values?.length ?? 0}`;
-  if (node.kind === "RawNode") return `raw ${(n.sqlFragments as string[]).join("?").trim()}`;
+  if (node.kind === "RawNode") return `raw ${(n.sqlFragments as string[]).join("?").trim()} ${(n.parameters as Array<{ value?: unknown }>).map((p) => String(p.value)).join(",")}`.trim();
   return node.kind;
 }
 
@@ -96,7 +96,8 @@ function watched(db: Db): { db: Db; transactions: string[][] } {
   return { db: proxy, transactions };
 }
 
-const ALLOWED = /^(select audit_tree_nodes|select audit_checkpoints|insert audit_tree_nodes \d+|insert audit_checkpoints 1|raw select pg_advisory_xact_lock\(\?\))$/;
+// The tree's and the checkpoints' own advisory locks (727275, 727276); never the audit log's (727274).
+const ALLOWED = /^(select audit_tree_nodes|select audit_checkpoints|insert audit_tree_nodes \d+|insert audit_checkpoints 1|raw select pg_advisory_xact_lock\(\?\) 72727[56])$/;
 
 async function checkpointTransactions(db: Db) {
   const w = watched(db);
