@@ -2,7 +2,7 @@
 // quiz keys, ids, policies) and that every module and policy text compiles.
 import path from "node:path";
 import { loadCatalog, type CatalogProblem } from "./catalog.server";
-import { compileMdx } from "./mdx.server";
+import { compileFailureLine as compileErrorLine, compileFailureText as compileErrorText, compileMdx } from "./mdx.server";
 
 export async function checkCourses(root: string): Promise<{ problems: CatalogProblem[]; courses: number; policies: number }> {
   const catalog = loadCatalog(root);
@@ -27,15 +27,4 @@ export async function checkCourses(root: string): Promise<{ problems: CatalogPro
     }
   }
   return { problems, courses: catalog.courses.size, policies: catalog.policies.size };
-}
-
-type EsbuildFailure = { errors?: Array<{ text?: string; location?: { line?: number } | null }> };
-
-function compileErrorLine(e: unknown): number {
-  return (e as EsbuildFailure).errors?.[0]?.location?.line ?? 1;
-}
-
-function compileErrorText(e: unknown): string {
-  const first = (e as EsbuildFailure).errors?.[0]?.text;
-  return (first ?? (e instanceof Error ? e.message : String(e))).split("\n")[0];
 }

@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { sha256Hex } from "../hash.server";
 import { registerMdx } from "../components/mdx-registry";
 import { COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
+import { codeProblems, remarkContentOnly, UnsafeMdxError, type MdastNode } from "./mdx-safety.server";
 
 export interface Problem {
   line: number;
@@ -39,6 +40,10 @@ export interface MdxAnalysis {
   scenarios: ScenarioShape[];
   problems: Problem[];
 }
+
+/** `---js`, `---coffee` …: frontmatter in a language other than YAML (gray-matter would run it). */
+const OTHER_FRONTMATTER = /^---[^\S\n]*\S/;
+const FRONTMATTER_LANGUAGE = "frontmatter must be YAML between --- lines; ---js and other languages are not allowed";
 
 const ENDINGS = new Set(["best", "acceptable", "poor"]);
 
@@ -125,6 +130,10 @@ function findAll(node: Node, name: string, out: Node[] = [], stopAt?: string): N
 export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_COMPONENT_NAMES): MdxAnalysis {
   const { frontmatter, body, bodyLine, problems } = splitFrontmatter(source);
   const result: MdxAnalysis = { frontmatter, body, bodyLine, scenarios: [], problems };
+  if (OTHER_FRONTMATTER.test(source.replace(/^\uFEFF/, ""))) {
+    result.problems.push({ line: 1, message: FRONTMATTER_LANGUAGE });
+    return result;
+  }
   const lineOf = (n: Node) => (n.position?.start.line ?? 1) + bodyLine - 1;
   let tree: Node;
   try {
@@ -141,12 +150,10 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
         message: `unknown component <${n.name}>; available: ${allowed.map((a) => `<${a}>`).join(", ")}`,
       });
     }
-    if (n.type === "mdxjsEsm") {
-      result.problems.push({ line: lineOf(n), message: "import/export statements are not allowed; components are provided" });
-    }
     n.children?.forEach(walk);
   };
   walk(tree);
+  result.problems.push(...codeProblems(tree as MdastNode, (n) => lineOf(n as Node)));
 
   for (const sc of findAll(tree, "Scenario")) {
     const shape = scenarioShape(sc, lineOf, result.problems);
@@ -248,12 +255,31 @@ export interface CompiledMdx {
 
 const compiled = new Map<string, Promise<CompiledMdx>>();
 
-/** Compiles once per content hash; later calls for the same text share the result. */
+export function mdxHash(source: string): string {
+  return sha256Hex(source).slice(0, 32);
+}
+
+/** gray-matter would evaluate `---js` frontmatter; only YAML frontmatter is read. */
+const refuseEngine = {
+  parse: () => {
+    throw new UnsafeMdxError([{ line: 1, message: FRONTMATTER_LANGUAGE }]);
+  },
+};
+
+/** Compiles once per content hash; later calls for the same text share the result. Content
+ * that contains code (see mdx-safety.server.ts) is refused before any code is generated. */
 export function compileMdx(source: string): Promise<CompiledMdx> {
-  const hash = sha256Hex(source).slice(0, 32);
+  const hash = mdxHash(source);
   let pending = compiled.get(hash);
   if (!pending) {
-    pending = bundleMDX({ source }).then(({ code }) => {
+    const unsafe = codeProblemsOf(source);
+    if (unsafe.length > 0) return Promise.reject(new UnsafeMdxError(unsafe));
+    pending = bundleMDX({
+      source,
+      esbuildOptions: (options) => ({ ...options, logLevel: "silent" }),
+      grayMatterOptions: (options) => ({ ...options, language: "yaml", engines: { javascript: refuseEngine, coffee: refuseEngine, json: refuseEngine } }),
+      mdxOptions: (options) => ({ ...options, remarkPlugins: [remarkContentOnly, ...(options.remarkPlugins ?? [])] }),
+    }).then(({ code }) => {
       registerMdx(hash, getMDXExport(code).default as never);
       return { hash, code };
     });
@@ -263,13 +289,53 @@ export function compileMdx(source: string): Promise<CompiledMdx> {
   return pending;
 }
 
+/** The code rule on the text as the author wrote it (lines of the file); the compiler's own
+ * remark step checks the tree it compiles as well. */
+function codeProblemsOf(source: string) {
+  const { body, bodyLine } = splitFrontmatter(source);
+  if (OTHER_FRONTMATTER.test(source.replace(/^\uFEFF/, ""))) return [{ line: 1, message: FRONTMATTER_LANGUAGE }];
+  let tree: MdastNode;
+  try {
+    tree = createProcessor().parse(body) as unknown as MdastNode;
+  } catch {
+    return []; // the compiler reports syntax errors with their lines
+  }
+  return codeProblems(tree, (n) => (n.position?.start.line ?? 1) + bodyLine - 1);
+}
+
+/** For a page: the hash and, when the text does not compile, why (the page shows HR the reason
+ * and learners "temporarily unavailable"; a request never fails because of content). */
+export async function compileForPage(source: string): Promise<{ hash: string; failure: string | null }> {
+  try {
+    return { hash: (await compileMdx(source)).hash, failure: null };
+  } catch (e) {
+    return { hash: mdxHash(source), failure: compileFailureText(e) };
+  }
+}
+
+type EsbuildFailure = { errors?: Array<{ text?: string; location?: { line?: number } | null }> };
+
+/** The line a compile failure points at, for "file:line" messages. */
+export function compileFailureLine(e: unknown): number {
+  if (e instanceof UnsafeMdxError) return e.problems[0].line;
+  return (e as EsbuildFailure).errors?.[0]?.location?.line ?? 1;
+}
+
+export function compileFailureText(e: unknown): string {
+  if (e instanceof UnsafeMdxError) return e.problems[0].message;
+  const first = (e as EsbuildFailure).errors?.[0]?.text;
+  return (first ?? (e instanceof Error ? e.message : String(e))).split("\n")[0];
+}
+
 /** The compiled module for a hash; compiles it from `sources` when this process has not yet
- * (after a restart, or on another instance behind the same load balancer). */
+ * (after a restart, or on another instance behind the same load balancer); null when there is no
+ * such text or it does not compile. */
 export async function compiledByHash(hash: string, sources: () => Iterable<string>): Promise<CompiledMdx | null> {
   const known = compiled.get(hash);
-  if (known) return known;
+  if (known) return known.catch(() => null);
   for (const source of sources()) {
-    if (sha256Hex(source).slice(0, 32) === hash) return compileMdx(source);
+    // Text that does not compile has no module: the page shows why instead.
+    if (mdxHash(source) === hash) return compileMdx(source).catch(() => null);
   }
   return null;
 }

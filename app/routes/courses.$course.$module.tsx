@@ -78,7 +78,7 @@ export default function ModulePage() {
       ) : null}
       <div className="prose">
         <ScenarioContext.Provider value={{ progress: d.scenarios, module: d.module.slug, interactive: !d.preview && !d.courseComplete }}>
-          <MdxContent hash={d.mdxHash} components={courseComponents} />
+          <MdxContent hash={d.mdxHash} failure={d.mdxFailure} components={courseComponents} />
         </ScenarioContext.Provider>
       </div>
       <nav className="module-nav" aria-label="Module">
