@@ -4,10 +4,20 @@ import path from "node:path";
 import { loadCatalog, type CatalogProblem } from "./catalog.server";
 import { compileFailureLine as compileErrorLine, compileFailureText as compileErrorText, compileMdx } from "./mdx.server";
 
-export async function checkCourses(root: string): Promise<{ problems: CatalogProblem[]; courses: number; policies: number }> {
+/** `today` (YYYY-MM-DD) also checks review dates: a course whose review date has passed fails
+ * the check, while the running app only shows HR that its review is overdue. */
+export async function checkCourses(root: string, { today }: { today?: string } = {}): Promise<{ problems: CatalogProblem[]; courses: number; policies: number }> {
   const catalog = loadCatalog(root);
   const problems = [...catalog.problems];
   const rel = (file: string) => path.relative(path.dirname(root), file);
+  for (const course of catalog.courses.values()) {
+    if (today && course.meta.reviewDate < today)
+      problems.push({
+        file: rel(path.join(course.dir, "course.yaml")),
+        line: course.lineOf(["reviewDate"]),
+        message: `reviewDate ${course.meta.reviewDate} has passed (today is ${today}): review the course with its owner, then set the next review date`,
+      });
+  }
   for (const course of catalog.courses.values()) {
     for (const m of course.modules) {
       try {

@@ -3,10 +3,11 @@
 import { createProcessor } from "@mdx-js/mdx";
 import { bundleMDX } from "mdx-bundler";
 import { getMDXExport } from "mdx-bundler/client";
-import { parse as parseYaml } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
+import { yamlErrorLine, yamlErrorText } from "./yaml-errors.server";
 import { sha256Hex } from "../hash.server";
 import { registerMdx } from "../components/mdx-registry";
-import { COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
+import { CALLOUT_KINDS, COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
 import { codeProblems, remarkContentOnly, UnsafeMdxError, type MdastNode } from "./mdx-safety.server";
 
 export interface Problem {
@@ -64,16 +65,18 @@ export function splitFrontmatter(source: string): {
   const afterMarker = text.indexOf("\n", end + 4);
   const body = afterMarker === -1 ? "" : text.slice(afterMarker + 1);
   const bodyLine = yamlText.split("\n").length + 2;
-  try {
-    const fm = parseYaml(yamlText) ?? {};
-    if (typeof fm !== "object" || Array.isArray(fm)) {
-      return { frontmatter: {}, body, bodyLine, problems: [{ line: 2, message: "frontmatter must be a set of `key: value` lines" }] };
-    }
-    return { frontmatter: fm as Record<string, unknown>, body, bodyLine, problems: [] };
-  } catch (e) {
-    const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line ?? 1;
-    return { frontmatter: {}, body, bodyLine, problems: [{ line: line + 1, message: `frontmatter is not valid YAML: ${firstLine(e)}` }] };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    // The YAML starts on line 2 of the file.
+    const problems = doc.errors.map((e) => ({ line: yamlErrorLine(doc, lineCounter, e) + 1, message: `frontmatter is not valid YAML: ${yamlErrorText(e)}` }));
+    return { frontmatter: {}, body, bodyLine, problems: problems.slice(0, 1) };
   }
+  const fm = doc.toJS() ?? {};
+  if (typeof fm !== "object" || Array.isArray(fm)) {
+    return { frontmatter: {}, body, bodyLine, problems: [{ line: 2, message: "frontmatter must be a set of `key: value` lines" }] };
+  }
+  return { frontmatter: fm as Record<string, unknown>, body, bodyLine, problems: [] };
 }
 
 /** The parser counts lines from the start of the body; authors count from the top of the file. */
@@ -126,8 +129,9 @@ function findAll(node: Node, name: string, out: Node[] = [], stopAt?: string): N
 }
 
 /** Parses a module or policy and checks the component rules. `allowed` lists the capitalised
- * components the file may use. Never throws: problems come back with their lines. */
-export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_COMPONENT_NAMES): MdxAnalysis {
+ * components the file may use; `requireScenario` is for course modules. Never throws: problems
+ * come back with their lines. */
+export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_COMPONENT_NAMES, { requireScenario = false } = {}): MdxAnalysis {
   const { frontmatter, body, bodyLine, problems } = splitFrontmatter(source);
   const result: MdxAnalysis = { frontmatter, body, bodyLine, scenarios: [], problems };
   if (OTHER_FRONTMATTER.test(source.replace(/^\uFEFF/, ""))) {
@@ -159,6 +163,14 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
     const shape = scenarioShape(sc, lineOf, result.problems);
     if (shape) result.scenarios.push(shape);
   }
+  calloutProblems(tree, lineOf, result.problems);
+  // A course module teaches through at least one scenario (courses/README.md); policies have none.
+  if (requireScenario && findAll(tree, "Scenario").length === 0) {
+    result.problems.push({
+      line: bodyLine,
+      message: 'a module needs at least one <Scenario id="…" title="…"> with <Step> and <Choice> elements: a situation the learner decides on',
+    });
+  }
   // Steps and choices only make sense inside a scenario / step.
   const nestedSteps = new Set(findAll(tree, "Scenario").flatMap((s) => findAll(s, "Step")));
   for (const st of findAll(tree, "Step")) {
@@ -169,6 +181,17 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
     if (!nestedChoices.has(ch)) result.problems.push({ line: lineOf(ch), message: "<Choice> must be inside a <Step>" });
   }
   return result;
+}
+
+function calloutProblems(tree: Node, lineOf: (n: Node) => number, problems: Problem[]) {
+  for (const c of findAll(tree, "Callout")) {
+    const kind = attr(c, "kind");
+    if (kind === undefined || (kind !== null && (CALLOUT_KINDS as string[]).includes(kind))) continue;
+    problems.push({
+      line: lineOf(c),
+      message: `<Callout kind=${kind === null ? "{…}" : `"${kind}"`}> is not a kind of callout; use ${CALLOUT_KINDS.map((k) => `kind="${k}"`).join(", ")} (or leave kind out for a note)`,
+    });
+  }
 }
 
 function scenarioShape(sc: Node, lineOf: (n: Node) => number, problems: Problem[]): ScenarioShape | null {
