@@ -2,7 +2,8 @@
 // quiz keys, ids, policies) and that every module and policy text compiles.
 import path from "node:path";
 import { loadCatalog, type CatalogProblem } from "./catalog.server";
-import { compileFailureLine as compileErrorLine, compileFailureText as compileErrorText, compileMdx } from "./mdx.server";
+import { mediaFileProblems } from "./media.server";
+import { compileFailureLine as compileErrorLine, compileFailureText as compileErrorText, analyzeMdx, compileMdx } from "./mdx.server";
 
 /** `today` (YYYY-MM-DD) also checks review dates: a course whose review date has passed fails
  * the check, while the running app only shows HR that its review is overdue. */
@@ -20,6 +21,8 @@ export async function checkCourses(root: string, { today }: { today?: string } =
   }
   for (const course of catalog.courses.values()) {
     for (const m of course.modules) {
+      const refs = analyzeMdx(m.source).media;
+      for (const p of mediaFileProblems(course.dir, path.join(course.dir, m.file), refs)) problems.push({ ...p, file: rel(p.file) });
       try {
         await compileMdx(m.source);
       } catch (e) {

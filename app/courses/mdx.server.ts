@@ -5,6 +5,7 @@ import { bundleMDX } from "mdx-bundler";
 import { getMDXExport } from "mdx-bundler/client";
 import { LineCounter, parseDocument } from "yaml";
 import { yamlErrorLine, yamlErrorText } from "./yaml-errors.server";
+import { isCourseFilePath, MEDIA_ATTRIBUTES, type MediaReference } from "./media.server";
 import { sha256Hex } from "../hash.server";
 import { registerMdx } from "../components/mdx-registry";
 import { CALLOUT_KINDS, COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
@@ -39,6 +40,8 @@ export interface MdxAnalysis {
   bodyLine: number;
   body: string;
   scenarios: ScenarioShape[];
+  /** Files named by <Figure> and <Video>, for courses:check to look at. */
+  media: MediaReference[];
   problems: Problem[];
 }
 
@@ -133,7 +136,7 @@ function findAll(node: Node, name: string, out: Node[] = [], stopAt?: string): N
  * come back with their lines. */
 export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_COMPONENT_NAMES, { requireScenario = false } = {}): MdxAnalysis {
   const { frontmatter, body, bodyLine, problems } = splitFrontmatter(source);
-  const result: MdxAnalysis = { frontmatter, body, bodyLine, scenarios: [], problems };
+  const result: MdxAnalysis = { frontmatter, body, bodyLine, scenarios: [], media: [], problems };
   if (OTHER_FRONTMATTER.test(source.replace(/^\uFEFF/, ""))) {
     result.problems.push({ line: 1, message: FRONTMATTER_LANGUAGE });
     return result;
@@ -164,6 +167,9 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
     if (shape) result.scenarios.push(shape);
   }
   calloutProblems(tree, lineOf, result.problems);
+  for (const component of Object.keys(MEDIA_ATTRIBUTES)) {
+    if (allowed.includes(component)) for (const n of findAll(tree, component)) mediaAttributes(n, lineOf(n), result);
+  }
   // A course module teaches through at least one scenario (courses/README.md); policies have none.
   if (requireScenario && findAll(tree, "Scenario").length === 0) {
     result.problems.push({
@@ -181,6 +187,33 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
     if (!nestedChoices.has(ch)) result.problems.push({ line: lineOf(ch), message: "<Choice> must be inside a <Step>" });
   }
   return result;
+}
+
+function mediaAttributes(n: Node, line: number, result: MdxAnalysis) {
+  const component = n.name!;
+  for (const [name, rule] of Object.entries(MEDIA_ATTRIBUTES[component])) {
+    const value = attr(n, name);
+    const example = `${name}="${rule.extensions[0] === ".vtt" ? "captions" : rule.extensions[0] === ".txt" ? "transcript" : "file"}${rule.extensions[0]}"`;
+    if (value === undefined || value === null || value.trim() === "") {
+      if (rule.required) result.problems.push({ line, message: `<${component}> needs ${name}: a file in the course folder, e.g. ${example}` });
+      continue;
+    }
+    if (!isCourseFilePath(value)) {
+      result.problems.push({ line, message: `<${component} ${name}="${value}">: name a file in the course folder, e.g. ${example} (no web addresses, no leading /, no ..)` });
+      continue;
+    }
+    const ext = value.slice(value.lastIndexOf(".")).toLowerCase();
+    if (!rule.extensions.includes(ext)) {
+      result.problems.push({ line, message: `<${component} ${name}="${value}">: ${name} must be a ${rule.extensions.join(", ")} file` });
+      continue;
+    }
+    result.media.push({ line, component, attribute: name, file: value });
+  }
+  if (component === "Figure") {
+    const alt = attr(n, "alt");
+    if (!alt || !alt.trim())
+      result.problems.push({ line, message: '<Figure> needs alt text that says what the image shows, for people who cannot see it, e.g. alt="Three teams, each reaching only the folders its work needs"' });
+  }
 }
 
 function calloutProblems(tree: Node, lineOf: (n: Node) => number, problems: Problem[]) {
