@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { mediaUrls } from "../../app/courses/media.server";
+import { loadCatalog, type Catalog } from "../../app/courses/catalog.server";
 import { assignCourse, makeWorld, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
 
@@ -11,11 +12,15 @@ let w: World;
 let server: TestServer;
 let url: string;
 let alice: string;
+// A course with a video, its captions and its transcript (its other problems are for courses:check).
+const withVideo = loadCatalog(path.resolve("tests/fixtures/media-problems")).courses.get("handling-information")!;
 
 beforeAll(async () => {
   w = await makeWorld();
   await assignCourse(w, w.alice);
-  server = await startTestServer(w);
+  await assignCourse(w, w.alice, withVideo);
+  const catalog: Catalog = { ...w.catalog, courses: new Map([...w.catalog.courses, [withVideo.id, withVideo]]) };
+  server = await startTestServer({ ...w, catalog });
   url = mediaUrls(w.course)["need-to-know.svg"];
   alice = await server.login(w.alice.email);
 });
@@ -64,4 +69,19 @@ test("only media files of the course, at their current hash: not course.yaml, no
     const res = await server.get(p, alice);
     expect([400, 404], p).toContain(res.status);
   }
+});
+
+test("a video, its captions and its transcript are served with their own types", async () => {
+  const urls = mediaUrls(withVideo);
+  for (const [file, type] of [
+    ["media/call.mp4", "video/mp4"],
+    ["media/bad.vtt", "text/vtt; charset=utf-8"],
+    ["media/call.txt", "text/plain; charset=utf-8"],
+  ]) {
+    const res = await server.get(urls[file], alice);
+    expect(res.status, file).toBe(200);
+    expect(res.headers.get("content-type"), file).toBe(type);
+    expect(Buffer.from(await res.arrayBuffer()).equals(fs.readFileSync(path.join(withVideo.dir, file))), file).toBe(true);
+  }
+  expect((await server.get(urls["media/call.mp4"], await server.login(w.bob.email))).status).toBe(404);
 });
