@@ -85,3 +85,15 @@ test("a video, its captions and its transcript are served with their own types",
   }
   expect((await server.get(urls["media/call.mp4"], await server.login(w.bob.email))).status).toBe(404);
 });
+
+test("a video player's byte ranges get 206 with the part asked for; a range past the end gets 416", async () => {
+  const url = mediaUrls(withVideo)["media/call.mp4"];
+  const whole = fs.readFileSync(path.join(withVideo.dir, "media/call.mp4"));
+  const part = await fetch(server.url + url, { headers: { Cookie: alice, Range: "bytes=4-7" } });
+  expect(part.status).toBe(206);
+  expect(part.headers.get("content-range")).toBe(`bytes 4-7/${whole.length}`);
+  expect(Buffer.from(await part.arrayBuffer()).equals(whole.subarray(4, 8))).toBe(true);
+  const past = await fetch(server.url + url, { headers: { Cookie: alice, Range: `bytes=${whole.length}-` } });
+  expect(past.status).toBe(416);
+  expect(past.headers.get("content-range")).toBe(`bytes */${whole.length}`);
+});
