@@ -4,7 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import type { Catalog } from "./courses/catalog.server";
-import { compileMdx } from "./courses/mdx.server";
+import { compileForPage } from "./courses/mdx.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -36,9 +36,12 @@ export default function handleRequest(
         onShellError(error: unknown) {
           reject(error);
         },
+        // An error inside a Suspense boundary (course content whose component throws) is
+        // recovered: React sends the boundary's fallback and the browser renders it again, so
+        // the page is still a 200. An error in the shell fails the page through onShellError.
         onError(error: unknown) {
-          responseStatusCode = 500;
-          if (shellRendered) console.error(error);
+          if (request.signal.aborted) return;
+          console.error(JSON.stringify({ level: "error", requestId: loadContext.requestId, shellRendered, error: error instanceof Error ? error.stack : String(error) }));
         },
       },
     );
@@ -62,10 +65,11 @@ export function handleError(error: unknown, { request, context }: { request: Req
   console.error(JSON.stringify({ level: "error", requestId: context.requestId, path: new URL(request.url).pathname, error: error instanceof Error ? error.stack : String(error) }));
 }
 
-/** Compiles every module and policy text ahead of the first request. */
+/** Compiles every module and policy text ahead of the first request. Text that does not
+ * compile is reported on its page (see MdxContent), never here. */
 export async function warmUp(catalog: Catalog): Promise<void> {
   for (const course of catalog.courses.values()) {
-    for (const m of course.modules) await compileMdx(m.source);
+    for (const m of course.modules) await compileForPage(m.source);
   }
-  for (const policy of catalog.policies.values()) await compileMdx(policy.current.body);
+  for (const policy of catalog.policies.values()) await compileForPage(policy.current.body);
 }

@@ -28,6 +28,19 @@ export function daysText(n: number): string {
   return `${n} day${n === 1 ? "" : "s"}`;
 }
 
+/** "1 module", "3 modules", "1 quiz question". */
+export function countText(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Who a course is for (course.yaml's `audience`). */
+export const AUDIENCE_LABEL: Record<string, string> = {
+  employees: "Employees",
+  contractors: "Contractors",
+  both: "Employees and contractors",
+  managers: "Managers (anyone with at least one report)",
+};
+
 /** HR's status filter. */
 export const HR_STATUS_LABEL: Record<string, string> = {
   open: "Open (not completed yet)",

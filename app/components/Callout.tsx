@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
+import { CALLOUT_LABELS as LABELS } from "./course-component-names";
 
-const LABELS = { note: "Note", tip: "Tip", warning: "Warning", law: "The law" } as const;
 type Kind = keyof typeof LABELS;
 
 export function Callout({ kind = "note", title, children }: { kind?: Kind; title?: string; children?: ReactNode }) {

@@ -2,6 +2,7 @@
 import { Children, isValidElement, type ComponentType, type ReactNode } from "react";
 import { Callout } from "./Callout";
 import { Choice, Scenario, Step } from "./Scenario";
+import { Figure, Video } from "./Media";
 import type { COURSE_COMPONENT_NAMES } from "./course-component-names";
 
 /** Choices written on consecutive lines parse as one Markdown paragraph; a paragraph cannot
@@ -19,5 +20,7 @@ export const courseComponents: Record<(typeof COURSE_COMPONENT_NAMES)[number] | 
   Scenario,
   Step,
   Choice,
+  Figure,
+  Video,
   p: Paragraph,
 };

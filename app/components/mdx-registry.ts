@@ -33,6 +33,8 @@ export async function loadMdx(hash: string): Promise<void> {
  * the page's module before rendering it. */
 export async function withMdxLoaded<T>(serverLoader: () => Promise<T>): Promise<T> {
   const loaded = await serverLoader();
-  await loadMdx((loaded as { mdxHash: string }).mdxHash);
+  const { mdxHash, mdxFailure } = loaded as { mdxHash: string; mdxFailure?: string | null };
+  // Content that did not compile has no module to load; the page says so instead.
+  if (!mdxFailure) await loadMdx(mdxHash);
   return loaded;
 }

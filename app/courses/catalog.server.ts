@@ -16,7 +16,8 @@ import {
 } from "./schema";
 import { analyzeMdx, type ScenarioShape } from "./mdx.server";
 import { sha256Hex } from "../hash.server";
-import { POLICY_COMPONENT_NAMES } from "../components/course-component-names";
+import { yamlErrorLine, yamlErrorText } from "./yaml-errors.server";
+import { COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
 
 export interface CourseModule {
   slug: string;
@@ -104,17 +105,18 @@ function readYaml<T>(root: string, file: string, schema: ZodType<T, any, any>, p
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      problems.push({ file: where, line: e.linePos?.[0]?.line ?? 1, message: `not valid YAML: ${e.message.split("\n")[0]}` });
+      problems.push({ file: where, line: yamlErrorLine(doc, lineCounter, e), message: `not valid YAML: ${yamlErrorText(e)}` });
     }
     return null;
   }
-  const parsed = schema.safeParse(doc.toJS() ?? {});
+  const raw = doc.toJS() ?? {};
+  const parsed = schema.safeParse(raw);
   const lineOf = (p: Array<string | number>) => lineOfPath(doc, lineCounter, p);
   if (parsed.success) return { value: parsed.data, lineOf };
   for (const issue of parsed.error.issues) {
     // An unknown field is on its own line, not on its parent's.
     const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
-    problems.push({ file: where, line: lineOf(at), message: describeIssue(issue) });
+    problems.push({ file: where, line: lineOf(at), message: describeIssue(issue, raw) });
   }
   return null;
 }
@@ -127,7 +129,16 @@ function lineOfPath(doc: ReturnType<typeof parseDocument>, lc: LineCounter, p: A
   return 1;
 }
 
-export function describeIssue(issue: ZodIssue): string {
+/** `raw` is the file as parsed: a problem inside a quiz question is named by the question's id
+ * (`question 'q-usb': options has no correct option`), not by its position. */
+export function describeIssue(issue: ZodIssue, raw?: unknown): string {
+  const [list, index, ...rest] = issue.path;
+  const id = list === "questions" && typeof index === "number" ? (raw as { questions?: Array<{ id?: unknown }> } | undefined)?.questions?.[index]?.id : undefined;
+  if (issue.code === "custom" && rest.length === 1 && rest[0] === "id") return issue.message; // "duplicate question id 'x'"
+  if (typeof id === "string" && id) {
+    const inner = describeIssue({ ...issue, path: rest } as ZodIssue);
+    return `question '${id}': ${rest.length ? inner : inner.replace(/^the file /, "")}`;
+  }
   const where = issue.path.length ? issue.path.join(".") : "the file";
   if (issue.code === "unrecognized_keys") return `${where === "the file" ? "" : where + ": "}unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
   if (issue.code === "invalid_type" && issue.received === "undefined") return `${where} is required`;
@@ -206,7 +217,7 @@ function loadCourse(root: string, id: string, policies: Map<string, Policy>, pro
       continue;
     }
     const source = fs.readFileSync(file, "utf8");
-    const analysis = analyzeMdx(source);
+    const analysis = analyzeMdx(source, COURSE_COMPONENT_NAMES, { requireScenario: true });
     for (const p of analysis.problems) problems.push({ file: rel(root, file), ...p });
     const fm = moduleFrontmatterSchema.safeParse(analysis.frontmatter);
     if (!fm.success) {

@@ -3,10 +3,13 @@
 import { createProcessor } from "@mdx-js/mdx";
 import { bundleMDX } from "mdx-bundler";
 import { getMDXExport } from "mdx-bundler/client";
-import { parse as parseYaml } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
+import { yamlErrorLine, yamlErrorText } from "./yaml-errors.server";
+import { isCourseFilePath, MEDIA_ATTRIBUTES, type MediaReference } from "./media.server";
 import { sha256Hex } from "../hash.server";
 import { registerMdx } from "../components/mdx-registry";
-import { COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
+import { CALLOUT_KINDS, COURSE_COMPONENT_NAMES, POLICY_COMPONENT_NAMES } from "../components/course-component-names";
+import { codeProblems, remarkContentOnly, UnsafeMdxError, type MdastNode } from "./mdx-safety.server";
 
 export interface Problem {
   line: number;
@@ -37,8 +40,14 @@ export interface MdxAnalysis {
   bodyLine: number;
   body: string;
   scenarios: ScenarioShape[];
+  /** Files named by <Figure> and <Video>, for courses:check to look at. */
+  media: MediaReference[];
   problems: Problem[];
 }
+
+/** `---js`, `---coffee` …: frontmatter in a language other than YAML (gray-matter would run it). */
+const OTHER_FRONTMATTER = /^---[^\S\n]*\S/;
+const FRONTMATTER_LANGUAGE = "frontmatter must be YAML between --- lines; ---js and other languages are not allowed";
 
 const ENDINGS = new Set(["best", "acceptable", "poor"]);
 
@@ -59,16 +68,18 @@ export function splitFrontmatter(source: string): {
   const afterMarker = text.indexOf("\n", end + 4);
   const body = afterMarker === -1 ? "" : text.slice(afterMarker + 1);
   const bodyLine = yamlText.split("\n").length + 2;
-  try {
-    const fm = parseYaml(yamlText) ?? {};
-    if (typeof fm !== "object" || Array.isArray(fm)) {
-      return { frontmatter: {}, body, bodyLine, problems: [{ line: 2, message: "frontmatter must be a set of `key: value` lines" }] };
-    }
-    return { frontmatter: fm as Record<string, unknown>, body, bodyLine, problems: [] };
-  } catch (e) {
-    const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line ?? 1;
-    return { frontmatter: {}, body, bodyLine, problems: [{ line: line + 1, message: `frontmatter is not valid YAML: ${firstLine(e)}` }] };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    // The YAML starts on line 2 of the file.
+    const problems = doc.errors.map((e) => ({ line: yamlErrorLine(doc, lineCounter, e) + 1, message: `frontmatter is not valid YAML: ${yamlErrorText(e)}` }));
+    return { frontmatter: {}, body, bodyLine, problems: problems.slice(0, 1) };
   }
+  const fm = doc.toJS() ?? {};
+  if (typeof fm !== "object" || Array.isArray(fm)) {
+    return { frontmatter: {}, body, bodyLine, problems: [{ line: 2, message: "frontmatter must be a set of `key: value` lines" }] };
+  }
+  return { frontmatter: fm as Record<string, unknown>, body, bodyLine, problems: [] };
 }
 
 /** The parser counts lines from the start of the body; authors count from the top of the file. */
@@ -121,10 +132,15 @@ function findAll(node: Node, name: string, out: Node[] = [], stopAt?: string): N
 }
 
 /** Parses a module or policy and checks the component rules. `allowed` lists the capitalised
- * components the file may use. Never throws: problems come back with their lines. */
-export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_COMPONENT_NAMES): MdxAnalysis {
+ * components the file may use; `requireScenario` is for course modules. Never throws: problems
+ * come back with their lines. */
+export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_COMPONENT_NAMES, { requireScenario = false } = {}): MdxAnalysis {
   const { frontmatter, body, bodyLine, problems } = splitFrontmatter(source);
-  const result: MdxAnalysis = { frontmatter, body, bodyLine, scenarios: [], problems };
+  const result: MdxAnalysis = { frontmatter, body, bodyLine, scenarios: [], media: [], problems };
+  if (OTHER_FRONTMATTER.test(source.replace(/^\uFEFF/, ""))) {
+    result.problems.push({ line: 1, message: FRONTMATTER_LANGUAGE });
+    return result;
+  }
   const lineOf = (n: Node) => (n.position?.start.line ?? 1) + bodyLine - 1;
   let tree: Node;
   try {
@@ -141,16 +157,25 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
         message: `unknown component <${n.name}>; available: ${allowed.map((a) => `<${a}>`).join(", ")}`,
       });
     }
-    if (n.type === "mdxjsEsm") {
-      result.problems.push({ line: lineOf(n), message: "import/export statements are not allowed; components are provided" });
-    }
     n.children?.forEach(walk);
   };
   walk(tree);
+  result.problems.push(...codeProblems(tree as MdastNode, (n) => lineOf(n as Node)));
 
   for (const sc of findAll(tree, "Scenario")) {
     const shape = scenarioShape(sc, lineOf, result.problems);
     if (shape) result.scenarios.push(shape);
+  }
+  calloutProblems(tree, lineOf, result.problems);
+  for (const component of Object.keys(MEDIA_ATTRIBUTES)) {
+    if (allowed.includes(component)) for (const n of findAll(tree, component)) mediaAttributes(n, lineOf(n), result);
+  }
+  // A course module teaches through at least one scenario (courses/README.md); policies have none.
+  if (requireScenario && findAll(tree, "Scenario").length === 0) {
+    result.problems.push({
+      line: bodyLine,
+      message: 'a module needs at least one <Scenario id="…" title="…"> with <Step> and <Choice> elements: a situation the learner decides on',
+    });
   }
   // Steps and choices only make sense inside a scenario / step.
   const nestedSteps = new Set(findAll(tree, "Scenario").flatMap((s) => findAll(s, "Step")));
@@ -162,6 +187,44 @@ export function analyzeMdx(source: string, allowed: readonly string[] = COURSE_C
     if (!nestedChoices.has(ch)) result.problems.push({ line: lineOf(ch), message: "<Choice> must be inside a <Step>" });
   }
   return result;
+}
+
+function mediaAttributes(n: Node, line: number, result: MdxAnalysis) {
+  const component = n.name!;
+  for (const [name, rule] of Object.entries(MEDIA_ATTRIBUTES[component])) {
+    const value = attr(n, name);
+    const example = `${name}="${rule.extensions[0] === ".vtt" ? "captions" : rule.extensions[0] === ".txt" ? "transcript" : "file"}${rule.extensions[0]}"`;
+    if (value === undefined || value === null || value.trim() === "") {
+      if (rule.required) result.problems.push({ line, message: `<${component}> needs ${name}: a file in the course folder, e.g. ${example}` });
+      continue;
+    }
+    if (!isCourseFilePath(value)) {
+      result.problems.push({ line, message: `<${component} ${name}="${value}">: name a file in the course folder, e.g. ${example} (no web addresses, no leading /, no ..)` });
+      continue;
+    }
+    const ext = value.slice(value.lastIndexOf(".")).toLowerCase();
+    if (!rule.extensions.includes(ext)) {
+      result.problems.push({ line, message: `<${component} ${name}="${value}">: ${name} must be a ${rule.extensions.join(", ")} file` });
+      continue;
+    }
+    result.media.push({ line, component, attribute: name, file: value });
+  }
+  if (component === "Figure") {
+    const alt = attr(n, "alt");
+    if (!alt || !alt.trim())
+      result.problems.push({ line, message: '<Figure> needs alt text that says what the image shows, for people who cannot see it, e.g. alt="Three teams, each reaching only the folders its work needs"' });
+  }
+}
+
+function calloutProblems(tree: Node, lineOf: (n: Node) => number, problems: Problem[]) {
+  for (const c of findAll(tree, "Callout")) {
+    const kind = attr(c, "kind");
+    if (kind === undefined || (kind !== null && (CALLOUT_KINDS as string[]).includes(kind))) continue;
+    problems.push({
+      line: lineOf(c),
+      message: `<Callout kind=${kind === null ? "{…}" : `"${kind}"`}> is not a kind of callout; use ${CALLOUT_KINDS.map((k) => `kind="${k}"`).join(", ")} (or leave kind out for a note)`,
+    });
+  }
 }
 
 function scenarioShape(sc: Node, lineOf: (n: Node) => number, problems: Problem[]): ScenarioShape | null {
@@ -248,12 +311,31 @@ export interface CompiledMdx {
 
 const compiled = new Map<string, Promise<CompiledMdx>>();
 
-/** Compiles once per content hash; later calls for the same text share the result. */
+export function mdxHash(source: string): string {
+  return sha256Hex(source).slice(0, 32);
+}
+
+/** gray-matter would evaluate `---js` frontmatter; only YAML frontmatter is read. */
+const refuseEngine = {
+  parse: () => {
+    throw new UnsafeMdxError([{ line: 1, message: FRONTMATTER_LANGUAGE }]);
+  },
+};
+
+/** Compiles once per content hash; later calls for the same text share the result. Content
+ * that contains code (see mdx-safety.server.ts) is refused before any code is generated. */
 export function compileMdx(source: string): Promise<CompiledMdx> {
-  const hash = sha256Hex(source).slice(0, 32);
+  const hash = mdxHash(source);
   let pending = compiled.get(hash);
   if (!pending) {
-    pending = bundleMDX({ source }).then(({ code }) => {
+    const unsafe = codeProblemsOf(source);
+    if (unsafe.length > 0) return Promise.reject(new UnsafeMdxError(unsafe));
+    pending = bundleMDX({
+      source,
+      esbuildOptions: (options) => ({ ...options, logLevel: "silent" }),
+      grayMatterOptions: (options) => ({ ...options, language: "yaml", engines: { javascript: refuseEngine, coffee: refuseEngine, json: refuseEngine } }),
+      mdxOptions: (options) => ({ ...options, remarkPlugins: [remarkContentOnly, ...(options.remarkPlugins ?? [])] }),
+    }).then(({ code }) => {
       registerMdx(hash, getMDXExport(code).default as never);
       return { hash, code };
     });
@@ -263,13 +345,53 @@ export function compileMdx(source: string): Promise<CompiledMdx> {
   return pending;
 }
 
+/** The code rule on the text as the author wrote it (lines of the file); the compiler's own
+ * remark step checks the tree it compiles as well. */
+function codeProblemsOf(source: string) {
+  const { body, bodyLine } = splitFrontmatter(source);
+  if (OTHER_FRONTMATTER.test(source.replace(/^\uFEFF/, ""))) return [{ line: 1, message: FRONTMATTER_LANGUAGE }];
+  let tree: MdastNode;
+  try {
+    tree = createProcessor().parse(body) as unknown as MdastNode;
+  } catch {
+    return []; // the compiler reports syntax errors with their lines
+  }
+  return codeProblems(tree, (n) => (n.position?.start.line ?? 1) + bodyLine - 1);
+}
+
+/** For a page: the hash and, when the text does not compile, why (the page shows HR the reason
+ * and learners "temporarily unavailable"; a request never fails because of content). */
+export async function compileForPage(source: string): Promise<{ hash: string; failure: string | null }> {
+  try {
+    return { hash: (await compileMdx(source)).hash, failure: null };
+  } catch (e) {
+    return { hash: mdxHash(source), failure: compileFailureText(e) };
+  }
+}
+
+type EsbuildFailure = { errors?: Array<{ text?: string; location?: { line?: number } | null }> };
+
+/** The line a compile failure points at, for "file:line" messages. */
+export function compileFailureLine(e: unknown): number {
+  if (e instanceof UnsafeMdxError) return e.problems[0].line;
+  return (e as EsbuildFailure).errors?.[0]?.location?.line ?? 1;
+}
+
+export function compileFailureText(e: unknown): string {
+  if (e instanceof UnsafeMdxError) return e.problems[0].message;
+  const first = (e as EsbuildFailure).errors?.[0]?.text;
+  return (first ?? (e instanceof Error ? e.message : String(e))).split("\n")[0];
+}
+
 /** The compiled module for a hash; compiles it from `sources` when this process has not yet
- * (after a restart, or on another instance behind the same load balancer). */
+ * (after a restart, or on another instance behind the same load balancer); null when there is no
+ * such text or it does not compile. */
 export async function compiledByHash(hash: string, sources: () => Iterable<string>): Promise<CompiledMdx | null> {
   const known = compiled.get(hash);
-  if (known) return known;
+  if (known) return known.catch(() => null);
   for (const source of sources()) {
-    if (sha256Hex(source).slice(0, 32) === hash) return compileMdx(source);
+    // Text that does not compile has no module: the page shows why instead.
+    if (mdxHash(source) === hash) return compileMdx(source).catch(() => null);
   }
   return null;
 }

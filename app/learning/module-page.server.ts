@@ -1,7 +1,7 @@
 // A module's page: modules open in order, so a module not yet reached sends the person to where
 // they left off; otherwise the module with its scenarios' state and its neighbours.
 import type { Db } from "../../db/connection";
-import { compileMdx } from "../courses/mdx.server";
+import { compileForPage } from "../courses/mdx.server";
 import type { Course } from "../courses/catalog.server";
 import type { CourseAccess } from "./access.server";
 import { getCourseState, moduleUnlocked, type CourseState } from "./progress.server";
@@ -29,7 +29,7 @@ export async function modulePage(db: Db, { course, assignment, preview }: Course
 
 async function modulePageOf(course: Course, index: number, state: CourseState | null, flags: { completed: boolean; preview: boolean }) {
   const mod = course.modules[index];
-  const { hash } = await compileMdx(mod.source);
+  const { hash, failure } = await compileForPage(mod.source);
   const scenarios = Object.fromEntries(mod.scenarios.map((s) => [s.id, state?.scenarios[s.id] ?? { path: [], completed: false, runs: 0 }]));
   const prev = course.modules[index - 1];
   const next = course.modules[index + 1];
@@ -37,6 +37,7 @@ async function modulePageOf(course: Course, index: number, state: CourseState | 
     course: { id: course.id, title: course.meta.title, hasQuiz: course.quiz !== null, hasPolicy: Boolean(course.meta.policy) },
     module: { slug: mod.slug, title: mod.title, summary: mod.summary, minutes: mod.minutes, number: index + 1, total: course.modules.length },
     mdxHash: hash,
+    mdxFailure: failure,
     scenarios,
     pendingScenarios: mod.scenarios.filter((s) => !scenarios[s.id].completed).map((s) => s.title),
     done: state?.completedModules.has(mod.slug) ?? false,

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ClientLoaderFunctionArgs } from "@remix-run/react";
 import { notFound, readForm } from "~/http/guards.server";
 import { modulePage } from "~/learning/module-page.server";
+import { mediaUrls } from "~/courses/media.server";
 import { asResponse, courseAccess, requireAssignment } from "~/http/course-access.server";
 import { completeModule, LearningError, recordScenarioChoice } from "~/learning/progress.server";
 import { courseComponents } from "~/components/course-components";
@@ -18,7 +19,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const result = await modulePage(context.db, access, params.module);
   if (result.kind === "missing") throw notFound("There is no such module in this course.");
   if (result.kind === "redirect") throw redirect(result.to);
-  return result.page;
+  return { ...result.page, media: mediaUrls(access.course) };
 }
 
 export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => withMdxLoaded(serverLoader);
@@ -78,7 +79,7 @@ export default function ModulePage() {
       ) : null}
       <div className="prose">
         <ScenarioContext.Provider value={{ progress: d.scenarios, module: d.module.slug, interactive: !d.preview && !d.courseComplete }}>
-          <MdxContent hash={d.mdxHash} components={courseComponents} />
+          <MdxContent hash={d.mdxHash} failure={d.mdxFailure} media={d.media} components={courseComponents} />
         </ScenarioContext.Provider>
       </div>
       <nav className="module-nav" aria-label="Module">

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireHr } from "~/http/guards.server";
+import { AUDIENCE_LABEL, countText } from "~/labels";
 
 export const meta: MetaFunction = () => [{ title: "Course catalog · Confidant" }];
 
@@ -8,6 +9,11 @@ function recurrenceText(r: { kind: string; months?: number; month?: number; day?
   if (r.kind === "rolling") return `Every ${r.months} months from completion`;
   if (r.kind === "anniversary") return `Every year on ${r.day}/${r.month} (at least ${r.minimumValidityDays} days valid)`;
   return "Once";
+}
+
+/** A past review date does not stop a course (the server keeps running it); HR is told. */
+function reviewState(reviewDate: string, today: string): "overdue" | "today" | null {
+  return reviewDate < today ? "overdue" : reviewDate === today ? "today" : null;
 }
 
 // The catalog as course owners and HR see it: everything in courses/, with problems.
@@ -28,7 +34,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       renewalWindowDays: c.meta.renewalWindowDays,
       owner: c.meta.owner,
       reviewDate: c.meta.reviewDate,
-      reviewDue: c.meta.reviewDate <= context.clock().toISOString().slice(0, 10),
+      review: reviewState(c.meta.reviewDate, context.clock().toISOString().slice(0, 10)),
       policy: c.meta.policy ? { id: c.meta.policy, version: catalog.policies.get(c.meta.policy)?.current.version ?? null } : null,
       contentHash: c.contentHash,
     })),
@@ -67,10 +73,10 @@ export default function Catalog() {
             <p>{c.summary}</p>
             <dl className="facts">
               <dt>Audience</dt>
-              <dd>{c.audience === "both" ? "Employees and contractors" : c.audience === "employees" ? "Employees" : "Contractors"}</dd>
+              <dd>{AUDIENCE_LABEL[c.audience] ?? c.audience}</dd>
               <dt>Content</dt>
               <dd>
-                {c.modules} modules · {c.questions} quiz questions (pass mark {c.passingScore}%)
+                {countText(c.modules, "module")} · {countText(c.questions, "quiz question")} (pass mark {c.passingScore}%)
                 {c.policy ? ` · signs ${c.policy.id} v${c.policy.version}` : ""}
               </dd>
               <dt>Due</dt>
@@ -85,7 +91,11 @@ export default function Catalog() {
               <dt>Next review</dt>
               <dd>
                 {c.reviewDate}
-                {c.reviewDue ? <strong> (review is due)</strong> : null}
+                {c.review === "overdue" ? (
+                  <strong className="form-error"> Review overdue: ask {c.owner} to review the course and set a new review date (npm run courses:check fails until then)</strong>
+                ) : c.review === "today" ? (
+                  <strong> (review is due today)</strong>
+                ) : null}
               </dd>
               <dt>Content version</dt>
               <dd>

@@ -5,6 +5,7 @@
 // once, the surviving instances still answer, the scheduler ran and `npm run audit:verify` says
 // the chain is intact. Needs nginx (Debian's package) on PATH or in /usr/sbin.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnInstance } from "../support/spawn-instance";
 import { generateKeyPairSync } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -49,20 +50,7 @@ const instances: { port: number; child: ChildProcess; log: string[] }[] = [];
 let learners: { user: User; assignmentId: string }[] = [];
 
 async function startInstance(env: NodeJS.ProcessEnv, port: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/instance.ts"], { env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  const log: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance on ${port} did not start: ${log.join("")}`)), 60_000);
-    child.stdout!.on("data", (b: Buffer) => {
-      log.push(b.toString());
-      if (b.toString().includes("READY")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on("data", (b: Buffer) => log.push(b.toString()));
-    child.once("exit", (code) => reject(new Error(`instance on ${port} exited ${code}: ${log.join("")}`)));
-  });
+  const { child, log } = await spawnInstance({ ...env, PORT: String(port) });
   instances.push({ port, child, log });
 }
 

@@ -7,6 +7,7 @@ import { checkCourses } from "../../app/courses/check.server";
 import { loadCatalog } from "../../app/courses/catalog.server";
 
 const FIXTURES = "tests/fixtures/broken-courses";
+const TODAY = "2027-01-01";
 const COURSE = "handling-information";
 
 interface Run {
@@ -18,7 +19,8 @@ interface Run {
 /** Runs the real CLI in a child process, as `npm run courses:check -- <root>` would. */
 function spawnCheck(root: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/courses-check.ts", root], {
+    // A fixed "today", so review dates in the fixtures never expire.
+    const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/courses-check.ts", root, "--today", TODAY], {
       cwd: path.resolve("."),
       env: { ...process.env, COURSES_DIR: "", NODE_OPTIONS: "" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -58,6 +60,9 @@ const CASES = [
   "choice-to-missing-step",
   "missing-policy",
   "reserved-module-name",
+  "unknown-callout-kind",
+  "module-without-scenario",
+  "yaml-error-line",
 ] as const;
 
 const fixture = (name: string) => `${FIXTURES}/${name}`;
@@ -66,6 +71,8 @@ beforeAll(() => {
   check("courses");
   for (const c of CASES) check(fixture(c));
   check(fixture("one-good-one-broken"));
+  check(fixture("past-review-date"));
+  check("tests/fixtures/code-in-course");
   check("package.json");
 });
 
@@ -130,7 +137,7 @@ test("an MDX syntax error is reported at its line in the module, without a stack
 
 test("a question without a correct answer is reported at that question's options", async () => {
   const run = await check(fixture("question-without-correct-answer"));
-  expectAuthorFacingFailure(run, [[`question-without-correct-answer/${COURSE}/quiz.yaml:19`, /^questions\.1\.options has no correct option$/]]);
+  expectAuthorFacingFailure(run, [[`question-without-correct-answer/${COURSE}/quiz.yaml:19`, /^question 'what-is-secret': options has no correct option$/]]);
 });
 
 test("a question id used twice is reported at the second question", async () => {
@@ -148,7 +155,7 @@ test("a scenario id used by two modules is reported in the second, naming the fi
 test("an unknown component is reported at its line, with the components that exist", async () => {
   const run = await check(fixture("unknown-component"));
   expectAuthorFacingFailure(run, [
-    [`unknown-component/${COURSE}/01-the-basics.mdx:9`, /^unknown component <Video>; available: <Callout>, <Scenario>, <Step>, <Choice>$/],
+    [`unknown-component/${COURSE}/01-the-basics.mdx:9`, /^unknown component <Poll>; available: <Callout>, <Scenario>, <Step>, <Choice>, <Figure>, <Video>$/],
   ]);
 });
 
@@ -185,6 +192,37 @@ test("the CLI checks every course: a good one beside a broken one is counted as 
     ["one-good-one-broken/broken-course/01-the-basics.mdx:19", /^step 'ignore' cannot be reached/],
   ]);
   expect(run.stderr).toContain("1 course(s) and 1 policy(ies) are fine.");
+});
+
+test("an unknown Callout kind is reported at the callout, with the kinds that exist", async () => {
+  const run = await check(fixture("unknown-callout-kind"));
+  expectAuthorFacingFailure(run, [
+    [`unknown-callout-kind/${COURSE}/01-the-basics.mdx:9`, /^<Callout kind="danger"> is not a kind of callout; use kind="note", kind="tip", kind="warning", kind="law"/],
+  ]);
+});
+
+test("a module without a scenario is reported at the start of its body", async () => {
+  const run = await check(fixture("module-without-scenario"));
+  expectAuthorFacingFailure(run, [[`module-without-scenario/${COURSE}/01-the-basics.mdx:6`, /^a module needs at least one <Scenario/]]);
+});
+
+test("a YAML error is reported at the line of the mistake (an unclosed quote), not where the parser gave up", async () => {
+  const run = await check(fixture("yaml-error-line"));
+  expectAuthorFacingFailure(run, [[`yaml-error-line/${COURSE}/course.yaml:2`, /^not valid YAML: Missing closing 'quote$/]]);
+});
+
+test("a review date in the past fails the check with what to do, though the course still loads", async () => {
+  const run = await check(fixture("past-review-date"));
+  expectAuthorFacingFailure(run, [
+    [`past-review-date/${COURSE}/course.yaml:10`, /^reviewDate 2026-06-30 has passed \(today is 2027-01-01\): review the course with its owner, then set the next review date$/],
+  ]);
+  expect(loadCatalog(path.resolve(fixture("past-review-date"))).courses.has(COURSE)).toBe(true);
+});
+
+test("a module with {process.exit(1)} is refused with its line and what to write instead; the CLI itself keeps running", async () => {
+  const run = await check("tests/fixtures/code-in-course");
+  expectAuthorFacingFailure(run, [["code-in-course/runs-code/01-the-basics.mdx:9", /^\{…\} is a JavaScript expression, which course text may not contain; write the words themselves/]]);
+  expect(run.stderr).toContain("1 course(s) and 0 policy(ies) are fine.");
 });
 
 test("the CLI exits 2 with a plain message when it cannot read the folder at all", async () => {

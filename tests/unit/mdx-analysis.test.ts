@@ -120,7 +120,7 @@ test("a deeper story with several paths that rejoin is accepted", () => {
 test("an unknown component is reported at its line, listing the components that exist", () => {
   const source = moduleSource("", "Intro.", "", "<Quiz>", "  What?", "</Quiz>", "");
   expect(analyzeMdx(source).problems).toEqual([
-    { line: 9, message: "unknown component <Quiz>; available: <Callout>, <Scenario>, <Step>, <Choice>" },
+    { line: 9, message: "unknown component <Quiz>; available: <Callout>, <Scenario>, <Step>, <Choice>, <Figure>, <Video>" },
   ]);
 });
 
