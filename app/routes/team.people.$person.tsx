@@ -43,16 +43,19 @@ function RemindButton({
   const busy = fetcher.state !== "idle";
   return (
     <>
-      <fetcher.Form method="post" action="/team?index">
-        <input type="hidden" name="assignment" value={assignmentId} />
-        <button type="submit" className="link-button" disabled={busy}>
-          {busy ? "Sending…" : reminded ? "Remind again" : "Remind"}
-          <span className="visually-hidden">
-            {" "}
-            {personName} about {courseTitle}
-          </span>
-        </button>
-      </fetcher.Form>
+      {/* Once a day per course: someone reminded today is not offered another reminder. */}
+      {reminded || fetcher.data?.outcomes ? null : (
+        <fetcher.Form method="post" action="/team?index">
+          <input type="hidden" name="assignment" value={assignmentId} />
+          <button type="submit" className="link-button" disabled={busy}>
+            {busy ? "Sending…" : "Remind"}
+            <span className="visually-hidden">
+              {" "}
+              {personName} about {courseTitle}
+            </span>
+          </button>
+        </fetcher.Form>
+      )}
       {fetcher.data?.outcomes ? <NudgeOutcomes outcomes={fetcher.data.outcomes} /> : null}
     </>
   );
