@@ -19,6 +19,8 @@ export interface CertificateView {
   reason: AssignmentReason;
   completedAt: string;
   dueAt: string;
+  /** When this completion runs out and the course is due again; null when it does not expire. */
+  expiresAt: string | null;
   onTime: boolean;
   /** Percent, of the passing quiz attempt; null when the cycle had no quiz. */
   score: number | null;
@@ -56,6 +58,7 @@ export async function getCertificate(
       "a.due_at",
       "a.completed_at",
       "a.completed_content_hash",
+      "a.expires_at",
       "u.name",
       "t.verification_code",
       eb
@@ -81,6 +84,7 @@ export async function getCertificate(
     reason: r.reason,
     completedAt: r.completed_at,
     dueAt: r.due_at,
+    expiresAt: r.expires_at,
     onTime: completedOnTime(r) === true,
     score: r.score === null || r.score === undefined ? null : Number(r.score),
     receiptCode: r.verification_code ?? null,
@@ -96,6 +100,12 @@ const CYCLE_WORDS: Record<AssignmentReason, string> = {
   leaving: "Leaving the company",
   manual: "Assigned by HR",
 };
+
+/** "Onboarding", or "Assigned by HR (incident-2027-03)": the cycle's name only where it adds something. */
+export function cycleWords(c: Pick<CertificateView, "reason" | "cycle">): string {
+  const words = CYCLE_WORDS[c.reason];
+  return c.cycle === c.reason || c.cycle.toLowerCase() === words.toLowerCase() ? words : `${words} (${c.cycle})`;
+}
 
 // A4 landscape, in points.
 const W = 841.89;
@@ -168,11 +178,13 @@ export async function renderCertificatePdf(c: CertificateView): Promise<Uint8Arr
   centre(c.courseTitle, bold, 20, ACCENT);
   y -= 22;
   const facts = [
-    `${CYCLE_WORDS[c.reason]} cycle "${c.cycle}"`,
+    cycleWords(c),
     `Completed ${formatDate(c.completedAt)} (UTC)`,
     c.onTime ? `On time (due ${formatDate(c.dueAt)})` : `After the due date of ${formatDate(c.dueAt)}`,
   ];
   centre(facts.join("  \u00B7  "), regular, 12);
+  y -= 4;
+  centre(c.expiresAt ? `Valid until ${formatDate(c.expiresAt)}, when it is due again` : "This course does not expire", regular, 12);
   y -= 4;
   if (c.score !== null) centre(`Quiz passed with ${percent(c.score)}`, regular, 12);
 
