@@ -1,5 +1,6 @@
 // Certificates of completion: one per completed course cycle, for the person to keep. Only the
 // person (and HR) can download one; the query says so in its WHERE clause.
+import { teamIds } from "../people/org.server";
 import type { Kysely } from "kysely";
 import { rgb } from "pdf-lib";
 import type { AssignmentReason, DB } from "../../db/schema";
@@ -30,7 +31,7 @@ export interface CertificateView {
   verifyUrl: string | null;
 }
 
-/** A completed cycle's certificate for its person, or for HR; null for anyone else and for cycles
+/** A completed cycle's certificate for its person, their managers, or HR; null for anyone else and for cycles
  * not completed (or exempt, or cancelled). */
 export async function getCertificate(
   db: Kysely<DB>,
@@ -73,7 +74,8 @@ export async function getCertificate(
     .where("a.completed_at", "is not", null)
     .where("a.exempted_at", "is", null)
     .where("a.cancelled_at", "is", null);
-  if (!viewer.is_hr) q = q.where("a.user_id", "=", viewer.id);
+  // The person, HR, or anyone above the person in the reporting tree (their managers).
+  if (!viewer.is_hr) q = q.where((eb) => eb.or([eb("a.user_id", "=", viewer.id), eb("a.user_id", "in", teamIds(db, viewer.id))]));
   const r = await q.executeTakeFirst();
   if (!r || !r.completed_at) return null;
   return {

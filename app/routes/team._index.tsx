@@ -12,6 +12,8 @@ import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
 import { TeamFilters } from "~/team/TeamFilters";
 import { Pager } from "~/components/Pager";
+import { DownloadButton } from "~/components/DownloadButton";
+import { hrHref } from "~/hr/links";
 import { LEADS_NAMED, NUDGE_NOTE_MAX } from "~/team/limits";
 import { daysText, statusDetail } from "~/labels";
 import teamStyles from "~/styles/team.css";
@@ -236,6 +238,11 @@ export default function TeamPage() {
 
       <h2 id="all-h">Everyone's assignments</h2>
       <TeamFilters values={d.filters} options={d.options} action="/team" anchor="#all-h" />
+      <div className="page-actions">
+        <DownloadButton action={hrHref("/team/export.csv", d.filters)} className="button secondary">
+          Download these as CSV
+        </DownloadButton>
+      </div>
       <p id="all-summary" className="muted" aria-live="polite">
         {!d.rows.listed
           ? `Your team has ${d.rows.approximate ? "about " : ""}${plural(d.rows.total, "assignment", "assignments")}. Choose a status, course, cycle, department or sub-team to list them.`

@@ -144,6 +144,11 @@ export default function TeamPerson() {
                       <span className={`badge status-${a.status}`}>{STATUS_LABEL[a.status]}</span>
                       {detail ? <span className={a.status === "overdue" ? "sub overdue-days" : "sub"}>{detail}</span> : null}
                       {a.completedAt ? <span className="sub">Completed {formatDate(a.completedAt)}</span> : null}
+                      {a.status === "completed" ? (
+                        <a className="sub" href={`/certificates/${a.id}`} download>
+                          Certificate (PDF)<span className="visually-hidden"> for {a.courseTitle}, {a.cycle}</span>
+                        </a>
+                      ) : null}
                       {a.remindedToday ? <span className="sub reminded">Reminded today</span> : null}
                     </td>
                     <td data-label="Quiz">
