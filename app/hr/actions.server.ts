@@ -5,16 +5,15 @@
 // an argument. Every function checks that the viewer is HR and returns null otherwise (→ 404).
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
-import type { DB, UserType } from "../../db/schema";
+import type { DB } from "../../db/schema";
 import type { Clock } from "../clock";
 import type { Catalog } from "../courses/catalog.server";
 import { courseTitle } from "../courses/titles.server";
 import { appendAudit, auditedTransaction } from "../audit/audit.server";
-import { exemptFromAssignment, extendAssignment, issueAssignment } from "../assignments/assignments.server";
+import { exemptFromAssignment, extendAssignment } from "../assignments/assignments.server";
 import { enqueueNotification } from "../notifications/outbox.server";
-import { assignedMail, reminderMail } from "../notifications/templates.server";
+import { reminderMail } from "../notifications/templates.server";
 import { formatDate } from "../components/format";
-import { teamIds } from "../people/org.server";
 import { hrReminderEventKey } from "../reports/overdue.server";
 import { ASSIGN_GROUPS, type AssignGroup } from "./assign-form";
 import { blankToUndefined, fieldErrorsOf } from "../forms";
@@ -113,146 +112,8 @@ export function endOfDay(date: string): string {
   return `${date}T23:59:59.000Z`;
 }
 
-function invalid(fieldErrors: FieldErrors, status: 400 | 409 = 400): { ok: false; status: 400 | 409; fieldErrors: FieldErrors } {
+export function invalid(fieldErrors: FieldErrors, status: 400 | 409 = 400): { ok: false; status: 400 | 409; fieldErrors: FieldErrors } {
   return { ok: false, status, fieldErrors };
-}
-
-// --- assign ---------------------------------------------------------------------------------
-
-export interface AssignOutcome {
-  courseId: string;
-  courseTitle: string;
-  cycle: string;
-  dueAt: string;
-  group: string;
-  people: number;
-  assigned: number;
-  alreadyHad: number;
-}
-
-/** The people a group means: active people (one named person may also be on leave). */
-function groupQuery(db: Kysely<DB>, f: AssignForm) {
-  let q = db.selectFrom("users as u").select(["u.id", "u.name", "u.email"]);
-  switch (f.group) {
-    case "person": {
-      const who = f.person!.trim();
-      q = q.where((eb) => eb.or([eb("u.email", "=", who.toLowerCase()), eb("u.id", "=", who)])).where("u.status", "<>", "inactive");
-      break;
-    }
-    case "department":
-      q = q.where("u.department", "=", f.department!).where("u.status", "=", "active");
-      break;
-    case "team":
-      q = q.where("u.id", "in", teamIds(db, f.manager!)).where("u.status", "=", "active");
-      break;
-    case "type":
-      q = q.where("u.type", "=", f.type as UserType).where("u.status", "=", "active");
-      break;
-    case "everyone":
-      q = q.where("u.status", "=", "active");
-      break;
-  }
-  return q;
-}
-
-async function describeGroup(db: Kysely<DB>, f: AssignForm): Promise<string> {
-  switch (f.group) {
-    case "person":
-      return f.person!;
-    case "department":
-      return `everyone active in ${f.department}`;
-    case "team": {
-      const m = await db.selectFrom("users").select("name").where("id", "=", f.manager!).executeTakeFirst();
-      return `everyone active in ${m?.name ?? "that manager"}'s team`;
-    }
-    case "type":
-      return f.type === "contractor" ? "every active contractor" : "every active employee";
-    case "everyone":
-      return "everyone active";
-  }
-}
-
-const GROUP_FIELD: Record<AssignGroup, string> = { person: "person", department: "department", team: "manager", type: "type", everyone: "group" };
-const NOBODY: Record<AssignGroup, string> = {
-  person: "There is no current person with that email address.",
-  department: "Nobody active works in that department.",
-  team: "That manager has nobody active in their team.",
-  type: "There is nobody active of that type.",
-  everyone: "There is nobody active to assign it to.",
-};
-
-/** Assigns a course to a person or a group, once per person, course and cycle: people who
- * already have it for this cycle are counted, not changed. Newly assigned people get the
- * "assigned" email. A group is handled ASSIGN_BATCH people per transaction (each person's
- * assignment, audit entry and email together); the summary entry goes with the last batch. */
-export async function assignCourse(
-  db: Kysely<DB>,
-  { viewer, catalog, origin, form }: { viewer: HrViewer; catalog: Catalog; origin: string; form: AssignForm },
-  clock: Clock,
-): Promise<ActionResult<{ outcome: AssignOutcome }> | null> {
-  if (viewer.is_hr !== 1) return null;
-  const now = clock();
-  const course = catalog.courses.get(form.course);
-  if (!course) return invalid({ course: "There is no course with that name." });
-  const dueAt = endOfDay(form.due);
-  if (dueAt <= now.toISOString()) return invalid({ due: "The due date must be after today." });
-  if (form.group === "team" && !(await db.selectFrom("users").select("id").where("id", "=", form.manager!).executeTakeFirst())) {
-    return invalid({ manager: "There is no such manager." });
-  }
-  const countRow = await groupQuery(db, form)
-    .clearSelect()
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirst();
-  const people = Number(countRow?.n ?? 0);
-  if (people === 0) return invalid({ [GROUP_FIELD[form.group]]: NOBODY[form.group] });
-  const group = await describeGroup(db, form);
-
-  let assigned = 0;
-  let alreadyHad = 0;
-  let seen = 0;
-  let after = "";
-  for (;;) {
-    const batch = await groupQuery(db, form).where("u.id", ">", after).orderBy("u.id").limit(ASSIGN_BATCH).execute();
-    if (batch.length === 0) break;
-    after = batch[batch.length - 1].id;
-    seen += batch.length;
-    const last = batch.length < ASSIGN_BATCH || seen >= people;
-    await auditedTransaction(db, async (trx) => {
-      for (const p of batch) {
-        const issued = await issueAssignment(trx, { userId: p.id, course, cycle: form.cycle, reason: "manual", actorId: viewer.id, dueAt, note: form.reason }, clock);
-        if (!issued.created) {
-          alreadyHad++;
-          continue;
-        }
-        assigned++;
-        const mail = assignedMail({ personName: p.name, courseTitle: course.meta.title, courseUrl: `${origin}/courses/${course.id}`, reason: "manual", dueAt });
-        await enqueueNotification(
-          trx,
-          { eventKey: `assigned:${issued.id}`, kind: "assigned", userId: p.id, toEmail: p.email, assignmentId: issued.id, why: "Assigned by HR (manual)", ...mail },
-          now,
-        );
-      }
-      if (last) {
-        await appendAudit(
-          trx,
-          {
-            actorId: viewer.id,
-            action: "hr.course_assigned",
-            subjectType: "course",
-            subjectId: course.id,
-            data: { courseId: course.id, cycle: form.cycle, dueAt, reason: form.reason, group: { kind: form.group, value: groupValue(form), description: group }, people: seen, assigned, alreadyHad },
-          },
-          now,
-        );
-      }
-    });
-    if (last) break;
-  }
-  return { ok: true, outcome: { courseId: course.id, courseTitle: course.meta.title, cycle: form.cycle, dueAt, group, people: seen, assigned, alreadyHad } };
-}
-
-function groupValue(f: AssignForm): string | null {
-  return f.group === "person" ? f.person! : f.group === "department" ? f.department! : f.group === "team" ? f.manager! : f.group === "type" ? f.type! : null;
 }
 
 // --- extension and exemption ----------------------------------------------------------------

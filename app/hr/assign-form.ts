@@ -20,8 +20,9 @@ export function assignFormStart(catalog: Catalog, params: URLSearchParams, now: 
   const course = courses.find((c) => c.id === pick("course")) ?? courses[0];
   const values: AssignValues = {
     course: course?.id ?? "",
-    cycle: `manual-${now.toISOString().slice(0, 7)}`,
-    due: addDays(now.toISOString(), course?.duePeriodDays ?? 30).slice(0, 10),
+    // After an assignment the form opens again with the same course, cycle, due date and group.
+    cycle: /^[a-z0-9][a-z0-9-]{0,63}$/.test(pick("cycle")) ? pick("cycle") : `manual-${now.toISOString().slice(0, 7)}`,
+    due: /^\d{4}-\d{2}-\d{2}$/.test(pick("due")) && pick("due") > now.toISOString().slice(0, 10) ? pick("due") : addDays(now.toISOString(), course?.duePeriodDays ?? 30).slice(0, 10),
     reason: "",
     group: (ASSIGN_GROUPS as readonly string[]).includes(group) ? group : pick("person") ? "person" : pick("manager") ? "team" : pick("department") ? "department" : "person",
     person: pick("person"),

@@ -20,15 +20,18 @@ export function splitCurrentAndHistory(assignments: AssignmentSummary[]) {
 
 export async function homePage(db: Db, { viewer, catalog }: { viewer: Viewer; catalog: Catalog }, clock: Clock) {
   const now = clock();
-  const [assignments, standing, kudos] = await Promise.all([
+  const [assignments, standing, kudos, person] = await Promise.all([
     listMyAssignments(db, { viewer, catalog }, clock),
     myStanding(db, { viewer, catalog }, now),
     kudosReceived(db, { userId: viewer.id, limit: 10 }),
+    db.selectFrom("users").select("start_date").where("id", "=", viewer.id).executeTakeFirst(),
   ]);
   const { current, history } = splitCurrentAndHistory(assignments);
   return {
     name: viewer.name,
     now: now.toISOString(),
+    // Onboarding courses are issued on the start date: someone who signs in before it is told so.
+    startsOn: person && person.start_date > now.toISOString().slice(0, 10) ? person.start_date : null,
     current: await Promise.all(current.map(async (a) => ({ ...a, continueTo: await continueTo(db, catalog, a) }))),
     history,
     // Only the viewer's own score and place: never anyone else's.

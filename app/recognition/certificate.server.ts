@@ -1,5 +1,6 @@
 // Certificates of completion: one per completed course cycle, for the person to keep. Only the
 // person (and HR) can download one; the query says so in its WHERE clause.
+import { teamIds } from "../people/org.server";
 import type { Kysely } from "kysely";
 import { rgb } from "pdf-lib";
 import type { AssignmentReason, DB } from "../../db/schema";
@@ -19,6 +20,8 @@ export interface CertificateView {
   reason: AssignmentReason;
   completedAt: string;
   dueAt: string;
+  /** When this completion runs out and the course is due again; null when it does not expire. */
+  expiresAt: string | null;
   onTime: boolean;
   /** Percent, of the passing quiz attempt; null when the cycle had no quiz. */
   score: number | null;
@@ -28,7 +31,7 @@ export interface CertificateView {
   verifyUrl: string | null;
 }
 
-/** A completed cycle's certificate for its person, or for HR; null for anyone else and for cycles
+/** A completed cycle's certificate for its person, their managers, or HR; null for anyone else and for cycles
  * not completed (or exempt, or cancelled). */
 export async function getCertificate(
   db: Kysely<DB>,
@@ -56,6 +59,7 @@ export async function getCertificate(
       "a.due_at",
       "a.completed_at",
       "a.completed_content_hash",
+      "a.expires_at",
       "u.name",
       "t.verification_code",
       eb
@@ -70,7 +74,8 @@ export async function getCertificate(
     .where("a.completed_at", "is not", null)
     .where("a.exempted_at", "is", null)
     .where("a.cancelled_at", "is", null);
-  if (!viewer.is_hr) q = q.where("a.user_id", "=", viewer.id);
+  // The person, HR, or anyone above the person in the reporting tree (their managers).
+  if (!viewer.is_hr) q = q.where((eb) => eb.or([eb("a.user_id", "=", viewer.id), eb("a.user_id", "in", teamIds(db, viewer.id))]));
   const r = await q.executeTakeFirst();
   if (!r || !r.completed_at) return null;
   return {
@@ -81,6 +86,7 @@ export async function getCertificate(
     reason: r.reason,
     completedAt: r.completed_at,
     dueAt: r.due_at,
+    expiresAt: r.expires_at,
     onTime: completedOnTime(r) === true,
     score: r.score === null || r.score === undefined ? null : Number(r.score),
     receiptCode: r.verification_code ?? null,
@@ -96,6 +102,12 @@ const CYCLE_WORDS: Record<AssignmentReason, string> = {
   leaving: "Leaving the company",
   manual: "Assigned by HR",
 };
+
+/** "Onboarding", or "Assigned by HR (incident-2027-03)": the cycle's name only where it adds something. */
+export function cycleWords(c: Pick<CertificateView, "reason" | "cycle">): string {
+  const words = CYCLE_WORDS[c.reason];
+  return c.cycle === c.reason || c.cycle.toLowerCase() === words.toLowerCase() ? words : `${words} (${c.cycle})`;
+}
 
 // A4 landscape, in points.
 const W = 841.89;
@@ -168,11 +180,13 @@ export async function renderCertificatePdf(c: CertificateView): Promise<Uint8Arr
   centre(c.courseTitle, bold, 20, ACCENT);
   y -= 22;
   const facts = [
-    `${CYCLE_WORDS[c.reason]} cycle "${c.cycle}"`,
+    cycleWords(c),
     `Completed ${formatDate(c.completedAt)} (UTC)`,
     c.onTime ? `On time (due ${formatDate(c.dueAt)})` : `After the due date of ${formatDate(c.dueAt)}`,
   ];
   centre(facts.join("  \u00B7  "), regular, 12);
+  y -= 4;
+  centre(c.expiresAt ? `Valid until ${formatDate(c.expiresAt)}, when it is due again` : "This course does not expire", regular, 12);
   y -= 4;
   if (c.score !== null) centre(`Quiz passed with ${percent(c.score)}`, regular, 12);
 

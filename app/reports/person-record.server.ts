@@ -2,6 +2,7 @@
 // attempt (scores, never the answers), every signature with its receipt, every message sent to
 // them, and every recorded change to their profile and their assignments. Only HR reads it: the
 // viewer check is part of the query, so anyone else gets nothing.
+import { actionLabel, describeData, mentionedPeople } from "../audit/describe";
 import type { Kysely } from "kysely";
 import type { AssignmentReason, DB, NotificationKind, NotificationStatus, UserStatus, UserType } from "../../db/schema";
 import { assignmentStatus, completedOnTime, type AssignmentStatus } from "../assignments/status";
@@ -98,6 +99,9 @@ export interface AuditLine {
   actorId: string | null;
   subjectId: string | null;
   data: Record<string, unknown>;
+  /** The action and its data in words (people's names instead of their ids). */
+  label: string;
+  details: string[];
 }
 
 function parseData(json: string): Record<string, unknown> {
@@ -124,6 +128,7 @@ export async function getPersonRecord(db: Kysely<DB>, { id, viewer, now }: { id:
     auditLines(db, "user", [id], { skipSignIns: true }),
   ]);
   const assignmentEvents = assignments.length ? await auditLines(db, "assignment", assignments.map((a) => a.id)) : [];
+  await describeLines(db, [...profileChanges, ...assignmentEvents]);
 
   return {
     person: personView(person),
@@ -324,6 +329,21 @@ function notificationView(n: Awaited<ReturnType<typeof personNotifications>>[num
   };
 }
 
+/** Fills in each line's words, looking up in one query the people the entries name by id. */
+async function describeLines(db: Kysely<DB>, lines: AuditLine[]) {
+  const ids = new Set<string>();
+  for (const l of lines) mentionedPeople(l.data, ids);
+  const names = new Map<string, string>();
+  const list = [...ids];
+  for (let i = 0; i < list.length; i += 500) {
+    for (const u of await db.selectFrom("users").select(["id", "name"]).where("id", "in", list.slice(i, i + 500)).execute()) names.set(u.id, u.name);
+  }
+  for (const l of lines) {
+    l.label = actionLabel(l.action);
+    l.details = describeData(l.data, names);
+  }
+}
+
 async function auditLines(db: Kysely<DB>, subjectType: "user" | "assignment", subjectIds: string[], { skipSignIns = false } = {}): Promise<AuditLine[]> {
   const out: AuditLine[] = [];
   // In slices, so a person with a long history stays well inside the bound-parameter limits.
@@ -340,7 +360,7 @@ async function auditLines(db: Kysely<DB>, subjectType: "user" | "assignment", su
       .limit(AUDIT_LIMIT)
       .execute();
     for (const r of rows) {
-      out.push({ seq: Number(r.seq), at: r.at, action: r.action, actorId: r.actor_id, actorName: r.actor_name ?? null, subjectId: r.subject_id, data: parseData(r.data_json) });
+      out.push({ seq: Number(r.seq), at: r.at, action: r.action, actorId: r.actor_id, actorName: r.actor_name ?? null, subjectId: r.subject_id, data: parseData(r.data_json), label: r.action, details: [] });
     }
   }
   return out.sort((a, b) => b.seq - a.seq).slice(0, AUDIT_LIMIT);

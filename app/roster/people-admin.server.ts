@@ -50,6 +50,34 @@ export interface PeopleRow {
   isHr: boolean;
   managerName: string | null;
   canSignIn: boolean;
+  training: TrainingState;
+}
+
+/** Where a person's training stands today, for the list: the worst open state first. */
+export type TrainingState = { state: "overdue"; overdue: number } | { state: "open"; open: number } | { state: "up_to_date" } | { state: "nothing" };
+
+async function trainingStates(db: Kysely<DB>, userIds: string[], now: Date): Promise<Map<string, TrainingState>> {
+  const states = new Map<string, TrainingState>();
+  if (userIds.length === 0) return states;
+  const at = now.toISOString();
+  const rows = await db
+    .selectFrom("assignments")
+    .select((eb) => [
+      "user_id",
+      eb.fn.countAll<number>().as("all"),
+      eb.fn.sum<number>(eb.case().when(eb.and([eb("completed_at", "is", null), eb("exempted_at", "is", null), eb("cancelled_at", "is", null)])).then(1).else(0).end()).as("open"),
+      eb.fn
+        .sum<number>(eb.case().when(eb.and([eb("completed_at", "is", null), eb("exempted_at", "is", null), eb("cancelled_at", "is", null), eb("due_at", "<", at)])).then(1).else(0).end())
+        .as("overdue"),
+    ])
+    .where("user_id", "in", userIds)
+    .groupBy("user_id")
+    .execute();
+  for (const r of rows) {
+    const [open, overdue] = [Number(r.open), Number(r.overdue)];
+    states.set(r.user_id, overdue > 0 ? { state: "overdue", overdue } : open > 0 ? { state: "open", open } : { state: "up_to_date" });
+  }
+  return states;
 }
 
 export interface PeoplePage {
@@ -60,7 +88,7 @@ export interface PeoplePage {
 }
 
 /** One page of people, by name. Only that page is read; the count says how many match. */
-export async function listPeople(db: Kysely<DB>, f: PeopleFilter, pageSize = PEOPLE_PAGE_SIZE): Promise<PeoplePage> {
+export async function listPeople(db: Kysely<DB>, f: PeopleFilter, now: Date, pageSize = PEOPLE_PAGE_SIZE): Promise<PeoplePage> {
   const q = f.q?.trim() || undefined;
   const filtered = db
     .selectFrom("users as u")
@@ -68,9 +96,13 @@ export async function listPeople(db: Kysely<DB>, f: PeopleFilter, pageSize = PEO
       // PostgreSQL's LIKE is case-sensitive, so both sides are lowered there. SQLite's LIKE
       // already ignores case (ASCII, as its lower() does), and skipping lower() on every row
       // halves a search of 100,000 people.
-      dialectOf(db) === "sqlite"
-        ? qb.where(sql<boolean>`(u.name like ${containsPattern(q!)} escape '\\' or u.email like ${containsPattern(q!)} escape '\\')`)
-        : qb.where(sql<boolean>`(lower(u.name) like ${containsPattern(q!)} escape '\\' or lower(u.email) like ${containsPattern(q!)} escape '\\')`),
+      // Name, email, employee ID or department: whatever HR has to hand.
+      qb.where((eb) => {
+        const pattern = containsPattern(q!);
+        const col = (c: "name" | "email" | "employee_id" | "department") =>
+          dialectOf(db) === "sqlite" ? sql<boolean>`u.${sql.ref(c)} like ${pattern} escape '\\'` : sql<boolean>`lower(u.${sql.ref(c)}) like ${pattern} escape '\\'`;
+        return eb.or([col("name"), col("email"), col("employee_id"), col("department")]);
+      }),
     )
     .$if(f.department !== undefined, (qb) => qb.where("u.department", "=", f.department!))
     .$if(f.status !== undefined, (qb) => qb.where("u.status", "=", f.status!))
@@ -98,6 +130,7 @@ export async function listPeople(db: Kysely<DB>, f: PeopleFilter, pageSize = PEO
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .execute();
+  const training = await trainingStates(db, rows.map((r) => r.id), now);
   return {
     rows: rows.map((r) => ({
       id: r.id,
@@ -110,6 +143,7 @@ export async function listPeople(db: Kysely<DB>, f: PeopleFilter, pageSize = PEO
       isHr: Number(r.is_hr) === 1,
       managerName: r.manager_name,
       canSignIn: Number(r.can_sign_in) === 1,
+      training: training.get(r.id) ?? { state: "nothing" },
     })),
     total: count,
     page,

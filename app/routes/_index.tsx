@@ -81,12 +81,16 @@ function dueText(a: AssignmentSummary, now: string) {
 }
 
 export default function Home() {
-  const { name, current, history, now, standing, kudos } = useLoaderData<typeof loader>();
+  const { name, current, history, now, standing, kudos, startsOn } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Hello, {name.split(" ")[0]}</h1>
       <h2 id="todo">What you need to complete</h2>
-      {current.length === 0 ? (
+      {current.length === 0 && startsOn ? (
+        <p className="notice">
+          {`Welcome. Your start date is ${formatDate(startsOn)}: your first courses will be waiting for you here on that day.`}
+        </p>
+      ) : current.length === 0 ? (
         <p className="notice">You are up to date. Nothing is waiting for you.</p>
       ) : (
         <ul className="assignments" aria-labelledby="todo">
@@ -126,7 +130,7 @@ export default function Home() {
         <p className="muted">Courses you complete will be listed here with their receipts.</p>
       ) : (
         <div className="table-wrap">
-          <table aria-labelledby="history">
+          <table aria-labelledby="history" className="stack">
             <thead>
               <tr>
                 <th scope="col">Course</th>
@@ -140,11 +144,11 @@ export default function Home() {
             <tbody>
               {history.map((a) => (
                 <tr key={a.id}>
-                  <td>{a.courseTitle}</td>
-                  <td>{a.cycle}</td>
-                  <td>{a.completedAt ? formatDate(a.completedAt) : ""}</td>
-                  <td>{a.onTime ? "Yes" : "Late"}</td>
-                  <td>
+                  <td data-label="Course">{a.courseTitle}</td>
+                  <td data-label="Cycle">{a.cycle}</td>
+                  <td data-label="Completed">{a.completedAt ? formatDate(a.completedAt) : ""}</td>
+                  <td data-label="On time">{a.onTime ? "Yes" : "Late"}</td>
+                  <td data-label="Receipt">
                     {a.receiptCode ? (
                       <Link to={`/receipts/${a.receiptCode}`}>
                         View receipt<span className="visually-hidden"> for {a.courseTitle}, {a.cycle}</span>
@@ -153,7 +157,7 @@ export default function Home() {
                       "—"
                     )}
                   </td>
-                  <td>
+                  <td data-label="Certificate">
                     <a href={`/certificates/${a.id}`} download>
                       Download PDF
                       <span className="visually-hidden">

@@ -3,7 +3,7 @@ import { notFound, requireViewer } from "~/http/guards.server";
 import { fileResponse } from "~/http/download.server";
 import { certificateFileName, getCertificate, renderCertificatePdf } from "~/recognition/certificate.server";
 
-// A certificate of completion for one completed cycle: the person's own (or, for HR, anyone's).
+// A certificate of completion for one completed cycle: the person's own, a manager's report's, or, for HR, anyone's.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context);
   const id = params.assignment;

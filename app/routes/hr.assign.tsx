@@ -1,12 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { notFound, readForm, requireHr } from "~/http/guards.server";
-import { assignCourse, assignFormSchema, parseForm } from "~/hr/actions.server";
+import { assignFormSchema, parseForm } from "~/hr/actions.server";
+import { assignCourse, planAssignment, type AssignPlan } from "~/hr/assign.server";
 import { ASSIGN_GROUPS } from "~/hr/assign-form";
 import { ASSIGN_FIELDS, assignFormStart, type AssignValues } from "~/hr/assign-form";
 import { getOverviewOptions, requestRollupRefresh } from "~/reports/overview.server";
 import { readFlash, setFlash } from "~/http/flash.server";
 import { formatDate } from "~/components/format";
+import { useEffect, useRef } from "react";
 import hrStyles from "~/styles/hr.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: hrStyles }];
@@ -41,16 +43,87 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const values = Object.fromEntries(ASSIGN_FIELDS.map((k) => [k, String(form.get(k) ?? "").slice(0, 600)])) as AssignValues;
   const parsed = parseForm(assignFormSchema, form);
-  if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, formError: null, values }, { status: 400 });
-  const result = await assignCourse(context.db, { viewer, catalog: context.catalog, origin: context.config.origin, form: parsed.data }, context.clock);
+  if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, formError: null, values, plan: null, changed: false }, { status: 400 });
+  const args = { viewer, catalog: context.catalog, origin: context.config.origin, form: parsed.data };
+  // A group is previewed, and assigned only when HR confirms the numbers it was shown.
+  if (parsed.data.group !== "person") {
+    const planned = await planAssignment(context.db, args, context.clock);
+    if (!planned) throw notFound();
+    if (!planned.ok) return data({ fieldErrors: planned.fieldErrors, formError: planned.formError ?? null, values, plan: null, changed: false }, { status: planned.status });
+    const confirmed = form.get("intent") === "confirm";
+    const expected = String(form.get("expect") ?? "");
+    if (!confirmed || expected !== String(planned.plan.newlyAssigned)) {
+      return { fieldErrors: null, formError: null, values, plan: planned.plan, changed: confirmed };
+    }
+  }
+  const result = await assignCourse(context.db, args, context.clock);
   if (!result) throw notFound();
-  if (!result.ok) return data({ fieldErrors: result.fieldErrors, formError: result.formError ?? null, values }, { status: result.status });
+  if (!result.ok) return data({ fieldErrors: result.fieldErrors, formError: result.formError ?? null, values, plan: null, changed: false }, { status: result.status });
   const o = result.outcome;
   const msg =
     `${o.courseTitle} (${o.cycle}, due ${formatDate(o.dueAt)}) for ${o.group}: ` +
     `assigned to ${o.assigned} ${o.assigned === 1 ? "person" : "people"}` +
-    (o.alreadyHad ? `; ${o.alreadyHad} already had it for this cycle and ${o.alreadyHad === 1 ? "was" : "were"} left as they were.` : ".");
-  return redirect("/hr/assign", { headers: { "Set-Cookie": await setFlash(context.config, msg) } });
+    (o.alreadyHad ? `; ${o.alreadyHad} already had it for this cycle and ${o.alreadyHad === 1 ? "was" : "were"} left as they were` : "") +
+    (o.refused ? `; ${o.refused} ${o.refused === 1 ? "was" : "were"} left out (see the reasons in the preview)` : "") +
+    ".";
+  // The form opens again on the same course, cycle, due date and group.
+  const again = new URLSearchParams(Object.entries(values).filter(([k, v]) => v && k !== "reason"));
+  return redirect(`/hr/assign?${again}`, { headers: { "Set-Cookie": await setFlash(context.config, msg) } });
+}
+
+const people = (n: number) => `${n.toLocaleString("en-GB")} ${n === 1 ? "person" : "people"}`;
+
+/** The preview of a group assignment: who it reaches, what it sends, who is left out and why. */
+function PlanPanel({ plan, values, changed, busy }: { plan: AssignPlan; values: AssignValues; changed: boolean; busy: boolean }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [plan]);
+  const more = plan.newlyAssigned - plan.firstNames.length;
+  return (
+    <section className="panel confirm" aria-labelledby="plan-h">
+      <h2 id="plan-h" ref={heading} tabIndex={-1}>
+        Check before assigning
+      </h2>
+      {changed ? (
+        <p className="form-error" role="alert">
+          The numbers changed since the preview (someone joined, left or was assigned meanwhile). Nothing was assigned: check them again.
+        </p>
+      ) : null}
+      <p>
+        <strong>{plan.courseTitle}</strong> ({plan.cycle}, due {formatDate(plan.dueAt)}) for {plan.group}: {people(plan.people)}.
+      </p>
+      <ul>
+        <li>
+          <strong>
+            Issues {plan.newlyAssigned.toLocaleString("en-GB")} assignment{plan.newlyAssigned === 1 ? "" : "s"} and sends {plan.newlyAssigned.toLocaleString("en-GB")} email
+            {plan.newlyAssigned === 1 ? "" : "s"}
+          </strong>
+          {plan.firstNames.length ? `: ${plan.firstNames.join(", ")}${more > 0 ? ` and ${people(more)} more` : ""}.` : "."}
+        </li>
+        {plan.alreadyHad ? <li>{people(plan.alreadyHad)} already have it for this cycle and are left as they are.</li> : null}
+        {plan.refusals.map((r) => (
+          <li key={r.reason}>
+            {people(r.count)} left out: they {r.reason} ({r.firstNames.join(", ")}
+            {r.count > r.firstNames.length ? ", …" : ""}).
+          </li>
+        ))}
+      </ul>
+      {plan.newlyAssigned > 0 ? (
+        <Form method="post">
+          {Object.entries(values).map(([k, v]) => (
+            <input key={k} type="hidden" name={k} value={v} />
+          ))}
+          <input type="hidden" name="intent" value="confirm" />
+          <input type="hidden" name="expect" value={plan.newlyAssigned} />
+          <button type="submit" className="button" disabled={busy}>
+            {busy ? "Assigning…" : `Assign to ${people(plan.newlyAssigned)}`}
+          </button>{" "}
+          <a href="#course">Change something</a>
+        </Form>
+      ) : (
+        <p className="notice">Nobody new would get it, so there is nothing to confirm.</p>
+      )}
+    </section>
+  );
 }
 
 const GROUP_LABEL: Record<(typeof ASSIGN_GROUPS)[number], string> = {
@@ -89,6 +162,7 @@ export default function AssignPage() {
           {d.flash}
         </p>
       ) : null}
+      {result?.plan ? <PlanPanel plan={result.plan} values={result.values} changed={result.changed} busy={busy} /> : null}
       <Form method="post" className="panel" noValidate key={d.flash ?? "assign"} aria-describedby={result?.formError ? "assign-error" : undefined}>
         {result?.formError ? (
           <p id="assign-error" className="form-error" role="alert">
@@ -222,7 +296,7 @@ export default function AssignPage() {
           <FieldError name="reason" />
         </div>
         <button type="submit" className="button" disabled={busy}>
-          {busy ? "Assigning…" : "Assign"}
+          {busy ? "Working…" : "Assign (a group is previewed first)"}
         </button>
       </Form>
     </div>

@@ -97,7 +97,8 @@ export default function OverduePage() {
         per assignment per day, however often the button is pressed.
       </p>
       <HrFilters key={JSON.stringify(d.filters)} values={d.filters} choices={d.choices} action="/hr/overdue" submitLabel="Show" />
-      {d.flash ? (
+      {/* A failed post does not reload the page's data: the last success message must not stand beside the new error. */}
+      {d.flash && !error ? (
         <p className="notice" role="status">
           {d.flash}
         </p>

@@ -6,6 +6,7 @@ import { exemptAssignment, exemptionFormSchema, extensionFormSchema, grantExtens
 import { courseTitle } from "~/courses/titles.server";
 import { NOTIFICATION_KIND_LABEL, NOTIFICATION_STATUS_LABEL, REASON_LABEL, STATUS_LABEL } from "~/labels";
 import { readFlash, setFlash } from "~/http/flash.server";
+import { AuditTable } from "~/components/AuditTable";
 import { formatDate, formatDateTime } from "~/components/format";
 import hrStyles from "~/styles/hr.css";
 
@@ -61,20 +62,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return redirect(`/hr/people/${params.id}`, { headers: { "Set-Cookie": await setFlash(context.config, msg) } });
   }
   return data({ intent: null, assignment, fieldErrors: {}, formError: "Choose what to do: extend or exempt.", values }, { status: 400 });
-}
-
-function Data({ data: entries }: { data: Record<string, unknown> }) {
-  const list = Object.entries(entries);
-  if (list.length === 0) return <span className="muted">—</span>;
-  return (
-    <ul className="hr-data">
-      {list.map(([k, v]) => (
-        <li key={k}>
-          <span className="k">{k}:</span> {typeof v === "string" ? v : JSON.stringify(v)}
-        </li>
-      ))}
-    </ul>
-  );
 }
 
 type ActionData = { intent: string | null; assignment: string; fieldErrors: Partial<Record<string, string>>; formError: string | null; values: { due: string; reason: string } };
@@ -433,38 +420,6 @@ export default function PersonRecordPage() {
         <h2 id="events-h">Actions on their assignments ({d.assignmentEvents.length})</h2>
         <AuditTable id="events-h" lines={d.assignmentEvents} />
       </section>
-    </div>
-  );
-}
-
-function AuditTable({ id, lines }: { id: string; lines: Array<{ seq: number; at: string; action: string; actorName: string | null; data: Record<string, unknown> }> }) {
-  if (lines.length === 0) return <p className="muted">None recorded.</p>;
-  return (
-    <div className="table-wrap">
-      <table className="hr-table" aria-labelledby={id}>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">By</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.map((l) => (
-            <tr key={l.seq}>
-              <td>{formatDateTime(l.at)}</td>
-              <td>
-                <code>{l.action}</code>
-              </td>
-              <td>{l.actorName ?? <span className="muted">System</span>}</td>
-              <td>
-                <Data data={l.data} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </div>
   );
 }

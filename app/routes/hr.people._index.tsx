@@ -2,7 +2,7 @@ import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { badRequest, requireHr } from "~/http/guards.server";
 import { readFlash } from "~/http/flash.server";
-import { listDepartments, listPeople, parsePeopleFilter, PEOPLE_PAGE_SIZE } from "~/roster/people-admin.server";
+import { listDepartments, listPeople, parsePeopleFilter, PEOPLE_PAGE_SIZE, type TrainingState } from "~/roster/people-admin.server";
 import rosterStyles from "~/styles/roster.css";
 import { Pager } from "~/components/Pager";
 import { choicesOf, SelectField } from "~/components/SelectField";
@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const filter = parsePeopleFilter(new URL(request.url).searchParams);
   if (!filter) throw badRequest("That filter is not valid. Clear the filters and try again.");
   const [page, departments, flash] = await Promise.all([
-    listPeople(context.db, filter),
+    listPeople(context.db, filter, context.clock()),
     listDepartments(context.db),
     readFlash(request, context.config),
   ]);
@@ -41,6 +41,14 @@ const STATUS = {
 } as const;
 const STATUS_CHOICES = Object.entries(STATUS).map(([value, s]) => ({ value, label: s.label }));
 const TYPE_CHOICES = choicesOf({ employee: "Employees", contractor: "Contractors" });
+
+const TRAINING: Record<TrainingState["state"], string> = { overdue: "status-overdue", open: "status-in_progress", up_to_date: "status-completed", nothing: "status-not_started" };
+
+function TrainingBadge({ training: t }: { training: TrainingState }) {
+  const text =
+    t.state === "overdue" ? `${t.overdue} overdue` : t.state === "open" ? `${t.open} to do` : t.state === "up_to_date" ? "Up to date" : "Nothing assigned";
+  return <span className={`badge ${TRAINING[t.state]}`}>{text}</span>;
+}
 
 export default function People() {
   const { filter, departments, rows, total, page, pageCount, pageSize, flash } = useLoaderData<typeof loader>();
@@ -72,7 +80,7 @@ export default function People() {
         </h2>
         <div className="roster-filter-fields">
           <div className="field">
-            <label htmlFor="f-q">Name or email</label>
+            <label htmlFor="f-q">Name, email, employee ID or department</label>
             <input id="f-q" name="q" type="text" defaultValue={filter.q} maxLength={200} autoComplete="off" spellCheck={false} />
           </div>
           <SelectField id="f-department" name="department" label="Department" defaultValue={filter.department} none="Any department" choices={departments.map((d) => ({ value: d, label: d }))} />
@@ -107,6 +115,7 @@ export default function People() {
                 <th scope="col">Manager</th>
                 <th scope="col">Type</th>
                 <th scope="col">Status</th>
+                <th scope="col">Training</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -129,6 +138,9 @@ export default function People() {
                   <td data-label="Type">{PERSON_TYPE_LABEL[r.type]}</td>
                   <td data-label="Status">
                     <span className={`badge ${STATUS[r.status].className}`}>{STATUS[r.status].label}</span>
+                  </td>
+                  <td data-label="Training">
+                    <TrainingBadge training={r.training} />
                   </td>
                   <td className="roster-stack-main">
                     <Link to={`/hr/people/${r.id}/edit`}>

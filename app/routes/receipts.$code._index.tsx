@@ -36,7 +36,7 @@ export default function ReceiptPage() {
           <strong>Meaning of this signature:</strong> {r.statement}
         </p>
       </section>
-      <p>
+      <p className="no-print">
         <a className="button" href={`/receipts/${r.verificationCode}/pdf`} download={`confidant-receipt-${r.verificationCode}.pdf`}>
           Download PDF receipt
         </a>

@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { badRequest, notFound, readForm } from "~/http/guards.server";
 import { filterValues } from "~/http/filters.server";
 import { requireManager } from "~/http/manager.server";
@@ -12,6 +12,8 @@ import { STATUS_LABEL } from "~/assignments/status";
 import { formatDate, formatDateTime } from "~/components/format";
 import { TeamFilters } from "~/team/TeamFilters";
 import { Pager } from "~/components/Pager";
+import { DownloadButton } from "~/components/DownloadButton";
+import { hrHref } from "~/hr/links";
 import { LEADS_NAMED, NUDGE_NOTE_MAX } from "~/team/limits";
 import { daysText, statusDetail } from "~/labels";
 import teamStyles from "~/styles/team.css";
@@ -65,9 +67,12 @@ const STATE_CLASS = {
 
 export default function TeamPage() {
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const nav = useNavigation();
-  const busy = nav.state === "submitting" && nav.formMethod?.toLowerCase() === "post";
+  // A fetcher: sending reminders keeps the address as it is (no "?index") and focus where it was.
+  // Without JavaScript the form is a plain post, and its result comes back as action data.
+  const reminders = useFetcher<typeof action>();
+  const posted = useActionData<typeof action>();
+  const result = reminders.data ?? posted;
+  const busy = reminders.state !== "idle";
   const { summary } = d;
   const throughLeads = summary.leads.map((l) => `${l.size} through ${l.name}`);
   const byState = summary.byState;
@@ -144,15 +149,15 @@ export default function TeamPage() {
         {d.overdue.total === 0 ? (
           <p className="notice">Nobody in your team is overdue. Thank you for keeping it that way.</p>
         ) : (
-          <Form method="post" key={result?.at ?? "first"} noValidate aria-describedby={result?.fieldErrors ? "nudge-error" : undefined}>
+          <reminders.Form method="post" key={result?.at ?? "first"} noValidate aria-describedby={result?.fieldErrors ? "nudge-error" : undefined}>
             {result?.fieldErrors ? (
               <p id="nudge-error" className="form-error" role="alert">
                 {Object.values(result.fieldErrors).join(" ")}
               </p>
             ) : null}
             <p className="muted">
-              Ticked people get an email from Confidant in your name, with a link straight to the course. Each person can be reminded once a day per
-              course.
+              Tick the people to remind: each gets an email from Confidant in your name, with a link straight to the course. Each person can be
+              reminded once a day per course, so someone already reminded today cannot be ticked.
             </p>
             <div className="table-wrap">
               <table className="stack" aria-labelledby="late-h">
@@ -175,7 +180,7 @@ export default function TeamPage() {
                           id={`nudge-${a.id}`}
                           name="assignment"
                           value={a.id}
-                          defaultChecked={!a.remindedToday && a.personStatus === "active"}
+                          disabled={a.remindedToday}
                           aria-describedby={`late-${a.id}`}
                         />
                       </td>
@@ -213,7 +218,7 @@ export default function TeamPage() {
             <button type="submit" className="button" disabled={busy}>
               {busy ? "Sending…" : "Send reminders"}
             </button>
-          </Form>
+          </reminders.Form>
         )}
       </section>
 
@@ -233,6 +238,11 @@ export default function TeamPage() {
 
       <h2 id="all-h">Everyone's assignments</h2>
       <TeamFilters values={d.filters} options={d.options} action="/team" anchor="#all-h" />
+      <div className="page-actions">
+        <DownloadButton action={hrHref("/team/export.csv", d.filters)} className="button secondary">
+          Download these as CSV
+        </DownloadButton>
+      </div>
       <p id="all-summary" className="muted" aria-live="polite">
         {!d.rows.listed
           ? `Your team has ${d.rows.approximate ? "about " : ""}${plural(d.rows.total, "assignment", "assignments")}. Choose a status, course, cycle, department or sub-team to list them.`

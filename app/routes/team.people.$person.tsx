@@ -43,16 +43,19 @@ function RemindButton({
   const busy = fetcher.state !== "idle";
   return (
     <>
-      <fetcher.Form method="post" action="/team?index">
-        <input type="hidden" name="assignment" value={assignmentId} />
-        <button type="submit" className="link-button" disabled={busy}>
-          {busy ? "Sending…" : reminded ? "Remind again" : "Remind"}
-          <span className="visually-hidden">
-            {" "}
-            {personName} about {courseTitle}
-          </span>
-        </button>
-      </fetcher.Form>
+      {/* Once a day per course: someone reminded today is not offered another reminder. */}
+      {reminded || fetcher.data?.outcomes ? null : (
+        <fetcher.Form method="post" action="/team?index">
+          <input type="hidden" name="assignment" value={assignmentId} />
+          <button type="submit" className="link-button" disabled={busy}>
+            {busy ? "Sending…" : "Remind"}
+            <span className="visually-hidden">
+              {" "}
+              {personName} about {courseTitle}
+            </span>
+          </button>
+        </fetcher.Form>
+      )}
       {fetcher.data?.outcomes ? <NudgeOutcomes outcomes={fetcher.data.outcomes} /> : null}
     </>
   );
@@ -141,6 +144,11 @@ export default function TeamPerson() {
                       <span className={`badge status-${a.status}`}>{STATUS_LABEL[a.status]}</span>
                       {detail ? <span className={a.status === "overdue" ? "sub overdue-days" : "sub"}>{detail}</span> : null}
                       {a.completedAt ? <span className="sub">Completed {formatDate(a.completedAt)}</span> : null}
+                      {a.status === "completed" ? (
+                        <a className="sub" href={`/certificates/${a.id}`} download>
+                          Certificate (PDF)<span className="visually-hidden"> for {a.courseTitle}, {a.cycle}</span>
+                        </a>
+                      ) : null}
                       {a.remindedToday ? <span className="sub reminded">Reminded today</span> : null}
                     </td>
                     <td data-label="Quiz">

@@ -80,17 +80,25 @@ test("a person's record hydrates, and an extension is granted from it", async ()
   expect(tp.problems.filter((p) => !/status of 400/.test(p.text))).toEqual([]);
 });
 
-test("the assignment form hydrates and assigns to a department", async () => {
+test("the assignment form hydrates, previews a department with its count, and assigns on confirmation", async () => {
   const { page } = tp;
   tp.problems.length = 0;
   await page.goto("/hr/assign");
   await waitForHydration(page);
+  await page.selectOption("#course", "leading-a-culture-of-confidentiality");
   await page.check("#group-department");
   await page.selectOption("#department", "Sales");
   await page.fill("#cycle", "sales-review-2027");
   await page.fill("#due", "2027-03-31");
   await page.fill("#reason", "Customer lists shared outside the CRM");
   await page.click("button:has-text('Assign')");
+  // First the preview: nothing is assigned yet, focus is on it, and it says what will happen.
+  const preview = page.getByRole("region", { name: "Check before assigning" });
+  await preview.waitFor();
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Check before assigning");
+  expect(squash(await preview.innerText())).toContain("Issues 8 assignments and sends 8 emails");
+  expect(await t.db.selectFrom("assignments").select("id").where("cycle", "=", "sales-review-2027").execute()).toEqual([]);
+  await preview.getByRole("button", { name: "Assign to 8 people" }).click();
   await page.waitForSelector("p.notice[role=status]");
   expect(squash(await page.locator("p.notice[role=status]").innerText())).toContain("for everyone active in Sales: assigned to 8 people.");
   expect(tp.problems).toEqual([]);

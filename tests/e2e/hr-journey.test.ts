@@ -52,6 +52,13 @@ test("a messy spreadsheet roster is previewed, then applied in one go", async ()
   expect(preview).toContain("dana.reyes@example.com");
   // Nothing changes before HR confirms.
   expect(await t.db.selectFrom("users").select("id").where("email", "=", "dana.reyes@example.com").executeTakeFirst()).toBeUndefined();
+  // At 1280 px every column of the preview, Dates included, fits without scrolling its box.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const overflow = await page.evaluate(() =>
+    [...document.querySelectorAll("main .table-wrap")].map((w) => w.scrollWidth - w.clientWidth),
+  );
+  expect(overflow.length).toBeGreaterThan(0);
+  expect(overflow.filter((px) => px > 0)).toEqual([]);
 
   await page.click("text=Apply this import");
   await page.waitForSelector("text=What the import did");

@@ -78,8 +78,10 @@ test("the demo manager finds the late report, nudges them, and thanks the top co
   // --- Remind Tom (only Tom), with a personal line -----------------------------------------
   const tomBox = late.getByRole("checkbox", { name: "Tom Becker" });
   const jonasBox = late.getByRole("checkbox", { name: "Jonas Berg" });
-  expect(await tomBox.isChecked()).toBe(true);
-  await jonasBox.uncheck();
+  // Nobody is ticked until the manager chooses.
+  expect(await tomBox.isChecked()).toBe(false);
+  expect(await jonasBox.isChecked()).toBe(false);
+  await tomBox.check();
   await late.getByLabel("Add a personal line (optional)").fill("Tom, could you finish this before the client visit on Thursday? Thanks!");
   await late.getByRole("button", { name: "Send reminders" }).click();
   const confirmation = late.getByRole("status");

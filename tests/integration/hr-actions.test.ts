@@ -4,7 +4,8 @@
 // nobody but HR can do any of it.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { assign, makePerson } from "../../app/demo/factories.server";
-import { assignCourse, assignFormSchema } from "../../app/hr/actions.server";
+import { assignFormSchema } from "../../app/hr/actions.server";
+import { assignCourse } from "../../app/hr/assign.server";
 import type { User } from "../../db/schema";
 import { makeWorld, passwordHash, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
@@ -54,44 +55,56 @@ async function flashAfter(res: Response) {
   return (await page.text()).replaceAll("<!-- -->", "").replaceAll("&#x27;", "'");
 }
 
-const base = { course: "annual-refresher", cycle: "incident-2027-03", due: "2027-03-31", reason: "Source code shared in a public repository" };
+const base = { course: "protecting-trade-secrets", cycle: "incident-2027-03", due: "2027-03-31", reason: "Source code shared in a public repository" };
+const TITLE = "Protecting Confidential Information and Trade Secrets";
+
+/** A group is previewed first (nothing written), then confirmed with the count it showed. */
+async function confirmAssign(form: Record<string, string>): Promise<Response> {
+  const before = await counts();
+  const preview = await server.post("/hr/assign", form, hrCookie);
+  expect(preview.status).toBe(200);
+  const html = await preview.text();
+  expect(await counts()).toEqual(before);
+  const expectCount = /name="expect" value="(\d+)"/.exec(html)?.[1] ?? "0";
+  return server.post("/hr/assign", { ...form, intent: "confirm", expect: expectCount }, hrCookie);
+}
 
 describe("assign a course", () => {
   test("to a department: active people only, once each; again, nobody twice", async () => {
     const before = await counts();
-    const res = await server.post("/hr/assign", { ...base, group: "department", department: "Research" }, hrCookie);
+    const res = await confirmAssign({ ...base, group: "department", department: "Research" });
     const flash = await flashAfter(res);
-    expect(flash).toContain("Annual Confidentiality Refresher (incident-2027-03, due 31 March 2027) for everyone active in Research: assigned to 2 people.");
+    expect(flash).toContain(`${TITLE} (incident-2027-03, due 31 March 2027) for everyone active in Research: assigned to 2 people.`);
     const rows = await w.db.selectFrom("assignments").selectAll().where("cycle", "=", "incident-2027-03").execute();
     expect(rows.map((r) => r.user_id).sort()).toEqual(research.map((p) => p.id).sort());
-    for (const r of rows) expect(r).toMatchObject({ course_id: "annual-refresher", reason: "manual", due_at: "2027-03-31T23:59:59.000Z", note: base.reason, assigned_at: "2027-03-01T09:00:00.000Z" });
+    for (const r of rows) expect(r).toMatchObject({ course_id: "protecting-trade-secrets", reason: "manual", due_at: "2027-03-31T23:59:59.000Z", note: base.reason, assigned_at: "2027-03-01T09:00:00.000Z" });
     const mails = await w.db.selectFrom("notifications").selectAll().where("assignment_id", "in", rows.map((r) => r.id)).execute();
     expect(mails.map((m) => m.kind)).toEqual(["assigned", "assigned"]);
-    expect(mails.every((m) => m.event_key === `assigned:${m.assignment_id}` && m.subject.includes("Annual Confidentiality Refresher") && m.body.includes("HR assigned it to you"))).toBe(true);
+    expect(mails.every((m) => m.event_key === `assigned:${m.assignment_id}` && m.subject.includes(TITLE) && m.body.includes("HR assigned it to you"))).toBe(true);
     const summary = await w.db.selectFrom("audit_log").selectAll().where("action", "=", "hr.course_assigned").orderBy("seq", "desc").executeTakeFirstOrThrow();
     expect(summary.actor_id).toBe(w.hr.id);
-    expect(JSON.parse(summary.data_json)).toMatchObject({ courseId: "annual-refresher", cycle: "incident-2027-03", reason: base.reason, people: 2, assigned: 2, alreadyHad: 0, group: { kind: "department", value: "Research" } });
+    expect(JSON.parse(summary.data_json)).toMatchObject({ courseId: "protecting-trade-secrets", cycle: "incident-2027-03", reason: base.reason, people: 2, assigned: 2, alreadyHad: 0, group: { kind: "department", value: "Research" } });
     const issued = await w.db.selectFrom("audit_log").selectAll().where("action", "=", "assignment.issued").where("subject_id", "in", rows.map((r) => r.id)).execute();
     expect(issued.every((e) => e.actor_id === w.hr.id)).toBe(true);
     const after = await counts();
     expect(after).toEqual({ assignments: before.assignments + 2, notifications: before.notifications + 2, audit: before.audit + 3 });
 
-    const again = await flashAfter(await server.post("/hr/assign", { ...base, group: "department", department: "Research" }, hrCookie));
+    const again = await flashAfter(await confirmAssign({ ...base, group: "department", department: "Research" }));
     expect(again).toContain("assigned to 0 people; 2 already had it for this cycle and were left as they were.");
     expect(await counts()).toEqual({ ...after, audit: after.audit + 1 });
   });
 
   test("to a manager's whole team, at any depth, and then to everyone active", async () => {
-    const team = await flashAfter(await server.post("/hr/assign", { ...base, group: "team", manager: w.manager.id }, hrCookie));
+    const team = await flashAfter(await confirmAssign({ ...base, group: "team", manager: w.manager.id }));
     // alice, bob and carol (below alice); carol already had it.
     expect(team).toContain("for everyone active in Mark Mendes's team: assigned to 2 people; 1 already had it");
-    const everyone = await flashAfter(await server.post("/hr/assign", { ...base, group: "everyone" }, hrCookie));
+    const everyone = await flashAfter(await confirmAssign({ ...base, group: "everyone" }));
     // hr, manager, lawyer and the contractor are new; alice, bob, carol, rick had it; Lena (on leave) and Gus (left) are not included.
     expect(everyone).toContain("for everyone active: assigned to 4 people; 4 already had it");
     const holders = await w.db.selectFrom("assignments").select("user_id").where("cycle", "=", "incident-2027-03").execute();
     expect(holders).toHaveLength(8);
     expect(holders.map((h) => h.user_id)).not.toContain(onLeave.id);
-    const again = await flashAfter(await server.post("/hr/assign", { ...base, group: "everyone" }, hrCookie));
+    const again = await flashAfter(await confirmAssign({ ...base, group: "everyone" }));
     expect(again).toContain("assigned to 0 people; 8 already had it");
   });
 
@@ -99,7 +112,7 @@ describe("assign a course", () => {
     const one = await flashAfter(await server.post("/hr/assign", { ...base, cycle: "one-off", group: "person", person: "LENA@test.example" }, hrCookie));
     expect(one).toContain("for LENA@test.example: assigned to 1 person.");
     expect(await w.db.selectFrom("assignments").select("user_id").where("cycle", "=", "one-off").execute()).toEqual([{ user_id: onLeave.id }]);
-    const contractors = await flashAfter(await server.post("/hr/assign", { ...base, cycle: "contractors-2027", group: "type", type: "contractor" }, hrCookie));
+    const contractors = await flashAfter(await confirmAssign({ ...base, course: "leading-a-culture-of-confidentiality", cycle: "contractors-2027", group: "type", type: "contractor" }));
     expect(contractors).toContain("for every active contractor: assigned to 1 person.");
     expect(await w.db.selectFrom("assignments").select("user_id").where("cycle", "=", "contractors-2027").execute()).toEqual([{ user_id: contractor.id }]);
   });

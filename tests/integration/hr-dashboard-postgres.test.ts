@@ -12,7 +12,8 @@ import { listOverdue } from "../../app/reports/overdue.server";
 import { SCOPE_MIN_TEAM } from "../../app/people/tree.server";
 import { currentRun, refreshRollup } from "../../app/reports/rollup.server";
 import { getPersonRecord } from "../../app/reports/person-record.server";
-import { assignCourse, assignFormSchema, exemptAssignment, grantExtension, remindOverdue } from "../../app/hr/actions.server";
+import { assignFormSchema, exemptAssignment, grantExtension, remindOverdue } from "../../app/hr/actions.server";
+import { assignCourse } from "../../app/hr/assign.server";
 import type { AssignmentFilters } from "../../app/reports/filters.server";
 import { seedDemo } from "../../scripts/seed";
 import { freshDb, type TestDb } from "../support/db";
@@ -42,7 +43,8 @@ beforeAll(async () => {
       await makePerson(db, { email: `eng${i}@example.com`, name: `Engineer ${String(i).padStart(3, "0")}`, department: i % 4 ? "Engineering" : "Platform", type: i % 7 ? "employee" : "contractor", startDate: "2026-06-01", managerId: priya }, clock);
     }
     const hr = { id: await idOf(db, "hr@example.com"), is_hr: 1 };
-    const form = assignFormSchema.parse({ course: "annual-refresher", cycle: "platform-2027", due: "2027-02-20", reason: "Platform access review", group: "team", manager: priya });
+    // A course without an agreement: the refresher would (rightly) be refused to people who never did onboarding.
+    const form = assignFormSchema.parse({ course: "leading-a-culture-of-confidentiality", cycle: "platform-2027", due: "2027-02-20", reason: "Platform access review", group: "team", manager: priya });
     // Due before "now": issued a month ago, so these are overdue.
     const res = await assignCourse(db, { viewer: hr, catalog, origin: "http://confidant.test", form }, fixedClock("2027-01-20T09:00:00.000Z"));
     expect(res?.ok).toBe(true);

@@ -2,7 +2,8 @@
 // deactivates and reactivates people, every change audited; nobody else can reach any of it.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createSession } from "../../app/auth/session.server";
-import { makePerson } from "../../app/demo/factories.server";
+import { assign, makePerson } from "../../app/demo/factories.server";
+import { squash } from "../support/browser";
 import { readRosterBytes, storeImport } from "../../app/roster/import.server";
 import { makeWorld, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
@@ -145,6 +146,22 @@ test("HR searches by name or email, and filters by department, status and type",
   // A page past the end shows the last one.
   expect((await page("/hr/people?department=Support&page=2")).html).toContain("Showing 1–27 of 27 people matching these filters");
   expect((await page("/hr/people?status=retired")).status).toBe(400);
+});
+
+test("the search also finds an employee ID or a department, and each row says where the person's training stands", async () => {
+  const dana = await makePerson(w.db, { email: "dana@test.example", name: "Dana Duarte", startDate: "2026-01-01", department: "Treasury", employeeId: "EMP-4417" }, w.clock);
+  const erik = await makePerson(w.db, { email: "erik@test.example", name: "Erik Eng", startDate: "2026-01-01", department: "Treasury" }, w.clock);
+  await assign(w.db, { userId: dana.id, course: w.course, dueAt: "2027-02-20T09:00:00.000Z" }, w.clock);
+  await assign(w.db, { userId: erik.id, course: w.course, dueAt: "2027-03-20T09:00:00.000Z" }, w.clock);
+  const byId = await page("/hr/people?q=emp-4417");
+  expect(rowCount(byId.html)).toBe(1);
+  expect(byId.html).toContain("Dana Duarte");
+  const byDepartment = await page("/hr/people?q=treas");
+  expect(rowCount(byDepartment.html)).toBe(2);
+  const cell = (html: string, name: string) => squash(new RegExp(`${name}[\\s\\S]*?data-label="Training">([\\s\\S]*?)</td>`).exec(html)?.[1].replace(/<[^>]+>/g, "") ?? "");
+  expect(cell(byDepartment.html, "Dana Duarte")).toBe("1 overdue");
+  expect(cell(byDepartment.html, "Erik Eng")).toBe("1 to do");
+  expect(cell((await page("/hr/people?q=person01")).html, "Person 01")).toBe("Nothing assigned");
 });
 
 test("adding a person: field errors with a 400, then the person exists, cannot sign in, and it is audited", async () => {

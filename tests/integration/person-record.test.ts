@@ -104,9 +104,17 @@ test("HR's page shows it all, with receipt links and the evidence pack", async (
     "assignment.extended",
     "Back from a long trip",
     "Mark Mendes",
+    // The audit entries in words, people by name.
+    "<td>Leave started</td>",
+    "<td>Due date extended</td>",
+    "<td>Added to Confidant</td>",
+    "<li>Manager: Mark Mendes</li>",
+    "<li>HR admin: No</li>",
   ]) {
     expect(html, text).toContain(text);
   }
+  // Ids and raw field names appear only inside "As recorded", never as the details themselves.
+  expect(html).not.toMatch(/<li>[^<]*(managerId|usr_)/);
   expect(html).toContain(`href="/receipts/${code}"`);
   expect(html).toContain(`href="/hr/people/${w.alice.id}/evidence"`);
   expect(html).toContain(">Evidence pack</a>");

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { formatDate } from "../../app/components/format";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { assign, makePerson } from "../../app/demo/factories.server";
 import { orgBoard, teamBoard } from "../../app/recognition/board.server";
@@ -177,7 +178,11 @@ test("the home page links each completed cycle to its certificate, which names t
     expect(text).toContain("Certificate of completion");
     expect(text).toContain("Alice Archer");
     expect(text).toContain("Protecting Confidential Information and Trade Secrets");
-    expect(text).toContain('Onboarding cycle "onboarding"');
+    // The cycle's name is not repeated when it only says "onboarding"; the expiry is stated.
+    expect(text).toContain("Onboarding · Completed 30 January 2027 (UTC)");
+    expect(text).not.toContain('cycle "onboarding"');
+    const row = await w.db.selectFrom("assignments").select("expires_at").where("id", "=", aliceDone.id).executeTakeFirstOrThrow();
+    expect(text).toContain(row.expires_at ? `Valid until ${formatDate(row.expires_at)}, when it is due again` : "This course does not expire");
     expect(text).toContain("Completed 30 January 2027 (UTC)");
     expect(text).toContain("On time (due 10 February 2027)");
     expect(text).toContain("Quiz passed with 100%");

@@ -51,9 +51,13 @@ test("a roster previews, applies once under two racing confirmations, and the pe
   expect(imported).toHaveLength(1);
   expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
 
-  const found = await listPeople(db, { q: "OKAFOR", page: 1 });
+  const found = await listPeople(db, { q: "OKAFOR", page: 1 }, clock());
   expect(found.rows.map((r) => r.email)).toEqual(["sam.okafor@example.com"]);
-  const engineering = await listPeople(db, { department: "Engineering", page: 1 });
+  // The search also finds an employee ID and a department, whatever the case.
+  expect((await listPeople(db, { q: "e003", page: 1 }, clock())).rows.map((r) => r.email)).toEqual(["priya.natarajan@example.com"]);
+  expect((await listPeople(db, { q: "engineer", page: 1 }, clock())).total).toBe(3);
+  expect(found.rows[0].training).toEqual({ state: "nothing" });
+  const engineering = await listPeople(db, { department: "Engineering", page: 1 }, clock());
   expect(engineering.total).toBe(3);
   expect(engineering.rows.find((r) => r.email === "priya.natarajan@example.com")?.managerName).toBe("Sam Okafor");
 });

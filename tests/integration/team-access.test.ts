@@ -245,11 +245,15 @@ test("a manager sees course results, never the quiz answers", async () => {
   expect(html).not.toContain("answers_json");
   // The attempt page itself (with the answers) stays the learner's own.
   expect((await server.get(`/courses/annual-refresher/quiz/${aliceAttempt}`, cookies.manager)).status).toBe(404);
-  // Nor does a manager get the receipt or the certificate.
-  expect((await server.get(`/certificates/${aliceDone.id}`, cookies.manager)).status).toBe(404);
+  // The certificate is theirs to download from the person's page (a receipt is not: it holds
+  // the signature's network details).
+  expect(html).toContain(`href="/certificates/${aliceDone.id}"`);
+  const { verification_code: code } = await w.db.selectFrom("attestations").select("verification_code").where("assignment_id", "=", aliceDone.id).executeTakeFirstOrThrow();
+  expect((await server.get(`/receipts/${code}`, cookies.manager)).status).toBe(404);
+  expect((await server.get(`/receipts/${code}`, cookies.alice)).status).toBe(200);
 });
 
-test("a certificate is for its person and HR only, and only for a completed cycle", async () => {
+test("a certificate is for its person, the managers above them and HR, and only for a completed cycle", async () => {
   const own = await server.get(`/certificates/${aliceDone.id}`, cookies.alice);
   expect(own.status).toBe(200);
   expect(own.headers.get("content-type")).toBe("application/pdf");
@@ -260,8 +264,33 @@ test("a certificate is for its person and HR only, and only for a completed cycl
       .toString(),
   ).toBe("%PDF-");
   expect((await server.get(`/certificates/${aliceDone.id}`, cookies.hr)).status).toBe(200);
+  expect((await server.get(`/certificates/${aliceDone.id}`, cookies.manager)).status).toBe(200);
   expect((await server.get(`/certificates/${aliceDone.id}`, cookies.bob)).status).toBe(404);
+  // Carol reports to Alice: someone below a person never sees their certificate.
+  expect((await server.get(`/certificates/${aliceDone.id}`, cookies.carol)).status).toBe(404);
   // Not completed yet: no certificate, even for the person.
   expect((await server.get(`/certificates/${aliceOverdue.id}`, cookies.alice)).status).toBe(404);
   expect((await server.get(`/certificates/not-an-id`, cookies.alice)).status).toBe(404);
+});
+
+test("a manager exports their own tree's assignments as CSV, with the page's filters; nobody else's, and it is audited", async () => {
+  const csv = async (cookie: string, query = "") => {
+    const res = await server.post(`/team/export.csv${query}`, {}, cookie);
+    return { status: res.status, text: await res.text(), type: res.headers.get("content-type") };
+  };
+  const mine = await csv(cookies.manager);
+  expect(mine.status).toBe(200);
+  expect(mine.type).toBe("text/csv; charset=utf-8");
+  const emails = (text: string) => [...new Set(text.split("\n").slice(1).filter(Boolean).map((l) => l.split(",")[0]))].sort();
+  expect(emails(mine.text)).toEqual(["alice@test.example", "dave@test.example"]);
+  // Alice manages Carol (and Dave below her): her export has only them, never herself or Eve.
+  expect(emails((await csv(cookies.alice)).text)).toEqual(["dave@test.example"]);
+  expect(emails((await csv(cookies.manager, "?status=completed")).text)).toEqual(["alice@test.example"]);
+  // Bob has no reports; HR's filter naming someone outside the tree does not widen it.
+  expect((await csv(cookies.bob)).status).toBe(404);
+  expect(emails((await csv(cookies.alice, `?manager=${w.manager.id}`)).text)).toEqual(["dave@test.example"]);
+  expect((await csv(cookies.manager, "?status=nonsense")).status).toBe(400);
+  const audit = await w.db.selectFrom("audit_log").select(["actor_id", "data_json"]).where("action", "=", "export.assignments").orderBy("seq", "desc").executeTakeFirstOrThrow();
+  expect(audit.actor_id).toBe(w.alice.id);
+  expect(JSON.parse(audit.data_json)).toMatchObject({ team: w.alice.id, via: "web" });
 });

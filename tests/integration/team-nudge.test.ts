@@ -43,11 +43,11 @@ afterAll(async () => {
   await w?.close();
 });
 
-test("the team page offers the late people, ticked, with how late they are", async () => {
+test("the team page offers the late people, unticked until the manager chooses, with how late they are", async () => {
   const html = await (await server.get("/team", manager)).text();
   expect(html).toContain("Late: remind them");
-  expect(ticked(html, aliceLate.id)).toBe(true);
-  expect(ticked(html, bobLate.id)).toBe(true);
+  expect(ticked(html, aliceLate.id)).toBe(false);
+  expect(ticked(html, bobLate.id)).toBe(false);
   expect(html).toContain("10 days");
   expect(html).toContain("3 days");
 });
@@ -86,11 +86,13 @@ test("a nudge is queued in the outbox, with the personal line and a link to the 
   expect(JSON.parse(entry.data_json)).toMatchObject({ userId: w.alice.id, courseId: w.course.id, daysOverdue: 10, withNote: true });
   expect((await verifyAuditChain(w.db)).ok).toBe(true);
 
-  // The page now says so, and leaves Alice unticked.
+  // The page now says so, and Alice's box cannot be ticked again today; Bob's still can.
   const after = await (await server.get("/team", manager)).text();
   expect(after).toContain("Reminded today");
-  expect(ticked(after, aliceLate.id)).toBe(false);
-  expect(ticked(after, bobLate.id)).toBe(true);
+  const box = (html: string, id: string) => new RegExp(`<input type="checkbox"[^>]*value="${id}"[^>]*>`).exec(html)?.[0] ?? "";
+  expect(box(after, aliceLate.id)).toContain('disabled=""');
+  expect(box(after, bobLate.id)).not.toContain("disabled");
+  expect(ticked(after, bobLate.id)).toBe(false);
 });
 
 test("a second nudge the same day sends nothing and says why", async () => {
