@@ -148,7 +148,7 @@ test("a scenario id used by two modules is reported in the second, naming the fi
 test("an unknown component is reported at its line, with the components that exist", async () => {
   const run = await check(fixture("unknown-component"));
   expectAuthorFacingFailure(run, [
-    [`unknown-component/${COURSE}/01-the-basics.mdx:9`, /^unknown component <Video>; available: <Callout>, <Scenario>, <Step>, <Choice>$/],
+    [`unknown-component/${COURSE}/01-the-basics.mdx:9`, /^unknown component <Video>; available: <Callout>, <Scenario>, <Step>, <Choice>, <BetterMove>$/],
   ]);
 });
 
