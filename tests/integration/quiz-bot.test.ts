@@ -85,6 +85,7 @@ async function runBot(user: User, strategy: Strategy, seed: string) {
       result = await submitQuizAttempt(w.db, { assignment, course: w.course, entries, actorId: user.id, attemptNumber: state.quiz.attempts + 1 }, fixedClock(at.toISOString()));
     } catch (e) {
       if (!(e instanceof LearningError)) throw e;
+      expect(e.message).toContain(`Contact the course owner, ${w.course.meta.owner}`);
       refused++;
       continue;
     }

@@ -1,4 +1,6 @@
 // Quiz pools, the per-attempt draw and option order, and the shipped quizzes' options.
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { loadCatalog } from "../../app/courses/catalog.server";
@@ -22,6 +24,9 @@ test("each attempt draws `draw` questions from every module's pool, in course or
   const modules = p.questions.map((q) => q.id.split("-")[0]);
   expect(modules).toEqual(["m1", "m1", "m2", "m2", "m3"]);
   for (const q of p.questions) expect([...q.options].sort()).toEqual(["a", "b", "c", "d"]);
+  // Questions without a module form one pool of their own.
+  const loose = { ...quiz, questions: [...quiz.questions, ...[1, 2, 3].map((n) => ({ ...question(`x-q${n}`, "m1"), module: undefined }))] };
+  expect(presentQuiz(loose, "asg_x:1").questions.filter((q) => q.id.startsWith("x-"))).toHaveLength(2);
   // Without draw, every question is shown.
   expect(presentQuiz(pooled(), "asg_x:1").questions).toHaveLength(12);
 });
@@ -101,4 +106,18 @@ test("the audit row hash leaves out the presentation columns while they are null
   expect(recordHash({ ...before, presented_json: "{}", revisit_json: null })).not.toBe(recordHash(before));
   // Other null columns still count, as before.
   expect(recordHash({ ...before, ip: null })).not.toBe(recordHash(before));
+});
+
+test("a pool named for a module no question belongs to is reported at its line", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "confidant-pools-"));
+  try {
+    fs.cpSync(path.resolve("courses"), root, { recursive: true });
+    const file = path.join(root, "exit-acknowledgement", "quiz.yaml");
+    fs.writeFileSync(file, `pools:\n  before-you-go: 2\n  no-such-module: 1\n${fs.readFileSync(file, "utf8")}`);
+    const catalog = loadCatalog(root);
+    expect(catalog.problems).toEqual([{ file: "courses/exit-acknowledgement/quiz.yaml".replace("courses", path.basename(root)), line: 3, message: "pools names module 'no-such-module', which no question belongs to" }]);
+    expect(catalog.courses.has("exit-acknowledgement")).toBe(false);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
