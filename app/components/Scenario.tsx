@@ -133,7 +133,7 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
             </button>
           ) : null}
         </div>
-      ) : saved?.completed && !fresh ? (
+      ) : path.slice(0, -1).some((stepId) => byId.get(stepId)?.props.ending === "poor") ? (
         <p className="scenario-seen" role="status">
           You have seen the better move. Choose again, or continue when you are ready.
         </p>

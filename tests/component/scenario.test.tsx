@@ -290,6 +290,7 @@ test("after try again the better move is shown and the choices of the retry step
   expect(within(scenario).getByText("Hand it to IT.")).toBeTruthy();
   expect(within(scenario).getAllByRole("button").map((b) => b.textContent)).toEqual(["Do A", "Do B"]);
   expect(within(scenario).queryByText("Scenario complete.")).toBeNull();
+  expect(within(scenario).getByRole("status").textContent).toBe("You have seen the better move. Choose again, or continue when you are ready.");
 });
 
 /** Six choices, so that two seeds almost surely order them differently. */
