@@ -118,7 +118,7 @@ async function runBot(user: User, strategy: Strategy, seed: string) {
 
 test("a bot that knows nothing about the answers, given 50 attempts, does not pass the onboarding quiz", { timeout: 120_000 }, async () => {
   const policy = w.course.quiz!.attemptPolicy!;
-  expect(policy).toEqual({ afterFailedAttempts: 3, maxAttempts: 8 });
+  expect(policy).toEqual({ afterFailedAttempts: 3, maxAttempts: 6 });
   const bots: Array<[User, Strategy, string]> = [
     [w.alice, "random", "bot-random-1"],
     [w.bob, "longest", "bot-longest-1"],
@@ -127,7 +127,7 @@ test("a bot that knows nothing about the answers, given 50 attempts, does not pa
   for (const [user, strategy, seed] of bots) {
     const r = await runBot(user, strategy, seed);
     expect({ strategy, passed: r.passed, storedPassed: r.storedPassed, completed: r.completed }).toEqual({ strategy, passed: 0, storedPassed: 0, completed: null });
-    // Every one of the 50 tries was made: the first 8 were graded and kept, the rest refused.
+    // Every one of the 50 tries was made: the first 6 were graded and kept, the rest refused.
     expect(r.stored, strategy).toBe(policy.maxAttempts);
     expect(r.refused, strategy).toBe(50 - policy.maxAttempts!);
     // The policy made the bot revisit the named modules before each attempt after the third.

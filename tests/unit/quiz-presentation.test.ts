@@ -97,7 +97,7 @@ test("the shipped onboarding quiz has a pool of three per module, draws two, and
   const quiz = course.quiz!;
   for (const m of course.modules) expect(quiz.questions.filter((q) => q.module === m.slug).length, m.slug).toBe(3);
   expect(quiz.draw).toBe(2);
-  expect(quiz.attemptPolicy).toEqual({ afterFailedAttempts: 3, maxAttempts: 8 });
+  expect(quiz.attemptPolicy).toEqual({ afterFailedAttempts: 3, maxAttempts: 6 });
 });
 
 test("the audit row hash leaves out the presentation columns while they are null, so older attempts keep their hash", () => {
