@@ -116,6 +116,10 @@ export interface QuizAttemptsTable {
   passing_score: number;
   passed: number;
   submitted_at: string;
+  /** JSON: the drawn questions and their option order, as shown (null before migration 0018). */
+  presented_json: string | null;
+  /** JSON: the modules the feedback of a failed attempt named to revisit (null before 0018). */
+  revisit_json: string | null;
 }
 
 export interface AttestationsTable {

@@ -6,9 +6,15 @@ import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../../db/schema";
 import { sha256Hex } from "../hash.server";
 
+/** Columns added to an evidence table after its rows were first hashed (quiz_attempts, migration
+ * 0018). While null they are left out of the hash, so rows written before they existed keep the
+ * hash their audit entry recorded; once set they are part of it like any other column. */
+const ADDED_LATER = new Set(["presented_json", "revisit_json"]);
+
 /** Canonical hash of a flat record: SHA-256 (hex) of the JSON array of [name, value] pairs, sorted by name. */
 export function recordHash(record: Record<string, unknown>): string {
   const pairs = Object.keys(record)
+    .filter((k) => !(ADDED_LATER.has(k) && (record[k] ?? null) === null))
     .sort()
     .map((k) => [k, record[k] ?? null]);
   return sha256Hex(JSON.stringify(pairs));

@@ -1,23 +1,27 @@
 // The quiz form and its result. Both take questions without answer keys: the form gets only
 // prompts and options; the result gets, per question, what the server decided after grading.
-import { Form } from "@remix-run/react";
-import type { QuizQuestionView, QuizResultQuestion } from "./learner-views";
+import { Form, Link } from "@remix-run/react";
+import type { QuizQuestionView, QuizResultQuestion, QuizRevisitModule } from "./learner-views";
 
-export type { QuizQuestionView, QuizResultQuestion };
+export type { QuizQuestionView, QuizResultQuestion, QuizRevisitModule };
 
 export function QuizForm({
   questions,
   errors,
   formError,
   busy = false,
+  attemptNumber,
 }: {
   questions: QuizQuestionView[];
   errors?: Record<string, string>;
   formError?: string;
   busy?: boolean;
+  /** Which attempt this form is (its questions were drawn for it). */
+  attemptNumber?: number;
 }) {
   return (
     <Form method="post" className="quiz" noValidate aria-describedby={formError ? "quiz-error" : undefined}>
+      {attemptNumber ? <input type="hidden" name="attempt" value={attemptNumber} /> : null}
       {formError ? (
         <p id="quiz-error" className="form-error" role="alert">
           {formError}
@@ -72,9 +76,9 @@ export function QuizResult({ questions }: { questions: QuizResultQuestion[] }) {
   return (
     <ol className="quiz-result">
       {questions.map((q) => (
-        <li key={q.id} className={`result-question ${q.right ? "right" : "wrong"}`}>
+        <li key={q.id} className={`result-question${q.right === null ? "" : q.right ? " right" : " wrong"}`}>
           <p className="result-prompt">
-            <span className="result-mark">{q.right ? "Correct" : "Not quite"}</span> {q.prompt}
+            {q.right === null ? null : <span className="result-mark">{q.right ? "Correct" : "Not quite"}</span>} {q.prompt}
           </p>
           <ul className="result-options">
             {q.options.map((o) => (
@@ -88,9 +92,33 @@ export function QuizResult({ questions }: { questions: QuizResultQuestion[] }) {
               </li>
             ))}
           </ul>
-          <p className="explanation">{q.explanation}</p>
+          {q.explanation ? <p className="explanation">{q.explanation}</p> : null}
         </li>
       ))}
     </ol>
+  );
+}
+
+/** After a failed attempt: what to look at again, module by module, without marking questions. */
+export function RevisitModules({ courseId, modules }: { courseId: string; modules: QuizRevisitModule[] }) {
+  if (modules.length === 0) return null;
+  return (
+    <section className="revisit" aria-labelledby="revisit-title">
+      <h2 id="revisit-title">Modules to revisit</h2>
+      <ul className="revisit-modules">
+        {modules.map((m) => (
+          <li key={m.slug}>
+            <Link to={`/courses/${courseId}/${m.slug}`}>{m.title}</Link>
+            {m.ideas.length ? (
+              <ul className="revisit-ideas">
+                {m.ideas.map((idea, i) => (
+                  <li key={i}>{idea}</li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -4,6 +4,7 @@
 import { Children, createContext, isValidElement, useContext, useEffect, useRef, useState, type ReactElement, type ReactNode } from "react";
 import { Form, useNavigation } from "@remix-run/react";
 import type { ScenarioProgress } from "./learner-views";
+import { seededShuffle } from "./shuffle";
 
 export type { ScenarioProgress };
 
@@ -13,6 +14,8 @@ export interface ScenarioContextValue {
   module: string;
   /** When false (e.g. an HR preview), choices are shown but not recorded. */
   interactive: boolean;
+  /** The learner's own seed: each of their steps shows its choices in an order of its own. */
+  seed?: string;
 }
 
 export const ScenarioContext = createContext<ScenarioContextValue>({ progress: {}, module: "", interactive: false });
@@ -31,10 +34,36 @@ const ENDING_TEXT: Record<string, string> = {
   poor: "Poor outcome",
 };
 
-type StepProps = { id: string; ending?: string; children?: ReactNode };
+type StepProps = { id: string; ending?: string; retry?: string; children?: ReactNode };
+
+/** Puts the <Choice> elements among `children` in the learner's order for this step (each
+ * choice takes the place of another; everything else stays where it is). */
+export function useChoiceOrder(children: ReactNode): ReactNode {
+  const step = useContext(StepContext);
+  const { seed } = useContext(ScenarioContext);
+  const parts = Children.toArray(children);
+  const slots = parts.flatMap((p, i) => (isValidElement(p) && p.type === Choice ? [i] : []));
+  if (!step || !seed || slots.length < 2) return children;
+  const order = seededShuffle(slots, `${seed}:${step.scenarioId}:${step.stepId}`);
+  const out = [...parts];
+  slots.forEach((slot, k) => (out[slot] = parts[order[k]]));
+  return out;
+}
 
 export function Step({ children }: StepProps) {
-  return <>{children}</>;
+  return <>{useChoiceOrder(children)}</>;
+}
+
+/** A poor ending's better move: shown once the learner asks for it ("See the better move"). */
+export function BetterMove({ children }: { children?: ReactNode }) {
+  const step = useContext(StepContext);
+  if (!step || step.active) return null;
+  return (
+    <div className="better-move">
+      <p className="better-move-label">The better move</p>
+      {children}
+    </div>
+  );
 }
 
 export function Scenario({ id, title, children }: { id: string; title?: string; children?: ReactNode }) {
@@ -50,7 +79,9 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
   const path = fresh ? [first] : saved.path;
   const byId = new Map(steps.map((s) => [s.props.id, s]));
   const current = byId.get(path[path.length - 1]);
-  const ended = Boolean(current?.props.ending);
+  const outcome = current?.props.ending;
+  const ended = Boolean(outcome);
+  const retryTo = outcome === "poor" ? retryStepOf(steps, current!.props) : null;
   const lastRef = useRef<HTMLDivElement>(null);
   const previousLength = useRef(path.length);
   useEffect(() => {
@@ -84,7 +115,14 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
           </div>
         );
       })}
-      {ended ? (
+      {ended && outcome === "poor" && retryTo ? (
+        <div className="scenario-footer">
+          <p className="scenario-poor" role="status">
+            Not the best way this could have gone. See the better move, then try again from where it was.
+          </p>
+          <ScenarioMove scenarioId={id} from={current!.props.id} to={retryTo} label="See the better move and try again" />
+        </div>
+      ) : ended ? (
         <div className="scenario-footer">
           <p className="scenario-done" role="status">
             Scenario complete.
@@ -95,8 +133,46 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
             </button>
           ) : null}
         </div>
+      ) : path.slice(0, -1).some((stepId) => byId.get(stepId)?.props.ending === "poor") ? (
+        <p className="scenario-seen" role="status">
+          You have seen the better move. Choose again, or continue when you are ready.
+        </p>
       ) : null}
     </section>
+  );
+}
+
+/** Where a poor ending's "try again" leads: its retry step, else the step that led to it. */
+function retryStepOf(steps: Array<ReactElement<StepProps>>, ending: StepProps): string {
+  if (ending.retry && steps.some((s) => s.props.id === ending.retry)) return ending.retry;
+  const parent = steps.find((s) => stepChoices(s.props.children).includes(ending.id));
+  return parent?.props.id ?? steps[0].props.id;
+}
+
+function stepChoices(children: ReactNode): string[] {
+  return Children.toArray(children).flatMap((c) => {
+    if (!isValidElement<{ to?: string; children?: ReactNode }>(c)) return [];
+    if (c.type === Choice && c.props.to) return [c.props.to];
+    return stepChoices(c.props.children);
+  });
+}
+
+/** A recorded move in a scenario that is not one of a step's choices (a poor ending's retry). */
+function ScenarioMove({ scenarioId, from, to, label }: { scenarioId: string; from: string; to: string; label: string }) {
+  const { module, interactive } = useContext(ScenarioContext);
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "choose";
+  return (
+    <Form method="post" className="choice-form" preventScrollReset>
+      <input type="hidden" name="intent" value="choose" />
+      <input type="hidden" name="module" value={module} />
+      <input type="hidden" name="scenario" value={scenarioId} />
+      <input type="hidden" name="from" value={from} />
+      <input type="hidden" name="to" value={to} />
+      <button type="submit" className="button" disabled={!interactive || busy}>
+        {label}
+      </button>
+    </Form>
   );
 }
 

@@ -1,7 +1,7 @@
 // The one map of components every course page passes to its MDX.
 import { Children, isValidElement, type ComponentType, type ReactNode } from "react";
 import { Callout } from "./Callout";
-import { Choice, Scenario, Step } from "./Scenario";
+import { BetterMove, Choice, Scenario, Step, useChoiceOrder } from "./Scenario";
 import { Figure, Video } from "./Media";
 import type { COURSE_COMPONENT_NAMES } from "./course-component-names";
 
@@ -12,7 +12,8 @@ function Paragraph({ children }: { children?: ReactNode }) {
   const onlyChoices =
     parts.some((p) => isValidElement(p) && p.type === Choice) &&
     parts.every((p) => (typeof p === "string" && p.trim() === "") || (isValidElement(p) && p.type === Choice));
-  return onlyChoices ? <div className="choices">{children}</div> : <p>{children}</p>;
+  const ordered = useChoiceOrder(children);
+  return onlyChoices ? <div className="choices">{ordered}</div> : <p>{children}</p>;
 }
 
 export const courseComponents: Record<(typeof COURSE_COMPONENT_NAMES)[number] | "p", ComponentType<any>> = {
@@ -20,6 +21,7 @@ export const courseComponents: Record<(typeof COURSE_COMPONENT_NAMES)[number] | 
   Scenario,
   Step,
   Choice,
+  BetterMove,
   Figure,
   Video,
   p: Paragraph,

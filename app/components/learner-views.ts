@@ -21,7 +21,16 @@ export interface QuizResultQuestion {
   id: string;
   prompt: string;
   select: "one" | "many";
-  right: boolean;
-  explanation: string;
+  /** Null after a failed attempt: its questions are not marked right or wrong. */
+  right: boolean | null;
+  /** Null after a failed attempt (the ideas are given per module to revisit instead). */
+  explanation: string | null;
   options: Array<{ id: string; text: string; chosen: boolean; correct: boolean; why: string | null }>;
+}
+
+/** A module a failed attempt names to revisit, with the ideas behind its questions. */
+export interface QuizRevisitModule {
+  slug: string;
+  title: string;
+  ideas: string[];
 }

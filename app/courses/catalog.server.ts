@@ -251,6 +251,10 @@ function loadCourse(root: string, id: string, policies: Map<string, Policy>, pro
       if (q.module && !modules.some((m) => m.slug === q.module))
         problems.push({ file: rel(root, quizFile), line: quizYaml!.lineOf(["questions", i, "module"]), message: `question '${q.id}' names module '${q.module}', which does not exist` });
     });
+    for (const pool of Object.keys(quiz?.pools ?? {})) {
+      if (!quiz!.questions.some((q) => q.module === pool))
+        problems.push({ file: rel(root, quizFile), line: quizYaml!.lineOf(["pools", pool]), message: `pools names module '${pool}', which no question belongs to` });
+    }
   }
   if (problems.length > before || !meta || !metaYaml) return null;
   return { id, dir, meta, modules, quiz, contentHash: sha256Hex(hashParts.join("\0")).slice(0, 16), lineOf: metaYaml.lineOf };

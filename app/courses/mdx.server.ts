@@ -26,6 +26,13 @@ export interface ScenarioStepShape {
   ending: "best" | "acceptable" | "poor" | null;
   choices: ScenarioChoiceShape[];
   line: number;
+  // --- Ending outcomes (scenarios that teach) ---
+  /** An ending's outcome (the same as `ending`; null for a step with choices). */
+  outcome: "best" | "acceptable" | "poor" | null;
+  /** A poor ending's `retry="step-id"`: where "try again" leads (the step with the better choice). */
+  retry: string | null;
+  /** The text of a poor ending's <BetterMove>, or null. */
+  betterMove: string | null;
 }
 export interface ScenarioShape {
   id: string;
@@ -273,7 +280,9 @@ function scenarioShape(sc: Node, lineOf: (n: Node) => number, problems: Problem[
       if (!c.to) problems.push({ line: c.line, message: `a <Choice> in step '${sid}' has no to="…"` });
       if (!c.label) problems.push({ line: c.line, message: `a <Choice> in step '${sid}' has no text` });
     }
-    steps.push({ id: sid, ending: ending && ENDINGS.has(ending) ? (ending as ScenarioStepShape["ending"]) : null, choices, line: lineOf(st) });
+    const outcome = ending && ENDINGS.has(ending) ? (ending as ScenarioStepShape["ending"]) : null;
+    const better = findAll(st, "BetterMove", [], "Step");
+    steps.push({ id: sid, ending: outcome, choices, line: lineOf(st), outcome, retry: attr(st, "retry") ?? null, betterMove: better.length ? textOf(better[0]).trim() : null });
   }
   const byId = new Map(steps.map((s) => [s.id, s]));
   for (const s of steps) {
@@ -281,6 +290,7 @@ function scenarioShape(sc: Node, lineOf: (n: Node) => number, problems: Problem[
       if (c.to && !byId.has(c.to))
         problems.push({ line: c.line, message: `choice leads to step '${c.to}', which does not exist in scenario '${id}'` });
     }
+    endingOutcomeProblems(s, byId, id, problems);
   }
   // Reachability from the first step, and no loops (every path must end).
   const state = new Map<string, "visiting" | "done">();
@@ -300,6 +310,17 @@ function scenarioShape(sc: Node, lineOf: (n: Node) => number, problems: Problem[
     if (!state.has(s.id)) problems.push({ line: s.line, message: `step '${s.id}' cannot be reached from the first step of scenario '${id}'` });
   }
   return { id, title: title ?? id, line, steps };
+}
+
+/** A poor ending's `retry` names a step with choices; `retry` and <BetterMove> belong on poor endings. */
+function endingOutcomeProblems(s: ScenarioStepShape, byId: Map<string, ScenarioStepShape>, scenario: string, problems: Problem[]) {
+  if (s.retry !== null && s.ending !== "poor")
+    problems.push({ line: s.line, message: `step '${s.id}' has retry="…", which only a poor ending takes (where "try again" leads)` });
+  if (s.betterMove !== null && s.ending !== "poor")
+    problems.push({ line: s.line, message: `step '${s.id}' has a <BetterMove>, which only a poor ending takes` });
+  const target = s.retry ? byId.get(s.retry) : undefined;
+  if (s.retry && (!target || target.choices.length === 0))
+    problems.push({ line: s.line, message: `step '${s.id}' has retry="${s.retry}", which is not a step with choices in scenario '${scenario}'` });
 }
 
 // ---------------------------------------------------------------------------------------

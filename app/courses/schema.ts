@@ -92,8 +92,30 @@ export const questionSchema = z
   });
 export type Question = z.infer<typeof questionSchema>;
 
+// --- Quiz pools and the attempt policy --------------------------------------------------------
+/** What a learner must do between failed attempts. */
+export const attemptPolicySchema = z
+  .object({
+    /** From this many failed attempts on, each further attempt waits until the learner has
+     * revisited the modules the last failed attempt named (played their scenarios again). */
+    afterFailedAttempts: z.number().int().min(1).max(50).optional(),
+    /** No attempt is accepted after this many failed ones in the cycle. */
+    maxAttempts: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+export type AttemptPolicy = z.infer<typeof attemptPolicySchema>;
+
+const poolFields = {
+  /** Questions drawn for each attempt from each module's pool (default: all of them). */
+  draw: z.number().int().min(1).max(50).optional(),
+  /** A module's own number to draw, overriding `draw`. */
+  pools: z.record(z.string().regex(SLUG, "must be a module name"), z.number().int().min(1).max(50)).optional(),
+  attemptPolicy: attemptPolicySchema.optional(),
+};
+// ---------------------------------------------------------------------------------------------
+
 export const quizSchema = z
-  .object({ questions: z.array(questionSchema).min(1, "needs at least one question") })
+  .object({ questions: z.array(questionSchema).min(1, "needs at least one question"), ...poolFields })
   .strict()
   .superRefine((quiz, ctx) => {
     const seen = new Set<string>();

@@ -45,6 +45,19 @@ export function pathToEnding(scenario: ScenarioShape, prefer: "best" | "poor" = 
   return found ?? [];
 }
 
+/** Plays every scenario of the named modules again to its best ending, as the quiz's attempt
+ * policy asks before a further attempt. */
+export async function replayModules(db: Db, { assignment, course, modules }: { assignment: Assignment; course: Course; modules: string[] }, clock: Clock) {
+  for (const slug of modules) {
+    const mod = course.modules.find((m) => m.slug === slug);
+    for (const sc of mod?.scenarios ?? []) {
+      for (const step of pathToEnding(sc)) {
+        await recordScenarioChoice(db, { assignment, course, module: slug, scenarioId: sc.id, from: step.from, to: step.to }, clock);
+      }
+    }
+  }
+}
+
 export function correctAnswers(course: Course): Array<[string, string]> {
   return (course.quiz?.questions ?? []).flatMap((q) => q.options.filter((o) => o.correct).map((o) => [`q.${q.id}`, o.id] as [string, string]));
 }

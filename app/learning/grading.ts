@@ -11,8 +11,9 @@ export type ParsedAnswers =
 const MAX_FIELDS = 500;
 
 /** Reads `q.<questionId>` fields from a form. Unknown questions or options are a bad request;
- * unanswered questions are field errors the learner can fix. */
-export function parseAnswers(quiz: Quiz, entries: Iterable<[string, FormDataEntryValue]>): ParsedAnswers {
+ * unanswered questions are field errors the learner can fix. Answers to the questions in
+ * `notDrawn` (in the quiz, not in this attempt) are left out. */
+export function parseAnswers(quiz: Quiz, entries: Iterable<[string, FormDataEntryValue]>, notDrawn: ReadonlySet<string> = new Set()): ParsedAnswers {
   const answers: Answers = {};
   const fieldErrors: Record<string, string> = {};
   const byId = new Map(quiz.questions.map((q) => [q.id, q]));
@@ -22,6 +23,7 @@ export function parseAnswers(quiz: Quiz, entries: Iterable<[string, FormDataEntr
     if (!key.startsWith("q.")) continue;
     const qid = key.slice(2);
     const question = byId.get(qid);
+    if (!question && notDrawn.has(qid)) continue;
     if (!question) return { ok: false, formError: `There is no question '${qid.slice(0, 60)}' in this quiz.`, fieldErrors };
     if (typeof value !== "string" || !question.options.some((o) => o.id === value)) {
       return { ok: false, formError: `'${String(value).slice(0, 60)}' is not an option of question '${qid}'.`, fieldErrors };

@@ -18,16 +18,16 @@ export type ModulePage =
   | { kind: "redirect"; to: string }
   | { kind: "page"; page: Awaited<ReturnType<typeof modulePageOf>> };
 
-export async function modulePage(db: Db, { course, assignment, preview }: CourseAccess, slug: string | undefined): Promise<ModulePage> {
+export async function modulePage(db: Db, { course, assignment, preview, viewer }: CourseAccess, slug: string | undefined): Promise<ModulePage> {
   const index = course.modules.findIndex((m) => m.slug === slug);
   if (index === -1) return { kind: "missing" };
   const state = assignment ? await getCourseState(db, assignment, course) : null;
   const to = moduleRedirect(course, state, course.modules[index].slug);
   if (to) return { kind: "redirect", to };
-  return { kind: "page", page: await modulePageOf(course, index, state, { completed: Boolean(assignment?.completed_at), preview }) };
+  return { kind: "page", page: await modulePageOf(course, index, state, { completed: Boolean(assignment?.completed_at), preview, seed: viewer.id }) };
 }
 
-async function modulePageOf(course: Course, index: number, state: CourseState | null, flags: { completed: boolean; preview: boolean }) {
+async function modulePageOf(course: Course, index: number, state: CourseState | null, flags: { completed: boolean; preview: boolean; seed: string }) {
   const mod = course.modules[index];
   const { hash, failure } = await compileForPage(mod.source);
   const scenarios = Object.fromEntries(mod.scenarios.map((s) => [s.id, state?.scenarios[s.id] ?? { path: [], completed: false, runs: 0 }]));
@@ -43,6 +43,8 @@ async function modulePageOf(course: Course, index: number, state: CourseState | 
     done: state?.completedModules.has(mod.slug) ?? false,
     courseComplete: flags.completed,
     preview: flags.preview,
+    /** Each learner sees a scenario's choices in an order of their own, the same every visit. */
+    choiceSeed: flags.seed,
     prev: prev ? { slug: prev.slug, title: prev.title } : null,
     next: next ? { slug: next.slug, title: next.title } : null,
   };

@@ -9,6 +9,7 @@ import { completeAssignment } from "../assignments/assignments.server";
 import type { Course, CourseModule } from "../courses/catalog.server";
 import type { ScenarioProgress } from "../components/learner-views";
 import { auditedTransaction } from "../audit/audit.server";
+import { retryStepOf, scenarioProgressOf } from "./scenario-progress";
 
 export class LearningError extends Error {
   constructor(message: string, readonly status: 400 | 404 | 409 = 400) {
@@ -92,19 +93,7 @@ export async function getCourseState(
       .execute(),
     db.selectFrom("attestations").select("verification_code").where("assignment_id", "=", assignmentId).where("outcome", "=", "signed").executeTakeFirst(),
   ]);
-  const firstSteps = new Map(course.modules.flatMap((m) => m.scenarios.map((s) => [s.id, s.steps[0].id] as const)));
-  const scenarios: Record<string, ScenarioProgress> = {};
-  for (const c of choices) {
-    const first = firstSteps.get(c.scenario_id);
-    if (!first) continue;
-    const p = (scenarios[c.scenario_id] ??= { path: [], completed: false, runs: 0 });
-    if (c.from_step === first) {
-      p.path = [first];
-      p.runs++;
-    }
-    if (p.path[p.path.length - 1] === c.from_step) p.path.push(c.to_step);
-    if (c.ending) p.completed = true;
-  }
+  const scenarios = scenarioProgressOf(choices, course.modules.flatMap((m) => m.scenarios));
   const passed = attempts.find((a) => a.passed === 1);
   return {
     trainingWaived: assignment.reason === "policy_change" && Boolean(course.meta.policy),
@@ -135,7 +124,8 @@ export async function recordScenarioChoice(
   const scenario = mod?.scenarios.find((s) => s.id === input.scenarioId);
   if (!mod || !scenario) throw new LearningError("That scenario is not part of this module.");
   const from = scenario.steps.find((s) => s.id === input.from);
-  const choice = from?.choices.find((c) => c.to === input.to);
+  // A choice of the step, or a poor ending's "try again" (which shows the better move).
+  const choice = from?.choices.find((c) => c.to === input.to) ?? (from && retryStepOf(scenario, from.id) === input.to ? from : undefined);
   const target = scenario.steps.find((s) => s.id === input.to);
   if (!from || !choice || !target) throw new LearningError("That choice is not part of this scenario.");
   const state = await getCourseState(db, assignment, course);
@@ -153,7 +143,7 @@ export async function recordScenarioChoice(
       scenario_id: scenario.id,
       from_step: from.id,
       to_step: target.id,
-      ending: target.ending,
+      ending: target.outcome,
       chosen_at: clock().toISOString(),
     })
     .execute();
@@ -199,4 +189,29 @@ export async function completeIfDone(
   // A policy-change signature renews no training: the training cycle keeps its own expiry.
   const expiresAt = state.trainingWaived ? null : expiryFor(course.meta.recurrence, now.toISOString(), assignment.previous_expires_at);
   return completeAssignment(trx, { assignment, course, expiresAt, actorId }, now);
+}
+
+/** The modules among `modules` revisited since `since`: each of their scenarios played again,
+ * from its first step, to an ending that completes it. A module without scenarios has nothing to
+ * play again and counts as revisited. */
+export async function modulesRevisitedSince(
+  db: Db | Transaction<DB>,
+  { assignmentId, course, modules, since }: { assignmentId: string; course: Course; modules: string[]; since: string },
+): Promise<Set<string>> {
+  const choices = await db
+    .selectFrom("scenario_choices")
+    .select(["scenario_id", "from_step", "to_step", "ending"])
+    .where("assignment_id", "=", assignmentId)
+    .where("module", "in", modules.length ? modules : [""])
+    .where("chosen_at", ">", since)
+    .orderBy("id", "asc")
+    .execute();
+  const revisited = new Set<string>();
+  for (const slug of modules) {
+    const mod = course.modules.find((m) => m.slug === slug);
+    if (!mod) continue;
+    const progress = scenarioProgressOf(choices, mod.scenarios);
+    if (mod.scenarios.every((s) => progress[s.id]?.completed)) revisited.add(slug);
+  }
+  return revisited;
 }

@@ -1,5 +1,6 @@
-// Quiz attempts: graded on the server, stored whole (answers, score, pass/fail, time), never
-// changed afterwards (the database refuses UPDATE and DELETE on quiz_attempts).
+// Quiz attempts: drawn from the pools and shuffled per attempt, graded on the server against what
+// was shown, stored whole (answers, presentation, score, pass/fail, modules to revisit, time),
+// never changed afterwards (the database refuses UPDATE and DELETE on quiz_attempts).
 import type { Db } from "../../db/connection";
 import type { Assignment } from "../../db/schema";
 import type { Clock } from "../clock";
@@ -7,13 +8,25 @@ import { randomId } from "../ids.server";
 import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { storedRowHash } from "../audit/rows.server";
 import type { Course } from "../courses/catalog.server";
-import type { QuizQuestionView, QuizResultQuestion } from "../components/learner-views";
-import { gradeQuiz, parseAnswers, type Answers } from "./grading";
+import type { QuizQuestionView } from "../components/learner-views";
+import { gradeQuiz, parseAnswers } from "./grading";
+import { modulesToRevisit, presentedQuiz, presentQuiz, type Presentation } from "./presentation";
+import { quizGate, type QuizGate } from "./quiz-policy.server";
 import { completeIfDone, getCourseState, LearningError, quizUnlocked } from "./progress.server";
 
-/** Prompts and options only: what the quiz page may send to the browser. */
-export function questionsForBrowser(course: Course): QuizQuestionView[] {
-  return (course.quiz?.questions ?? []).map((q) => ({
+export { quizGate, type QuizGate };
+
+/** The presentation of attempt number `attemptNumber` (1-based) of an assignment; a preview
+ * (no assignment) sees the first one. */
+export function presentationFor(course: Course, assignmentId: string | null, attemptNumber: number): Presentation {
+  return presentQuiz(course.quiz!, `${assignmentId ?? "preview"}:${attemptNumber}`);
+}
+
+/** Prompts and options only, as the presentation orders them: what the quiz page may send. */
+export function questionsForBrowser(course: Course, presentation?: Presentation): QuizQuestionView[] {
+  if (!course.quiz) return [];
+  const quiz = presentation ? presentedQuiz(course.quiz, presentation) : course.quiz;
+  return (quiz?.questions ?? []).map((q) => ({
     id: q.id,
     prompt: q.prompt,
     select: q.select,
@@ -27,7 +40,7 @@ export type SubmitResult =
 
 export async function submitQuizAttempt(
   db: Db,
-  input: { assignment: Assignment; course: Course; entries: Iterable<[string, FormDataEntryValue]>; actorId: string },
+  input: { assignment: Assignment; course: Course; entries: Iterable<[string, FormDataEntryValue]>; actorId: string; attemptNumber?: number },
   clock: Clock,
 ): Promise<SubmitResult> {
   const { assignment, course } = input;
@@ -36,9 +49,20 @@ export async function submitQuizAttempt(
   const state = await getCourseState(db, assignment, course);
   if (!quizUnlocked(course, state)) throw new LearningError("Complete every module before taking the quiz.", 409);
   if (state.quiz.passedAttemptId) throw new LearningError("You have already passed this quiz.", 409);
-  const parsed = parseAnswers(course.quiz, input.entries);
+  const gate = await quizGate(db, { assignment, course });
+  if (gate.kind === "closed") throw new LearningError(gate.message, 409);
+  if (gate.kind === "revisit") throw new LearningError(`Before your next attempt, revisit: ${gate.modules.map((m) => m.title).join(", ")}.`, 409);
+  const attemptNumber = state.quiz.attempts + 1;
+  if (input.attemptNumber !== undefined && input.attemptNumber !== attemptNumber) {
+    throw new LearningError("This quiz was submitted meanwhile (another tab or window); reload the page for a fresh attempt.", 409);
+  }
+  const presentation = presentationFor(course, assignment.id, attemptNumber);
+  const shown = presentedQuiz(course.quiz, presentation)!;
+  const drawn = new Set(shown.questions.map((q) => q.id));
+  const parsed = parseAnswers(shown, input.entries, new Set(course.quiz.questions.map((q) => q.id).filter((id) => !drawn.has(id))));
   if (!parsed.ok) return parsed;
-  const grade = gradeQuiz(course.quiz, parsed.answers, course.meta.passingScore);
+  const grade = gradeQuiz(shown, parsed.answers, course.meta.passingScore);
+  const revisit = grade.passed ? [] : modulesToRevisit(shown, grade.perQuestion, course.modules.map((m) => m.slug));
   const now = clock();
   const attemptId = `att_${randomId()}`;
   await auditedTransaction(db, async (trx) => {
@@ -57,6 +81,8 @@ export async function submitQuizAttempt(
         passing_score: course.meta.passingScore,
         passed: grade.passed ? 1 : 0,
         submitted_at: now.toISOString(),
+        presented_json: JSON.stringify(presentation),
+        revisit_json: JSON.stringify(revisit),
       })
       .execute();
     await appendAudit(
@@ -73,67 +99,4 @@ export async function submitQuizAttempt(
     if (grade.passed) await completeIfDone(trx, { assignment, course, actorId: input.actorId }, now);
   });
   return { ok: true, attemptId, passed: grade.passed, score: grade.score };
-}
-
-export interface AttemptView {
-  id: string;
-  courseId: string;
-  score: number;
-  passingScore: number;
-  passed: boolean;
-  correctCount: number;
-  questionCount: number;
-  submittedAt: string;
-  /** Null when the course's questions changed since the attempt was made. */
-  questions: QuizResultQuestion[] | null;
-}
-
-/** One attempt, only for the person who made it. After a failed attempt the correct options are
- * not revealed (the explanations are), so a retry still tests understanding. */
-export async function getMyAttempt(
-  db: Db,
-  { viewerId, attemptId, course }: { viewerId: string; attemptId: string; course: Course },
-): Promise<AttemptView | null> {
-  const row = await db
-    .selectFrom("quiz_attempts")
-    .selectAll()
-    .where("id", "=", attemptId)
-    .where("user_id", "=", viewerId)
-    .where("course_id", "=", course.id)
-    .executeTakeFirst();
-  if (!row) return null;
-  const answers = JSON.parse(row.answers_json) as Answers;
-  const passed = row.passed === 1;
-  const sameContent = row.content_hash === course.contentHash && course.quiz;
-  const grade = course.quiz ? gradeQuiz(course.quiz, answers, row.passing_score) : null;
-  return {
-    id: row.id,
-    courseId: row.course_id,
-    score: row.score,
-    passingScore: row.passing_score,
-    passed,
-    correctCount: row.correct_count,
-    questionCount: row.question_count,
-    submittedAt: row.submitted_at,
-    questions:
-      sameContent && grade && course.quiz
-        ? course.quiz.questions.map((q) => ({
-            id: q.id,
-            prompt: q.prompt,
-            select: q.select,
-            right: grade.perQuestion[q.id],
-            explanation: q.explanation,
-            options: q.options.map((o) => {
-              const chosen = (answers[q.id] ?? []).includes(o.id);
-              return {
-                id: o.id,
-                text: o.text,
-                chosen,
-                correct: passed ? o.correct : false,
-                why: passed || chosen ? (o.why ?? null) : null,
-              };
-            }),
-          }))
-        : null,
-  };
 }

@@ -78,7 +78,7 @@ export default function ModulePage() {
         </p>
       ) : null}
       <div className="prose">
-        <ScenarioContext.Provider value={{ progress: d.scenarios, module: d.module.slug, interactive: !d.preview && !d.courseComplete }}>
+        <ScenarioContext.Provider value={{ progress: d.scenarios, module: d.module.slug, interactive: !d.preview && !d.courseComplete, seed: d.choiceSeed }}>
           <MdxContent hash={d.mdxHash} failure={d.mdxFailure} media={d.media} components={courseComponents} />
         </ScenarioContext.Provider>
       </div>

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound } from "~/http/guards.server";
 import { courseAccess } from "~/http/course-access.server";
-import { getMyAttempt } from "~/learning/quiz.server";
-import { QuizResult } from "~/components/Quiz";
+import { getMyAttempt } from "~/learning/attempt-view.server";
+import { QuizResult, RevisitModules } from "~/components/Quiz";
 import { formatDateTime } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Quiz result · Confidant" }];
@@ -43,7 +43,11 @@ export default function AttemptPage() {
         )
       ) : (
         <>
-          <p>Read the explanations below, then try again. Questions you got right are marked; the right answers are shown once you pass.</p>
+          <p>
+            Your answers are not marked question by question, and the right answers are shown once you pass. Look again at the modules below
+            and the ideas they teach, then try again.
+          </p>
+          <RevisitModules courseId={course.id} modules={attempt.revisit} />
           <p>
             <Link className="button" to={`/courses/${course.id}/quiz`}>
               Try again

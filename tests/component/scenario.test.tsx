@@ -5,7 +5,7 @@ import userEvent from "@testing-library/user-event";
 import { createRemixStub } from "@remix-run/testing";
 import { useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { Choice, Scenario, ScenarioContext, Step, type ScenarioProgress } from "../../app/components/Scenario";
+import { BetterMove, Choice, Scenario, ScenarioContext, Step, type ScenarioProgress } from "../../app/components/Scenario";
 import { courseComponents } from "../../app/components/course-components";
 import { Callout } from "../../app/components/Callout";
 
@@ -14,8 +14,9 @@ afterEach(cleanup);
 // The future flags of remix.config.js, so the stub behaves like the app.
 const FUTURE = { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_lazyRouteDiscovery: true, v3_singleFetch: true };
 
-/** The story, built the way compiled MDX builds it: Steps directly inside the Scenario. */
-function story() {
+/** The story, built the way compiled MDX builds it: Steps directly inside the Scenario. With
+ * `teaching`, its poor ending names the better move and leads back to the first step. */
+function story({ teaching = false } = {}) {
   return (
     <Scenario id="s" title="The USB stick">
       <Step id="start">
@@ -26,8 +27,13 @@ function story() {
       <Step id="a" ending="best">
         <p>A went well.</p>
       </Step>
-      <Step id="b" ending="poor">
+      <Step id="b" ending="poor" retry={teaching ? "start" : undefined}>
         <p>B went badly.</p>
+        {teaching ? (
+          <BetterMove>
+            <p>Hand it to IT.</p>
+          </BetterMove>
+        ) : null}
       </Step>
     </Scenario>
   );
@@ -260,4 +266,71 @@ test("a callout with a kind that does not exist falls back to a note", () => {
   render(<Callout kind={"danger" as "note"} title="Heads up">Text.</Callout>);
   const note = screen.getByRole("note", { name: "Note: Heads up" });
   expect(note.className).toBe("callout callout-note");
+});
+
+// --- Ending outcomes, the better move and each learner's own choice order ---------------------
+
+test("a poor ending says it is not complete, hides the better move until asked, and offers it with try again", async () => {
+  const user = userEvent.setup();
+  const { posted } = renderOnRoute(() => inScenario(story({ teaching: true }), { path: ["start", "b"] }));
+  const scenario = await region();
+  expect(within(scenario).getByText("Poor outcome")).toBeTruthy();
+  expect(within(scenario).queryByText("Scenario complete.")).toBeNull();
+  expect(within(scenario).queryByText("Hand it to IT.")).toBeNull();
+  const button = within(scenario).getByRole("button", { name: "See the better move and try again" });
+  await user.click(button);
+  await waitFor(() => expect(posted).toHaveLength(1));
+  expect(posted[0]).toEqual({ intent: "choose", module: "handling", scenario: "s", from: "b", to: "start" });
+});
+
+test("after try again the better move is shown and the choices of the retry step are open again", async () => {
+  renderOnRoute(() => inScenario(story({ teaching: true }), { path: ["start", "b", "start"] }));
+  const scenario = await region();
+  expect(within(scenario).getByText("The better move")).toBeTruthy();
+  expect(within(scenario).getByText("Hand it to IT.")).toBeTruthy();
+  expect(within(scenario).getAllByRole("button").map((b) => b.textContent)).toEqual(["Do A", "Do B"]);
+  expect(within(scenario).queryByText("Scenario complete.")).toBeNull();
+  expect(within(scenario).getByRole("status").textContent).toBe("You have seen the better move. Choose again, or continue when you are ready.");
+});
+
+/** Six choices, so that two seeds almost surely order them differently. */
+function manyChoices() {
+  return (
+    <Scenario id="s" title="The USB stick">
+      <Step id="start">
+        <p>What now?</p>
+        {["a", "b", "c", "d", "e", "f"].map((x) => (
+          <Choice key={x} to={x}>{`Do ${x.toUpperCase()}`}</Choice>
+        ))}
+      </Step>
+      {["a", "b", "c", "d", "e", "f"].map((x) => (
+        <Step key={x} id={x} ending="best">
+          <p>{x}</p>
+        </Step>
+      ))}
+    </Scenario>
+  );
+}
+
+async function orderFor(seed: string | undefined) {
+  const Stub = createRemixStub([
+    { path: "/", Component: () => <ScenarioContext.Provider value={{ progress: {}, module: "m", interactive: true, seed }}>{manyChoices()}</ScenarioContext.Provider> },
+  ]);
+  const { unmount } = render(<Stub initialEntries={["/"]} future={FUTURE} />);
+  const scenario = await region();
+  const order = within(scenario).getAllByRole("button").map((b) => b.textContent);
+  unmount();
+  return order;
+}
+
+test("each learner sees the choices in an order of their own, the same on every visit", async () => {
+  const written = ["Do A", "Do B", "Do C", "Do D", "Do E", "Do F"];
+  expect(await orderFor(undefined)).toEqual(written);
+  const alice = await orderFor("usr_alice");
+  expect([...alice].sort()).toEqual(written);
+  expect(await orderFor("usr_alice")).toEqual(alice);
+  const others: string[] = [];
+  for (const seed of ["usr_bob", "usr_carol", "usr_dan"]) others.push((await orderFor(seed)).join());
+  expect(new Set([alice.join(), ...others]).size).toBeGreaterThan(1);
+  expect([alice.join(), ...others].some((o) => o !== written.join())).toBe(true);
 });

@@ -90,7 +90,7 @@ function longestPath(sc: ScenarioShape): Array<{ from: string; to: string; label
 }
 
 test(
-  "sign in, play the first module's scenarios and complete it with the keyboard alone",
+  "sign in, play the first module's scenarios and complete it, then finish a poor ending through its better move, with the keyboard alone",
   async () => {
     const { page, problems } = tp;
     const mod = w.course.modules[0];
@@ -157,6 +157,30 @@ test(
     const assignment = await w.db.selectFrom("assignments").select("id").where("user_id", "=", w.alice.id).executeTakeFirstOrThrow();
     const done = await w.db.selectFrom("module_progress").select("module").where("assignment_id", "=", assignment.id).execute();
     expect(done.map((d) => d.module)).toEqual([mod.slug]);
+
+    // --- A poor ending in the second module: the better move and try again, by keyboard ------
+    const sc = second.scenarios[0];
+    const poor = sc.steps.find((s) => s.ending === "poor" && sc.steps[0].choices.some((c) => c.to === s.id))!;
+    const label = squash(sc.steps[0].choices.find((c) => c.to === poor.id)!.label);
+    const section = page.locator(`section[aria-labelledby="scenario-${sc.id}-title"]`);
+    await tabTo(page, `the choice "${label}"`, (x) => x.tag === "button" && x.step === sc.steps[0].id && x.text === label);
+    await page.keyboard.press("Enter");
+    await section.locator(`.scenario-step[data-step="${poor.id}"]`).waitFor();
+    expect(await section.getByRole("status").textContent()).not.toContain("Scenario complete.");
+    const better = await tabTo(page, "See the better move and try again", (f) => f.tag === "button" && f.text === "See the better move and try again");
+    expect(better.focusVisible).toBe(true);
+    expect(better.outlineWidth).toBeGreaterThan(0);
+    await page.keyboard.press("Enter");
+    await section.getByText("The better move", { exact: true }).waitFor();
+    // Focus follows to the step the better choice is on, whose choices are open again.
+    await expect.poll(async () => (await focused(page)).step, { timeout: 10_000 }).toBe(poor.retry);
+    expect(await section.locator(".scenario-step").last().getAttribute("data-step")).toBe(poor.retry);
+    const next = await tabTo(page, "Complete and continue", (f) => f.tag === "button" && f.text === "Complete and continue");
+    expect(next.focusVisible).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForURL((u) => u.pathname === `/courses/${COURSE_ID}/${w.course.modules[2].slug}`);
+    const after = await w.db.selectFrom("module_progress").select("module").where("assignment_id", "=", assignment.id).orderBy("completed_at").execute();
+    expect(after.map((d) => d.module).sort()).toEqual([mod.slug, second.slug].sort());
 
     expect(problems).toEqual([]);
   },

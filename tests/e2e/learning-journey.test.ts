@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { verifyAuditChain } from "../../app/audit/audit.server";
 import { formatDate } from "../../app/components/format";
 import { pathToEnding, wrongAnswers } from "../../app/demo/factories.server";
+import { presentationFor } from "../../app/learning/quiz.server";
 import { policyStatement } from "../../app/courses/catalog.server";
 import { DEMO_PASSWORD } from "../../scripts/seed";
 import type { TestDb } from "../support/db";
@@ -126,8 +127,14 @@ test(
     const quizPath = `/courses/${COURSE_ID}/quiz`;
     await arrive(page, quizPath, "Check your understanding");
     const wrong = new Map(wrongAnswers(course).map(([k, v]) => [k.slice(2), v]));
+    // Each attempt shows the questions drawn for it (two per module), options in its own order.
+    const drawnFor = (n: number) => presentationFor(course, assignment.id, n).questions.map((d) => quiz.questions.find((q) => q.id === d.id)!);
+    const drawnCount = drawnFor(1).length;
+    expect(drawnCount).toBe(2 * course.modules.length);
+    let attemptNumber = 0;
     const answer = async (pick: (q: (typeof quiz.questions)[number]) => string[]) => {
-      for (const [qi, q] of quiz.questions.entries()) {
+      attemptNumber++;
+      for (const [qi, q] of drawnFor(attemptNumber).entries()) {
         const group = page.getByRole("group", { name: `Question ${qi + 1}: ${squash(q.prompt)}`, exact: true });
         for (const id of pick(q)) {
           const option = q.options.find((o) => o.id === id)!;
@@ -139,9 +146,13 @@ test(
     await answer((q) => [wrong.get(q.id)!]);
     await arrive(page, new RegExp(`^${quizPath}/att_\\w+$`), "Not passed yet");
     const failedScore = squash((await page.getByRole("status").filter({ hasText: "pass mark" }).textContent()) ?? "");
-    expect(failedScore).toBe(`0% · 0 of ${quiz.questions.length} right (pass mark ${course.meta.passingScore}%)`);
-    // The right answers are not shown until a pass.
+    expect(failedScore).toBe(`0% · 0 of ${drawnCount} right (pass mark ${course.meta.passingScore}%)`);
+    // The right answers are not shown until a pass, and no question is marked right or wrong;
+    // the modules to revisit are named, each a link to its module.
     expect(await page.locator(".tag-correct").count()).toBe(0);
+    expect(await page.locator(".result-mark").count()).toBe(0);
+    const revisit = page.getByRole("region", { name: "Modules to revisit" });
+    expect(await revisit.getByRole("link").allTextContents()).toEqual(course.modules.map((m) => m.title));
 
     await page.getByRole("link", { name: "Try again" }).click();
     await arrive(page, quizPath, "Check your understanding");
@@ -150,7 +161,7 @@ test(
     await answer((q) => q.options.filter((o) => o.correct).map((o) => o.id));
     await arrive(page, new RegExp(`^${quizPath}/att_\\w+$`), "You passed");
     const passedScore = squash((await page.getByRole("status").filter({ hasText: "pass mark" }).textContent()) ?? "");
-    expect(passedScore).toBe(`100% · ${quiz.questions.length} of ${quiz.questions.length} right (pass mark ${course.meta.passingScore}%)`);
+    expect(passedScore).toBe(`100% · ${drawnCount} of ${drawnCount} right (pass mark ${course.meta.passingScore}%)`);
 
     // --- Sign the agreement ----------------------------------------------------------------
     await page.getByRole("link", { name: "Continue: sign the agreement" }).click();

@@ -1,9 +1,11 @@
 // The quiz's answer keys never reach the browser before a pass: not in the quiz page's HTML, not
 // in its single-fetch data, not in any JavaScript the page loads. A failed attempt's result page
-// shows explanations but not which options are correct; a passed attempt's shows everything.
+// marks no question and shows no option's key: it names the modules to revisit and gives the
+// explanations of their questions; a passed attempt's shows everything.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { decode } from "turbo-stream";
 import { correctAnswers, workThroughCourse, wrongAnswers } from "../../app/demo/factories.server";
+import { presentationFor } from "../../app/learning/quiz.server";
 import type { Assignment } from "../../db/schema";
 import { assignCourse, COURSE_ID, makeWorld, PASSWORD, SECRET, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
@@ -160,18 +162,21 @@ describe("the quiz page before a pass", () => {
     everything = new Map([[`${QUIZ} (HTML)`, html], [`${QUIZ}.data`, data], ...scripts]);
   });
 
-  test("is the real quiz: every prompt and option is there (so the absence checks mean something)", async () => {
+  test("is the real quiz: every drawn prompt and option is there, in the order drawn (so the absence checks mean something)", async () => {
     const quiz = w.course.quiz!;
-    expect(quiz.questions.length).toBeGreaterThan(0);
+    const drawn = presentationFor(w.course, assignment.id, 1);
+    // Two questions from each module's pool of three.
+    expect(drawn.questions).toHaveLength(2 * w.course.modules.length);
     for (const q of quiz.questions) {
-      expect(findIn(new Map([["html", html]]), squash(q.prompt)), q.id).toEqual(["html"]);
-      expect(findIn(new Map([["data", data]]), squash(q.prompt)), q.id).toEqual(["data"]);
-      for (const o of q.options) expect(findIn(new Map([["html", html]]), squash(o.text)), `${q.id}/${o.id}`).toEqual(["html"]);
+      const shown = drawn.questions.some((d) => d.id === q.id) ? ["html"] : [];
+      expect(findIn(new Map([["html", html]]), squash(q.prompt)), q.id).toEqual(shown);
+      expect(findIn(new Map([["data", data]]), squash(q.prompt)), q.id).toEqual(shown.length ? ["data"] : []);
+      if (shown.length) for (const o of q.options) expect(findIn(new Map([["html", html]]), squash(o.text)), `${q.id}/${o.id}`).toEqual(["html"]);
     }
     // The loader data decodes to prompts and options, and nothing else per option.
     const decoded = (await decode(new Response(data).body!)).value as Record<string, { data?: { questions?: unknown } }>;
     const questions = decoded["routes/courses.$course.quiz._index"]?.data?.questions as Array<{ id: string; options: Array<Record<string, unknown>> }>;
-    expect(questions.map((q) => q.id)).toEqual(quiz.questions.map((q) => q.id));
+    expect(questions.map((q) => ({ id: q.id, options: q.options.map((o) => o.id) }))).toEqual(drawn.questions);
     for (const q of questions) {
       expect(Object.keys(q).sort()).toEqual(["id", "options", "prompt", "select"]);
       for (const o of q.options) expect(Object.keys(o).sort()).toEqual(["id", "text"]);
@@ -219,7 +224,7 @@ describe("the quiz page before a pass", () => {
 
 describe("quiz results", () => {
   type ResultOption = { id: string; text: string; chosen: boolean; correct: boolean; why: string | null };
-  type ResultQuestion = { id: string; right: boolean; explanation: string; options: ResultOption[] };
+  type ResultQuestion = { id: string; right: boolean | null; explanation: string | null; options: ResultOption[] };
 
   async function submit(entries: Array<[string, string]>) {
     const res = await server.post(QUIZ, entries, cookie);
@@ -232,68 +237,89 @@ describe("quiz results", () => {
     const single = await server.get(`${location}.data`, cookie);
     expect(single.status).toBe(200);
     const data = await single.text();
-    const decoded = (await decode(new Response(data).body!)).value as Record<string, { data?: { attempt?: { id: string; passed: boolean; questions: ResultQuestion[] } } }>;
+    const decoded = (await decode(new Response(data).body!)).value as Record<string, { data?: { attempt?: { id: string; passed: boolean; questions: ResultQuestion[]; revisit: Array<{ slug: string; ideas: string[] }> } } }>;
     const attempt = decoded["routes/courses.$course.quiz.$attempt"]!.data!.attempt!;
     return { html, data, attempt, pages: new Map([["HTML", html], ["data", data]]) };
   }
 
-  /** Right on all but the last four questions: not enough to pass (17 questions, 80%). */
-  function mostlyRight(): Array<[string, string]> {
+  /** Right on every drawn question except those of `wrongModules`. */
+  function rightExceptIn(wrongModules: string[]): Array<[string, string]> {
     const quiz = w.course.quiz!;
-    const wrongFrom = quiz.questions.length - 4;
     const right = correctAnswers(w.course);
     const wrong = wrongAnswers(w.course);
-    return quiz.questions.flatMap((q, i) => (i < wrongFrom ? right.filter(([k]) => k === `q.${q.id}`) : wrong.filter(([k]) => k === `q.${q.id}`)));
+    return quiz.questions.flatMap((q) => (wrongModules.includes(q.module!) ? wrong : right).filter(([k]) => k === `q.${q.id}`));
   }
 
   function expectNothingRevealed(r: Awaited<ReturnType<typeof submit>>, label: string) {
     expect(r.attempt.passed, label).toBe(false);
     expect(r.html, label).toContain("Not passed yet");
-    // Rendered: no option is tagged or styled as the correct one.
+    // Rendered: no question is marked, no option is tagged or styled as the correct one.
     expect(r.html, label).not.toContain("Correct answer");
+    expect(r.html, label).not.toContain("Not quite");
     expect(r.html, label).not.toMatch(/class="[^"]*\bis-correct\b/);
-    // Data: every option says correct: false; only chosen options carry their 'why'.
+    // Data: no question says whether it was right, no option says it is correct, no 'why' at all.
     for (const q of r.attempt.questions) {
+      expect(q.right, `${label} ${q.id}`).toBeNull();
+      expect(q.explanation, `${label} ${q.id}`).toBeNull();
       for (const o of q.options) {
         expect(o.correct, `${label} ${q.id}/${o.id}`).toBe(false);
-        if (!o.chosen) expect(o.why, `${label} ${q.id}/${o.id}`).toBeNull();
+        expect(o.why, `${label} ${q.id}/${o.id}`).toBeNull();
       }
     }
-    // The 'why' of a correct option the person did not choose is nowhere in the page or its data.
-    const chosen = new Set(r.attempt.questions.flatMap((q) => q.options.filter((o) => o.chosen).map((o) => `${q.id}/${o.id}`)));
-    const hidden = answerKeyNeedles().filter((n) => n.optionCorrect && !chosen.has(`${n.question}/${n.kind.replace("why of option ", "")}`));
-    expect(hidden.length, label).toBeGreaterThan(0);
-    expect(hidden.map((n) => ({ ...n, in: findIn(r.pages, n.slice) })).filter((n) => n.in.length > 0), label).toEqual([]);
+    // No option's 'why', chosen or not, is anywhere in the page or its data.
+    const whys = answerKeyNeedles().filter((n) => n.kind !== "explanation");
+    expect(whys.length, label).toBeGreaterThan(0);
+    expect(whys.map((n) => ({ ...n, in: findIn(r.pages, n.slice) })).filter((n) => n.in.length > 0), label).toEqual([]);
   }
 
-  test("a failed attempt does not reveal which options are correct; a passed one does", async () => {
+  test("a failed attempt marks no question and names the modules to revisit with their ideas; a passed one shows everything", async () => {
+    const modules = w.course.modules.map((m) => m.slug);
+    const drawnCount = 2 * modules.length;
     const allWrong = await submit(wrongAnswers(w.course));
-    expect(readable(allWrong.html)).toContain("0% · 0 of 17 right (pass mark 80%)");
+    expect(readable(allWrong.html)).toContain(`0% · 0 of ${drawnCount} right (pass mark 80%)`);
     expectNothingRevealed(allWrong, "all wrong");
-    // The explanations are shown after a failed attempt, by design.
-    for (const n of answerKeyNeedles().filter((x) => x.kind === "explanation")) expect(findIn(allWrong.pages, n.slice), n.question).toEqual(["HTML", "data"]);
+    expect(allWrong.attempt.revisit.map((m) => m.slug)).toEqual(modules);
+    // The ideas of every drawn question are given, under its module.
+    const first = presentationFor(w.course, assignment.id, 1).questions.map((q) => q.id);
+    for (const n of answerKeyNeedles().filter((x) => x.kind === "explanation")) {
+      expect(findIn(allWrong.pages, n.slice), n.question).toEqual(first.includes(n.question) ? ["HTML", "data"] : []);
+    }
 
-    const partly = await submit(mostlyRight());
-    expect(readable(partly.html)).toContain("76% · 13 of 17 right (pass mark 80%)");
-    expectNothingRevealed(partly, "13 of 17");
-    expect(partly.attempt.questions.filter((q) => q.right)).toHaveLength(13);
+    // Wrong only in two modules: 10 of 14, and only those two are named, in course order.
+    const weak = [modules[4], modules[1]];
+    const partly = await submit(rightExceptIn(weak));
+    expect(readable(partly.html)).toContain(`71% · ${drawnCount - 4} of ${drawnCount} right (pass mark 80%)`);
+    expectNothingRevealed(partly, "10 of 14");
+    expect(partly.attempt.revisit.map((m) => m.slug)).toEqual([modules[1], modules[4]]);
+    for (const slug of [modules[1], modules[4]]) expect(readable(partly.html)).toContain(w.course.modules.find((m) => m.slug === slug)!.title);
+    const second = presentationFor(w.course, assignment.id, 2).questions.map((q) => q.id);
+    for (const n of answerKeyNeedles().filter((x) => x.kind === "explanation")) {
+      const q = w.course.quiz!.questions.find((x) => x.id === n.question)!;
+      const given = second.includes(q.id) && weak.includes(q.module!);
+      expect(findIn(partly.pages, n.slice), n.question).toEqual(given ? ["HTML", "data"] : []);
+    }
 
     const passed = await submit(correctAnswers(w.course));
     expect(passed.attempt.passed).toBe(true);
     expect(passed.html).toContain("You passed");
     const quiz = w.course.quiz!;
-    const correctCount = quiz.questions.flatMap((q) => q.options.filter((o) => o.correct)).length;
+    const third = presentationFor(w.course, assignment.id, 3).questions.map((q) => q.id);
+    const correctCount = quiz.questions.filter((q) => third.includes(q.id)).flatMap((q) => q.options.filter((o) => o.correct)).length;
     expect(passed.html.match(/<span class="tag tag-correct">Correct answer<\/span>/g) ?? []).toHaveLength(correctCount);
+    expect(passed.attempt.questions.map((q) => q.id)).toEqual(third);
     for (const q of passed.attempt.questions) {
       const key = quiz.questions.find((x) => x.id === q.id)!;
-      expect(q.options.map((o) => [o.id, o.correct]), q.id).toEqual(key.options.map((o) => [o.id, o.correct]));
+      expect(q.right, q.id).toBe(true);
+      // In the order the attempt showed them, each with its key.
+      const order = presentationFor(w.course, assignment.id, 3).questions.find((x) => x.id === q.id)!.options;
+      expect(q.options.map((o) => [o.id, o.correct]), q.id).toEqual(order.map((id) => [id, key.options.find((o) => o.id === id)!.correct]));
     }
     // The passed result carries `correct` per option, and the pattern used above sees it.
     expect(passed.data).toMatch(CORRECT_KEY);
     expect(passed.html).toMatch(CORRECT_KEY);
-    // After a pass every explanation and every 'why' is on the page: which also shows that the
-    // slices used above are found when they are there.
-    const missing = answerKeyNeedles().filter((n) => findIn(new Map([["HTML", passed.html]]), n.slice).length === 0);
+    // After a pass every explanation and every 'why' of the drawn questions is on the page: which
+    // also shows that the slices used above are found when they are there.
+    const missing = answerKeyNeedles().filter((n) => third.includes(n.question) && findIn(new Map([["HTML", passed.html]]), n.slice).length === 0);
     expect(missing).toEqual([]);
 
     // Once passed, the quiz page itself sends the person to the passed attempt.

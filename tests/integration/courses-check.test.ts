@@ -155,7 +155,7 @@ test("a scenario id used by two modules is reported in the second, naming the fi
 test("an unknown component is reported at its line, with the components that exist", async () => {
   const run = await check(fixture("unknown-component"));
   expectAuthorFacingFailure(run, [
-    [`unknown-component/${COURSE}/01-the-basics.mdx:9`, /^unknown component <Poll>; available: <Callout>, <Scenario>, <Step>, <Choice>, <Figure>, <Video>$/],
+    [`unknown-component/${COURSE}/01-the-basics.mdx:9`, /^unknown component <Poll>; available: <Callout>, <Scenario>, <Step>, <Choice>, <BetterMove>, <Figure>, <Video>$/],
   ]);
 });
 

@@ -72,14 +72,17 @@ test("a good scenario yields its shape: steps in order, endings, choices with la
       {
         id: "start",
         ending: null,
+        outcome: null,
+        retry: null,
+        betterMove: null,
         line: 14,
         choices: [
           { to: "plugged-in", label: "Plug it into your laptop", line: 17 },
           { to: "handed-in", label: "Take it to the IT desk", line: 18 },
         ],
       },
-      { id: "plugged-in", ending: "poor", line: 20, choices: [] },
-      { id: "handed-in", ending: "best", line: 23, choices: [] },
+      { id: "plugged-in", ending: "poor", outcome: "poor", retry: null, betterMove: null, line: 20, choices: [] },
+      { id: "handed-in", ending: "best", outcome: "best", retry: null, betterMove: null, line: 23, choices: [] },
     ],
   });
 });
@@ -120,7 +123,7 @@ test("a deeper story with several paths that rejoin is accepted", () => {
 test("an unknown component is reported at its line, listing the components that exist", () => {
   const source = moduleSource("", "Intro.", "", "<Quiz>", "  What?", "</Quiz>", "");
   expect(analyzeMdx(source).problems).toEqual([
-    { line: 9, message: "unknown component <Quiz>; available: <Callout>, <Scenario>, <Step>, <Choice>, <Figure>, <Video>" },
+    { line: 9, message: "unknown component <Quiz>; available: <Callout>, <Scenario>, <Step>, <Choice>, <BetterMove>, <Figure>, <Video>" },
   ]);
 });
 
