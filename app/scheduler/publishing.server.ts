@@ -194,3 +194,17 @@ export async function publishCourse(
   return { plan };
 }
 
+
+/** The preview as the command line prints it. */
+export function formatPublicationPlan(p: PublicationPlan): string {
+  const n = (x: number) => x.toLocaleString("en");
+  const lines = [
+    `${p.title} (${p.courseId}) version ${p.contentHash}${p.previousHash ? `, replacing ${p.previousHash}` : ", never published before"}`,
+    `Publishing issues ${n(p.issues)} assignment${p.issues === 1 ? "" : "s"}, ${n(p.emails)} email${p.emails === 1 ? "" : "s"} at the next scheduler run.`,
+    ...Object.entries(p.byReason).map(([reason, count]) => `  ${n(count)} ${reason.replace("_", " ")}`),
+    `Open assignments not yet started that move to this version: ${n(p.notStarted)}`,
+    `People part-way through: ${n(p.inProgress)} (${p.restart ? "they move to this version and start their unfinished modules again" : "they stay on the version they are on"})`,
+  ];
+  if (p.people.length) lines.push(`It reaches${p.issues > p.people.length ? ` (the first ${p.people.length})` : ""}:`, ...p.people.map((x) => `  ${x.name} <${x.email}>`));
+  return lines.join("\n");
+}
