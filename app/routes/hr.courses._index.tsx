@@ -60,19 +60,10 @@ export default function PublishingList() {
         </tbody>
       </table>
       {problems.length > 0 ? (
-        <section className="form-error" aria-labelledby="problems-h">
-          <h2 id="problems-h">Problems in the courses folder</h2>
-          <ul>
-            {problems.map((p, i) => (
-              <li key={i}>
-                <code>
-                  {p.file}:{p.line}
-                </code>{" "}
-                {p.message}
-              </li>
-            ))}
-          </ul>
-        </section>
+        <p className="form-error" role="alert">
+          {`The courses folder has ${problems.length} problem${problems.length === 1 ? "" : "s"}; a course with problems cannot be published until they are fixed.`}{" "}
+          <Link to="/courses">See them in the course catalog</Link> or run <code>npm run courses:check</code>.
+        </p>
       ) : null}
     </div>
   );
