@@ -31,8 +31,7 @@ export default function CoursePage() {
       ) : null}
       {c.assignment?.restartedAt ? (
         <p className="notice" role="status">
-          This course was updated on {formatDate(c.assignment.restartedAt)}. The modules you had not finished start again from the beginning in the new version; the modules you
-          finished stay finished.
+          {`This course was updated on ${formatDate(c.assignment.restartedAt)}. The modules you had not finished start again from the beginning in the new version; the modules you finished stay finished.`}
         </p>
       ) : null}
       {!c.preview && c.next ? (

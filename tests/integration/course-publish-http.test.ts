@@ -4,7 +4,10 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { makeWorld, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
-import { addDraftCourse, coursesCopy } from "../support/publishing";
+import { addDraftCourse, coursesCopy, editLiveCourse } from "../support/publishing";
+import { replaceCatalog } from "../../app/courses/reload.server";
+import { loadCatalog } from "../../app/courses/catalog.server";
+import { assign, workThroughCourse } from "../../app/demo/factories.server";
 import { recordBaseline } from "../../app/scheduler/publishing.server";
 import { liveCatalog } from "../../app/courses/live.server";
 import { compileMdx } from "../../app/courses/mdx.server";
@@ -102,4 +105,22 @@ test("HR gets 404 for a course or module that does not exist, and publishing a s
   expect(stale.status).toBe(409);
   expect(await stale.text()).toContain("changed in the folder since you previewed it");
   expect(await counts()).toEqual(before);
+});
+
+test("publishing with “restart in-progress learners” tells a learner part-way through that unfinished modules start again; one left on the old version is not told", async () => {
+  const course = w.catalog.courses.get("protecting-trade-secrets")!;
+  const a = await assign(w.db, { userId: w.alice.id, course }, w.clock);
+  await workThroughCourse(w.db, { user: w.alice, assignment: a, course, catalog: w.catalog, upTo: "modules", modules: 1, password: "", secret: "" }, w.clock);
+  editLiveCourse(folder.dir);
+  replaceCatalog(w.drafts, loadCatalog(folder.dir)); // as npm run dev does on a change
+  const hr = await server.login(w.hr.email);
+  const alice = await server.login(w.alice.email);
+  const v2 = w.drafts.courses.get("protecting-trade-secrets")!.contentHash;
+  expect((await server.post("/hr/courses/protecting-trade-secrets", { intent: "publish", contentHash: v2 }, hr)).status).toBe(302);
+  const before = await (await server.get("/courses/protecting-trade-secrets", alice)).text();
+  expect(before).not.toContain("This course was updated on");
+  expect((await server.post("/hr/courses/protecting-trade-secrets", { intent: "publish", contentHash: v2, restart: "on" }, hr)).status).toBe(302);
+  const after = await (await server.get("/courses/protecting-trade-secrets", alice)).text();
+  expect(after).toContain("This course was updated on 1 March 2027. The modules you had not finished start again from the beginning in the new version; the modules you finished stay finished.");
+  expect(after).toContain("✓ Done");
 });
