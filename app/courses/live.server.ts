@@ -56,7 +56,8 @@ export async function courseForAssignment(db: Kysely<DB>, live: Catalog, assignm
 /** Builds the live catalog: each published course whose folder still exists, at its published
  * version. A folder later broken keeps its published version live. */
 export async function liveCatalog(db: Kysely<DB>, drafts: Catalog): Promise<Catalog> {
-  const live: Catalog = { root: drafts.root, courses: new Map(), policies: drafts.policies, problems: [] };
+  // The folder's problems stay visible (the catalog page lists them) whatever is live.
+  const live: Catalog = { root: drafts.root, courses: new Map(), policies: drafts.policies, problems: drafts.problems };
   await syncLiveCatalog(db, live, drafts);
   return live;
 }
@@ -74,6 +75,7 @@ export async function syncLiveCatalog(db: Kysely<DB>, live: Catalog, drafts: Cat
   live.courses.clear();
   for (const [id, c] of next) live.courses.set(id, c);
   live.policies = drafts.policies;
+  live.problems = drafts.problems;
 }
 
 // --- the HR list -------------------------------------------------------------------------------
