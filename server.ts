@@ -7,6 +7,9 @@ import { createApp } from "./app/http/app.server";
 import { systemClock } from "./app/clock";
 import { accountLinks, mailKicker, startSchedulerLoop } from "./app/scheduler/run.server";
 import { startMailLoop } from "./app/notifications/mail-loop.server";
+import { watchCourses } from "./app/courses/reload.server";
+import { syncLiveCatalog } from "./app/courses/live.server";
+import { formatProblems } from "./app/courses/catalog.server";
 
 /** `scheduler: false` leaves the in-process scheduler to be started by the caller (the demo
  * starts it only once its seed is complete, so the first run never sees a half-seeded database). */
@@ -31,7 +34,17 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, { schedu
   if (scheduler) startScheduler();
   // Mail has its own loop (MAIL_EVERY_SECONDS; 0 leaves it to `npm run mail`).
   const mail = startMailLoop({ ...booted, clock: systemClock, personalise: accountLinks(booted.db, booted.config.origin) });
+  // `npm run dev`: the courses folder reloads on change (never in production).
+  const stopWatching =
+    booted.config.env === "development"
+      ? watchCourses(booted.drafts, async (report) => {
+          await syncLiveCatalog(booted.db, booted.catalog, booted.drafts);
+          booted.logger.info(report, "courses reloaded");
+          if (booted.drafts.problems.length) booted.logger.error(`Some courses are broken:\n${formatProblems(booted.drafts.problems)}`);
+        })
+      : () => {};
   const shutdown = async () => {
+    stopWatching();
     stopScheduler();
     await mail.stop();
     server.close();

@@ -7,11 +7,16 @@ import { checkSqliteFolder, checkStorageAtStart, explainOpenError } from "../db/
 import { sql } from "kysely";
 import { readConfig, type AppConfig } from "./config.server";
 import { formatProblems, loadCatalog, type Catalog } from "./courses/catalog.server";
+import { liveCatalog } from "./courses/live.server";
+import { recordBaseline } from "./scheduler/publishing.server";
 
 export interface Booted {
   config: AppConfig;
   db: Db;
+  /** The live catalog: each course at the version HR published (decision 024). */
   catalog: Catalog;
+  /** The courses folder as it is now: drafts, previewed and published from HR's course pages. */
+  drafts: Catalog;
   logger: pino.Logger;
 }
 
@@ -32,12 +37,17 @@ export async function boot(env: NodeJS.ProcessEnv = process.env): Promise<Booted
   await checkStorageAtStart(db, config.databaseUrl, { quickCheck: config.database.quickCheck });
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info({ applied }, "migrations applied");
-  const catalog = loadCatalog(config.coursesDir);
-  if (catalog.problems.length) {
-    logger.error(`Some courses are broken and were left out:\n${formatProblems(catalog.problems)}`);
+  const drafts = loadCatalog(config.coursesDir);
+  if (drafts.problems.length) {
+    logger.error(`Some courses are broken and were left out:\n${formatProblems(drafts.problems)}`);
   }
-  logger.info({ courses: [...catalog.courses.keys()], policies: [...catalog.policies.keys()] }, "catalog loaded");
-  return { config, db, catalog, logger };
+  // The first start after the upgrade records the courses live today as published.
+  const baseline = await recordBaseline(db, drafts, new Date());
+  if (baseline.length) logger.info({ courses: baseline }, "courses recorded as published at upgrade");
+  const catalog = await liveCatalog(db, drafts);
+  const unpublished = [...drafts.courses.keys()].filter((id) => !catalog.courses.has(id));
+  logger.info({ courses: [...catalog.courses.keys()], drafts: unpublished, policies: [...catalog.policies.keys()] }, "catalog loaded");
+  return { config, db, catalog, drafts, logger };
 }
 
 /** PostgreSQL may still be starting (or restarting) when the app does: retry with backoff, then

@@ -105,6 +105,7 @@ function Header() {
                 <NavLink to="/hr/board">Top compliers</NavLink>
                 <NavLink to="/hr/recognition">Recognition</NavLink>
                 <NavLink to="/courses">Courses</NavLink>
+                <NavLink to="/hr/courses">Publishing</NavLink>
                 <NavLink to="/hr/outbox">Outbox</NavLink>
               </>
             ) : null}

@@ -14,6 +14,7 @@ import * as m0009 from "./migrations/0009_evidence_packs";
 import * as m0010 from "./migrations/0010_account_links";
 import * as m0011 from "./migrations/0011_second_factors";
 import * as m0012 from "./migrations/0012_signature_record";
+import * as m0017 from "./migrations/0017_course_publishing";
 import * as m0018 from "./migrations/0018_quiz_presentation";
 
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "0010_account_links": m0010,
   "0011_second_factors": m0011,
   "0012_signature_record": m0012,
+  "0017_course_publishing": m0017,
   "0018_quiz_presentation": m0018,
 };
 

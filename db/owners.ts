@@ -38,6 +38,9 @@ export const tableOwners: Record<keyof DB, string> = {
   score_runs: "app/recognition/scores-refresh.server.ts",
   person_scores: "app/recognition/scores-refresh.server.ts",
   evidence_packs: "app/evidence/stored-packs.server.ts",
+  course_publications: "app/scheduler/publishing.server.ts",
+  compiled_modules: "app/courses/compiled-store.server.ts",
+  publishing_baseline: "app/scheduler/publishing.server.ts",
 };
 
 /** Writers besides the owner, each with the reason routing it through the owner would change

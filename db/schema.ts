@@ -48,6 +48,9 @@ export interface CourseVersionsTable {
   title: string;
   metadata_json: string;
   recorded_at: string;
+  /** The whole course as it was (modules' sources and scenario shapes, quiz), so a learner on
+   * this version keeps it after the folder changes. Null on rows recorded before publishing. */
+  content_json: string | null;
 }
 
 export interface PolicyVersionsTable {
@@ -83,6 +86,11 @@ export interface AssignmentsTable {
   family: string | null;
   previous_expires_at: string | null;
   renewal_issued_at: string | null;
+  /** The course content version this assignment is on (null: recorded before versions were kept). */
+  content_hash: string | null;
+  /** When a "restart in-progress learners" publication moved it to that version: scenario
+   * choices before it belong to the old version. */
+  content_since: string | null;
 }
 
 export interface ModuleProgressTable {
@@ -467,6 +475,32 @@ export interface EvidencePacksTable {
   pdf_base64: string | null;
 }
 
+/** A course version made live by HR (or recorded as live at upgrade: mode `baseline`). */
+export interface CoursePublicationsTable {
+  id: string;
+  course_id: string;
+  content_hash: string;
+  mode: "baseline" | "publish" | "restart";
+  published_at: string;
+  actor_id: string | null;
+  assignments: Generated<number>;
+  emails: Generated<number>;
+  restarted: Generated<number>;
+}
+
+/** Compiled MDX by the module source's hash, kept so old versions are served after a restart. */
+export interface CompiledModulesTable {
+  hash: string;
+  code: string;
+  compiled_at: string;
+}
+
+/** One row: whether the courses live at upgrade have been recorded as published yet. */
+export interface PublishingBaselineTable {
+  id: number;
+  recorded_at: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -501,6 +535,9 @@ export interface DB {
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   pending_sign_ins: PendingSignInsTable;
+  course_publications: CoursePublicationsTable;
+  compiled_modules: CompiledModulesTable;
+  publishing_baseline: PublishingBaselineTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -62,6 +62,7 @@ export async function issueAssignment(trx: Transaction<DB>, input: IssueInput, c
       cancelled_at: null,
       note: input.note ?? null,
       family: input.family ?? input.course.id,
+      content_hash: input.course.contentHash,
     })
     .onConflict((oc) => oc.columns(["user_id", "course_id", "cycle"]).doNothing())
     .executeTakeFirst();
@@ -126,6 +127,7 @@ export async function issueAssignments<T extends NewAssignment>(
         assigned_at: at,
         due_at: r.dueAt,
         previous_expires_at: r.previousExpiresAt ?? null,
+        content_hash: r.course.contentHash,
       })),
     )
     .onConflict((oc) => oc.columns(["user_id", "course_id", "cycle"]).doNothing())
@@ -152,6 +154,26 @@ export async function issueAssignments<T extends NewAssignment>(
 }
 
 /** Marks completed cycles as renewed (their renewal was issued), once. */
+/** At the upgrade that adds publishing: open assignments recorded without a content version are
+ * on the content live at that moment. */
+export async function pinContentVersion(trx: Transaction<DB>, { courseId, contentHash }: { courseId: string; contentHash: string }): Promise<number> {
+  const r = await trx.updateTable("assignments").set({ content_hash: contentHash }).where("course_id", "=", courseId).where("content_hash", "is", null).where("completed_at", "is", null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** A publication moves open assignments to its content version; `since` (a restart) says from
+ * when their scenario choices count, so unfinished modules start again. */
+export async function moveToContentVersion(trx: Transaction<DB>, { ids, contentHash, since }: { ids: string[]; contentHash: string; since: string | null }): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await trx
+      .updateTable("assignments")
+      .set({ content_hash: contentHash, content_since: since })
+      .where("id", "in", ids.slice(i, i + 500))
+      .where("completed_at", "is", null)
+      .execute();
+  }
+}
+
 export async function markRenewalsIssued(trx: Transaction<DB>, ids: string[], now: Date) {
   await trx
     .updateTable("assignments")

@@ -16,6 +16,8 @@ export interface ScenarioContextValue {
   interactive: boolean;
   /** The learner's own seed: each of their steps shows its choices in an order of its own. */
   seed?: string;
+  /** A preview that clicks through: choices move between steps in the browser, nothing is posted. */
+  preview?: boolean;
 }
 
 export const ScenarioContext = createContext<ScenarioContextValue>({ progress: {}, module: "", interactive: false });
@@ -25,6 +27,8 @@ interface StepContextValue {
   stepId: string;
   active: boolean;
   chosen: string | null;
+  /** Preview only: follow a choice without posting it. */
+  follow?: (to: string) => void;
 }
 const StepContext = createContext<StepContextValue | null>(null);
 
@@ -67,7 +71,8 @@ export function BetterMove({ children }: { children?: ReactNode }) {
 }
 
 export function Scenario({ id, title, children }: { id: string; title?: string; children?: ReactNode }) {
-  const { progress } = useContext(ScenarioContext);
+  const { progress, preview } = useContext(ScenarioContext);
+  const [previewPath, setPreviewPath] = useState<string[] | null>(null);
   const steps = Children.toArray(children).filter(
     (c): c is ReactElement<StepProps> => isValidElement(c) && c.type === Step,
   );
@@ -76,7 +81,8 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
   // "Try another path" restarts locally; the next choice starts a new run on the server.
   const [restartedAtRun, setRestartedAtRun] = useState<number | null>(null);
   const fresh = !saved?.path?.length || restartedAtRun === saved.runs;
-  const path = fresh ? [first] : saved.path;
+  const path = preview ? previewPath ?? [first] : fresh ? [first] : saved.path;
+  const follow = preview ? (to: string) => setPreviewPath([...path, to]) : undefined;
   const byId = new Map(steps.map((s) => [s.props.id, s]));
   const current = byId.get(path[path.length - 1]);
   const outcome = current?.props.ending;
@@ -109,7 +115,7 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
             data-step={stepId}
           >
             {ending ? <p className="ending-badge">{ENDING_TEXT[ending] ?? ending}</p> : null}
-            <StepContext.Provider value={{ scenarioId: id, stepId, active, chosen: path[i + 1] ?? null }}>
+            <StepContext.Provider value={{ scenarioId: id, stepId, active, chosen: path[i + 1] ?? null, follow }}>
               {step}
             </StepContext.Provider>
           </div>
@@ -128,7 +134,7 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
             Scenario complete.
           </p>
           {steps.length > 2 ? (
-            <button type="button" className="button secondary" onClick={() => setRestartedAtRun(saved?.runs ?? 0)}>
+            <button type="button" className="button secondary" onClick={() => (preview ? setPreviewPath(null) : setRestartedAtRun(saved?.runs ?? 0))}>
               Try another path
             </button>
           ) : null}
@@ -186,6 +192,16 @@ export function Choice({ to, children }: { to: string; children?: ReactNode }) {
     return (
       <p className={`choice-past${picked ? " picked" : ""}`}>
         {picked ? <span className="choice-mark">You chose:</span> : <span className="visually-hidden">Not chosen:</span>} {children}
+      </p>
+    );
+  }
+  if (step.follow) {
+    const follow = step.follow;
+    return (
+      <p className="choice-form">
+        <button type="button" className="choice" onClick={() => follow(to)}>
+          {children}
+        </button>
       </p>
     );
   }

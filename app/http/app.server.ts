@@ -20,6 +20,8 @@ export interface AppDeps {
   config: AppConfig;
   db: Db;
   catalog: Catalog;
+  /** The folder's drafts, when they differ from the live catalog (decision 024). */
+  drafts?: Catalog;
   build: ServerBuild;
   clock: Clock;
   logger: Logger;
@@ -28,7 +30,7 @@ export interface AppDeps {
   onMailQueued?: () => void;
 }
 
-export function createApp({ config, db, catalog, build, clock, logger, publicDir = "public", onMailQueued }: AppDeps) {
+export function createApp({ config, db, catalog, drafts, build, clock, logger, publicDir = "public", onMailQueued }: AppDeps) {
   const app = express();
   app.disable("x-powered-by");
   if (config.trustProxy) app.set("trust proxy", true);
@@ -82,6 +84,7 @@ export function createApp({ config, db, catalog, build, clock, logger, publicDir
         return {
           db,
           catalog,
+          drafts,
           config,
           clock,
           viewer: session?.user ?? null,

@@ -11,6 +11,8 @@ export interface AppContext {
   db: Kysely<DB>;
   // The catalog is server data; typed loosely here so route modules need no server import.
   catalog: import("../courses/catalog.server").Catalog;
+  /** The courses folder as it is now (drafts); absent where the folder is the live catalog. */
+  drafts?: import("../courses/catalog.server").Catalog;
   config: import("../config.server").AppConfig;
   clock: Clock;
   viewer: Viewer | null;

@@ -6,6 +6,7 @@ import type { Db } from "../../db/connection";
 import type { Assignment } from "../../db/schema";
 import type { Catalog, Course } from "../courses/catalog.server";
 import { findCurrentAssignment } from "../assignments/assignments.server";
+import { courseForAssignment } from "../courses/live.server";
 
 export interface CourseAccess {
   viewer: Viewer;
@@ -23,9 +24,11 @@ export async function findCourseAccess(
   viewer: Viewer,
   courseId: string | undefined,
 ): Promise<CourseAccess | CourseRefusal> {
-  const course = courseId ? catalog.courses.get(courseId) : undefined;
-  if (!course) return "no_such_course";
-  const assignment = await findCurrentAssignment(db, { userId: viewer.id, courseId: course.id });
-  if (!assignment) return viewer.is_hr ? { viewer, course, assignment: null, preview: true } : "not_assigned";
+  const live = courseId ? catalog.courses.get(courseId) : undefined;
+  if (!live) return "no_such_course";
+  const assignment = await findCurrentAssignment(db, { userId: viewer.id, courseId: live.id });
+  if (!assignment) return viewer.is_hr ? { viewer, course: live, assignment: null, preview: true } : "not_assigned";
+  // A learner stays on the content version their assignment is on (decision 024).
+  const course = (await courseForAssignment(db, catalog, assignment)) ?? live;
   return { viewer, course, assignment, preview: false };
 }

@@ -23,6 +23,8 @@ export async function coursePage(db: Db, catalog: Catalog, { course, assignment,
           cycle: assignment.cycle,
           dueAt: assignment.due_at,
           completedAt: assignment.completed_at,
+          /** When HR published a new version that restarted unfinished modules (decision 024). */
+          restartedAt: assignment.completed_at ? null : assignment.content_since,
           status: assignmentStatus({ ...assignment, started: state.completedModules.size > 0 }, now),
         }
       : null,

@@ -73,16 +73,19 @@ export function continuePath(course: Course, state: CourseState): string {
 
 export async function getCourseState(
   db: Db | Transaction<DB>,
-  assignment: Pick<Assignment, "id" | "reason">,
+  assignment: Pick<Assignment, "id" | "reason"> & Partial<Pick<Assignment, "content_since">>,
   course: Course,
 ): Promise<CourseState> {
   const assignmentId = assignment.id;
+  // After a "restart in-progress learners" publication, earlier choices belong to the old version.
+  const since = assignment.content_since ?? "";
   const [modules, choices, attempts, attestation] = await Promise.all([
     db.selectFrom("module_progress").select("module").where("assignment_id", "=", assignmentId).execute(),
     db
       .selectFrom("scenario_choices")
       .select(["scenario_id", "from_step", "to_step", "ending"])
       .where("assignment_id", "=", assignmentId)
+      .where("chosen_at", ">=", since)
       .orderBy("id", "asc")
       .execute(),
     db

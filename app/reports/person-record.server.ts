@@ -44,6 +44,10 @@ export interface PersonRecord {
     onTime: boolean | null;
     /** Open (not completed, exempt or cancelled): HR may extend or exempt it. */
     open: boolean;
+    /** The course content version it is on, or was completed on (decision 024). */
+    contentHash: string | null;
+    /** Each finished module with the content version it was finished on. */
+    modules: Array<{ module: string; contentHash: string; completedAt: string }>;
   }>;
   attempts: Array<{
     id: string;
@@ -56,6 +60,7 @@ export interface PersonRecord {
     correct: number;
     questions: number;
     submittedAt: string;
+    contentHash: string;
   }>;
   attestations: Array<{
     id: string;
@@ -119,20 +124,21 @@ export async function getPersonRecord(db: Kysely<DB>, { id, viewer, now }: { id:
   const person = await personRow(db, id);
   if (!person) return null;
 
-  const [assignments, attempts, attestations, notifications, notificationCount, profileChanges] = await Promise.all([
+  const [assignments, attempts, attestations, notifications, notificationCount, profileChanges, modules] = await Promise.all([
     personAssignments(db, id),
     personAttempts(db, id),
     personAttestations(db, id),
     personNotifications(db, id),
     db.selectFrom("notifications").select((eb) => eb.fn.countAll<number>().as("n")).where("user_id", "=", id).executeTakeFirst(),
     auditLines(db, "user", [id], { skipSignIns: true }),
+    personModules(db, id),
   ]);
   const assignmentEvents = assignments.length ? await auditLines(db, "assignment", assignments.map((a) => a.id)) : [];
   await describeLines(db, [...profileChanges, ...assignmentEvents]);
 
   return {
     person: personView(person),
-    assignments: assignments.map(assignmentView(now)),
+    assignments: assignments.map(assignmentView(now, modules)),
     attempts: attempts.map(attemptView),
     attestations: attestations.map(attestationView),
     notifications: notifications.map(notificationView),
@@ -181,6 +187,8 @@ function personAssignments(db: Kysely<DB>, id: string) {
       "a.cancelled_at",
       "a.expires_at",
       "a.note",
+      "a.content_hash",
+      "a.completed_content_hash",
       eb.exists(eb.selectFrom("module_progress as p").select("p.module").whereRef("p.assignment_id", "=", "a.id")).as("started"),
       recordedTitle(eb),
     ])
@@ -195,7 +203,7 @@ function personAttempts(db: Kysely<DB>, id: string) {
     .selectFrom("quiz_attempts as q")
     .leftJoin("assignments as a", "a.id", "q.assignment_id")
     // Scores and results only: the answers given stay out of HR's view.
-    .select(["q.id", "q.assignment_id", "q.course_id", "a.cycle", "q.score", "q.passing_score", "q.passed", "q.correct_count", "q.question_count", "q.submitted_at"])
+    .select(["q.id", "q.assignment_id", "q.course_id", "a.cycle", "q.score", "q.passing_score", "q.passed", "q.correct_count", "q.question_count", "q.submitted_at", "q.content_hash"])
     .where("q.user_id", "=", id)
     .orderBy("q.submitted_at", "desc")
     .execute();
@@ -258,7 +266,19 @@ function personView(person: PersonRow): PersonRecord["person"] {
   };
 }
 
-function assignmentView(now: Date) {
+/** Every finished module of the person's assignments, with the version it was finished on. */
+function personModules(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom("module_progress as p")
+    .innerJoin("assignments as a", "a.id", "p.assignment_id")
+    .select(["p.assignment_id", "p.module", "p.content_hash", "p.completed_at"])
+    .where("a.user_id", "=", id)
+    .orderBy("p.completed_at")
+    .orderBy("p.module")
+    .execute();
+}
+
+function assignmentView(now: Date, modules: Awaited<ReturnType<typeof personModules>>) {
   return (a: Awaited<ReturnType<typeof personAssignments>>[number]): PersonRecord["assignments"][number] => {
     const status = assignmentStatus({ ...a, started: Boolean(a.started) }, now);
     return {
@@ -277,6 +297,8 @@ function assignmentView(now: Date) {
       status,
       onTime: completedOnTime(a),
       open: !a.completed_at && !a.exempted_at && !a.cancelled_at,
+      contentHash: a.completed_content_hash ?? a.content_hash,
+      modules: modules.filter((m) => m.assignment_id === a.id).map((m) => ({ module: m.module, contentHash: m.content_hash, completedAt: m.completed_at })),
     };
   };
 }
@@ -293,6 +315,7 @@ function attemptView(q: Awaited<ReturnType<typeof personAttempts>>[number]): Per
     correct: Number(q.correct_count),
     questions: Number(q.question_count),
     submittedAt: q.submitted_at,
+    contentHash: q.content_hash,
   };
 }
 

@@ -29,6 +29,11 @@ export default function CoursePage() {
           {c.assignment.completedAt ? `Completed ${formatDate(c.assignment.completedAt)}` : `Due ${formatDate(c.assignment.dueAt)}`} · Cycle {c.assignment.cycle}
         </p>
       ) : null}
+      {c.assignment?.restartedAt ? (
+        <p className="notice" role="status">
+          {`This course was updated on ${formatDate(c.assignment.restartedAt)}. The modules you had not finished start again from the beginning in the new version; the modules you finished stay finished.`}
+        </p>
+      ) : null}
       {!c.preview && c.next ? (
         <p>
           <Link className="button" to={`/courses/${c.id}/${c.next}`}>

@@ -250,6 +250,8 @@ export default function PersonRecordPage() {
                     <th scope="row">
                       {a.courseTitle}
                       <span className="hr-person-email">{a.cycle}</span>
+                      {a.contentHash ? <span className="hr-person-email" data-content-version>{`version ${a.contentHash}`}</span> : null}
+                      {a.modules.length ? <span className="hr-person-email" data-modules>{`Finished: ${a.modules.map((m) => `${m.module} (version ${m.contentHash})`).join(", ")}`}</span> : null}
                     </th>
                     <td>
                       {REASON_LABEL[a.reason] ?? a.reason}
@@ -298,7 +300,10 @@ export default function PersonRecordPage() {
                       {q.courseTitle}
                       {q.cycle ? <span className="hr-person-email">{q.cycle}</span> : null}
                     </th>
-                    <td>{formatDateTime(q.submittedAt)}</td>
+                    <td>
+                      {formatDateTime(q.submittedAt)}
+                      <span className="hr-person-email">{`version ${q.contentHash}`}</span>
+                    </td>
                     <td className="num">
                       {q.score}% <span className="muted">({q.correct} of {q.questions})</span>
                     </td>

@@ -14,6 +14,7 @@ import { refreshRollup } from "../reports/rollup.server";
 import { refreshScores } from "../recognition/scores-refresh.server";
 import { anchorAuditLog, type AnchorRun } from "../audit/anchors.server";
 import { loadInstanceKey } from "../keys/instance-key.server";
+import { syncLiveCatalog } from "../courses/live.server";
 
 export const LEASE_NAME = "scheduler";
 
@@ -96,13 +97,15 @@ export async function runOnce(
 }
 
 /** In-process: every few minutes, unless SCHEDULER_EVERY_MINUTES=0. */
-export function startSchedulerLoop({ db, catalog, config, logger }: { db: Db; catalog: Catalog; config: AppConfig; logger: Logger }) {
+export function startSchedulerLoop({ db, catalog, drafts, config, logger }: { db: Db; catalog: Catalog; drafts?: Catalog; config: AppConfig; logger: Logger }) {
   if (config.schedulerEveryMinutes <= 0) return () => {};
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
+      // A course published on another instance is live here from this run on.
+      if (drafts) await syncLiveCatalog(db, catalog, drafts);
       const result = await runOnce(db, { catalog, config });
       if (result.ran) {
         logger.info({ summary: result.summary, mail: result.mail, anchor: result.anchor }, "scheduler run");

@@ -34,6 +34,9 @@ export interface SchedulerOptions {
   rules: ReminderRules;
   origin: string;
   actorId?: string | null;
+  /** Dry run only: reads what the run wrote, in its transaction, before it is rolled back (the
+   * publishing preview counts what a course's publication would issue and send this way). */
+  beforeRollback?: (trx: Transaction<DB>) => Promise<void>;
 }
 
 export interface RunSummary {
@@ -80,6 +83,7 @@ export async function runScheduler(db: Db, opts: SchedulerOptions): Promise<RunS
     try {
       await auditedTransaction(db, async (trx) => {
         await steps({ read: trx, tx: (fn) => fn(trx) });
+        await opts.beforeRollback?.(trx);
         throw new DryRunRollback();
       });
     } catch (e) {

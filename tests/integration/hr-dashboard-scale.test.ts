@@ -114,6 +114,8 @@ async function generateOrg(db: Kysely<DB>, { vps = 2, leadsPerVp = 13, staffPerL
         family: course,
         previous_expires_at: null,
         renewal_issued_at: null,
+        content_hash: null,
+        content_since: null,
       });
       if (!completed && !exempted && !cancelled && !pastDue && r() < 0.5) progress.push({ assignment_id: id, module: "01-intro", content_hash: "h", completed_at: iso(-1) });
     }

@@ -30,12 +30,12 @@ export interface TestServer {
  * "localhost"` is for browser suites that use passkeys (WebAuthn refuses an IP address as the
  * relying party's id). */
 export async function startTestServer(
-  world: Pick<World, "db" | "catalog" | "clock">,
+  world: Pick<World, "db" | "catalog" | "clock"> & { drafts?: World["catalog"] },
   { hostname = "127.0.0.1", ...env }: { hostname?: string } & Record<string, string> = {},
 ): Promise<TestServer> {
   const build = await serverBuild();
   const config = { ...readConfig({ NODE_ENV: "test", APP_SECRET: SECRET, PORT: "0", LOG_LEVEL: "silent", ...env }) };
-  const app = createApp({ config, db: world.db, catalog: world.catalog, build, clock: world.clock, logger: pino({ level: "silent" }) });
+  const app = createApp({ config, db: world.db, catalog: world.catalog, drafts: world.drafts, build, clock: world.clock, logger: pino({ level: "silent" }) });
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://${hostname}:${(server.address() as AddressInfo).port}`;
