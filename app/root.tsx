@@ -77,6 +77,7 @@ function Header() {
               <NavLink to="/hr/recognition">Recognition</NavLink>
               <NavLink to="/courses">Courses</NavLink>
               <NavLink to="/hr/outbox">Outbox</NavLink>
+              <NavLink to="/hr/scim">Provisioning</NavLink>
             </>
           ) : null}
           <NavLink to="/account">Account</NavLink>

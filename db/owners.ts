@@ -38,6 +38,7 @@ export const tableOwners: Record<keyof DB, string> = {
   score_runs: "app/recognition/scores-refresh.server.ts",
   person_scores: "app/recognition/scores-refresh.server.ts",
   evidence_packs: "app/evidence/stored-packs.server.ts",
+  scim_tokens: "app/roster/scim-tokens.server.ts",
 };
 
 /** Writers besides the owner, each with the reason routing it through the owner would change

@@ -463,6 +463,18 @@ export interface EvidencePacksTable {
   pdf_base64: string | null;
 }
 
+/** A bearer token an identity provider uses for SCIM provisioning; only its SHA-256 is kept. */
+export interface ScimTokensTable {
+  id: string;
+  name: string;
+  token_sha256: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -497,6 +509,7 @@ export interface DB {
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   pending_sign_ins: PendingSignInsTable;
+  scim_tokens: ScimTokensTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -71,6 +71,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function sameOriginOnly(config: { origin: string }) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
+    // SCIM is called by identity providers' servers, never by a browser page: its routes read a
+    // bearer token and never the session cookie, so a cross-site form cannot use them.
+    if (/^\/scim\/v2(\/|$)/i.test(req.path)) return next();
     const site = req.get("sec-fetch-site");
     const origin = req.get("origin");
     const originOk = origin !== undefined && origin === config.origin;
