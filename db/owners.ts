@@ -39,6 +39,7 @@ export const tableOwners: Record<keyof DB, string> = {
   person_scores: "app/recognition/scores-refresh.server.ts",
   evidence_packs: "app/evidence/stored-packs.server.ts",
   scim_tokens: "app/roster/scim-tokens.server.ts",
+  oidc_requests: "app/auth/oidc.server.ts",
 };
 
 /** Writers besides the owner, each with the reason routing it through the owner would change

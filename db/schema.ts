@@ -34,6 +34,11 @@ export interface SessionsTable {
   last_verified_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** Single sign-on: the provider and subject that signed the person in (null: password or passkey). */
+  sso_issuer: string | null;
+  sso_subject: string | null;
+  /** 1 when the provider reported a second factor (`amr`), which counts as one for HR pages. */
+  sso_mfa: Generated<number>;
 }
 
 export interface AuthThrottleTable {
@@ -475,6 +480,18 @@ export interface ScimTokensTable {
   revoked_by: string | null;
 }
 
+/** An OpenID Connect request waiting for the provider's answer; deleted when it is used. */
+export interface OidcRequestsTable {
+  id: string;
+  purpose: string;
+  nonce: string;
+  code_verifier: string;
+  user_id: string | null;
+  redirect_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -510,6 +527,7 @@ export interface DB {
   webauthn_challenges: WebauthnChallengesTable;
   pending_sign_ins: PendingSignInsTable;
   scim_tokens: ScimTokensTable;
+  oidc_requests: OidcRequestsTable;
 }
 
 export type User = Selectable<UsersTable>;
