@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { makePerson } from "../../app/demo/factories.server";
+import { startOidc } from "../../app/auth/oidc.server";
 import { makeWorld, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
 import { launchBrowser, newTestPage, squash, type TestPage } from "../support/browser";
@@ -121,6 +122,33 @@ test("a person the roster does not have, and a deactivated person, are refused w
   expect(await w.db.selectFrom("users").select("id").where("email", "=", "stranger@test.example").execute()).toEqual([]);
   const refusals = await w.db.selectFrom("audit_log").select("data_json").where("action", "=", "auth.sso_refused").execute();
   expect(refusals.map((r) => JSON.parse(r.data_json).reason)).toEqual(["not on the roster", "inactive"]);
+}, 90_000);
+
+test("a fresh authentication for signing: the provider is asked for prompt=login and max_age=0, and an ID token older than the request is refused", async () => {
+  const oidc = { issuer: op.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: "openid email", createPeople: false };
+  const started = await startOidc(w.db, { oidc, callbackUrl: `${server.url}/auth/oidc/callback`, purpose: "sign", redirectTo: "/", userId: w.alice.id, loginHint: "alice@test.example" }, w.clock);
+  if (!started.ok) throw new Error(started.message);
+  const asked = new URL(started.url).searchParams;
+  expect({ prompt: asked.get("prompt"), maxAge: asked.get("max_age"), method: asked.get("code_challenge_method") }).toEqual({ prompt: "login", maxAge: "0", method: "S256" });
+  // The request is dated a minute later than the authentication the provider will report.
+  await w.db.updateTable("oidc_requests").set({ created_at: new Date(Date.now() + 60_000).toISOString() }).execute();
+  t = await newTestPage(browser, { baseURL: server.url });
+  await t.context.addCookies([{ name: "confidant_oidc", value: asked.get("state")!, url: server.url }]);
+  let status = 0;
+  t.page.on("response", (r) => {
+    if (r.url().startsWith(`${server.url}/auth/oidc/callback`)) status = r.status();
+  });
+  await t.page.goto(started.url);
+  await t.page.locator('input[name="login"]').fill("alice@test.example");
+  await t.page.locator('input[name="password"]').fill("anything");
+  await t.page.getByRole("button", { name: "Sign-in" }).click();
+  const consent = t.page.getByRole("button", { name: "Continue" });
+  await Promise.race([consent.waitFor().then(() => consent.click()), t.page.waitForURL((u) => u.href.startsWith(server.url))]);
+  await t.page.waitForURL((u) => u.href.startsWith(server.url));
+  expect(status).toBe(403);
+  expect(squash(await t.page.getByRole("alert").innerText())).toContain("did not ask for your password again");
+  expect(await w.db.selectFrom("oidc_requests").select("id").execute()).toEqual([]);
+  await t.close();
 }, 90_000);
 
 test("a provider that is down: a clear page with 503, not a 500, and nothing recorded", async () => {
