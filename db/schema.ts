@@ -488,6 +488,7 @@ export interface OidcRequestsTable {
   code_verifier: string;
   user_id: string | null;
   redirect_to: string;
+  form_json: string | null;
   created_at: string;
   expires_at: string;
 }

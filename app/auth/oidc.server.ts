@@ -61,7 +61,7 @@ function unreachable(err: unknown): boolean {
  * cookie. Signing (`purpose: "sign"`) asks for a fresh authentication: `prompt=login`, `max_age=0`. */
 export async function startOidc(
   db: Db,
-  input: { oidc: OidcConfig; callbackUrl: string; purpose: OidcPurpose; redirectTo: string; userId?: string | null; loginHint?: string | null },
+  input: { oidc: OidcConfig; callbackUrl: string; purpose: OidcPurpose; redirectTo: string; userId?: string | null; loginHint?: string | null; form?: Record<string, string> },
   clock: Clock,
 ): Promise<{ ok: true; url: string; state: string } | OidcFailure> {
   let provider: client.Configuration;
@@ -84,6 +84,7 @@ export async function startOidc(
       code_verifier: verifier,
       user_id: input.userId ?? null,
       redirect_to: input.redirectTo,
+      form_json: input.form ? JSON.stringify(input.form) : null,
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + OIDC_REQUEST_MINUTES * 60_000).toISOString(),
     })
@@ -108,6 +109,8 @@ export interface FinishedOidc {
   userId: string | null;
   redirectTo: string;
   requestedAt: string;
+  /** For signing: the form the person filled in before going to the provider. */
+  form: Record<string, unknown> | null;
   identity: ProviderIdentity;
 }
 
@@ -172,6 +175,7 @@ export async function finishOidc(
     userId: row.user_id,
     redirectTo: row.redirect_to,
     requestedAt: row.created_at,
+    form: row.form_json ? (JSON.parse(row.form_json) as Record<string, unknown>) : null,
     identity: {
       issuer: claims.iss,
       subject: claims.sub,

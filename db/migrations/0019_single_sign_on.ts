@@ -26,6 +26,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("code_verifier", "text", (c) => c.notNull())
     .addColumn("user_id", "text", (c) => c.references("users.id"))
     .addColumn("redirect_to", "text", (c) => c.notNull())
+    // For signing: the signing form (intent, typed name, when the text was shown) to finish with.
+    .addColumn("form_json", "text")
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("expires_at", "text", (c) => c.notNull())
     .execute();

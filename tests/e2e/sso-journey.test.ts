@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { makePerson } from "../../app/demo/factories.server";
 import { startOidc } from "../../app/auth/oidc.server";
+import { agreementOf, consent, consentPolicy, readyToSign } from "../support/signature";
 import { makeWorld, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
 import { launchBrowser, newTestPage, squash, type TestPage } from "../support/browser";
@@ -123,6 +124,36 @@ test("a person the roster does not have, and a deactivated person, are refused w
   const refusals = await w.db.selectFrom("audit_log").select("data_json").where("action", "=", "auth.sso_refused").execute();
   expect(refusals.map((r) => JSON.parse(r.data_json).reason)).toEqual(["not on the roster", "inactive"]);
 }, 90_000);
+
+test("signing the agreement sends the person back to the provider's login page, and the receipt names the issuer and auth_time", async () => {
+  const now = new Date().toISOString();
+  await readyToSign(w.db, { user: w.alice, course: w.course, catalog: w.catalog, at: now });
+  await consent(w.db, { user: w.alice, policy: consentPolicy(w.catalog), shownAt: now, at: now });
+  t = await newTestPage(browser, { baseURL: server.url });
+  await signInAtProvider(t.page, "alice@test.example");
+  expect(new URL(t.page.url()).pathname).toBe("/");
+  await t.page.goto(`/courses/${w.course.id}/attest`);
+  const startedAt = Math.floor(Date.now() / 1000);
+  await t.page.locator("#intent").check();
+  await t.page.getByLabel("Your full name").fill("Alice Archer");
+  await t.page.getByRole("button", { name: "Sign the agreement" }).click();
+  // prompt=login: the provider asks for the login again although its session is still open.
+  await t.page.waitForURL((u) => u.href.startsWith(op.issuer));
+  await t.page.locator('input[name="login"]').fill("alice@test.example");
+  await t.page.locator('input[name="password"]').fill("anything");
+  await t.page.getByRole("button", { name: "Sign-in" }).click();
+  const consentButton = t.page.getByRole("button", { name: "Continue" });
+  await Promise.race([consentButton.waitFor().then(() => consentButton.click()).catch(() => undefined), t.page.waitForURL((u) => u.pathname.startsWith("/receipts/"))]);
+  await t.page.waitForURL((u) => u.pathname.startsWith("/receipts/"));
+  const receipt = squash(await t.page.locator("main").innerText());
+  expect(receipt).toContain(`issuer ${op.issuer}`);
+  const authTime = /auth_time (\S+?)[;)]/.exec(receipt)?.[1];
+  expect(Date.parse(authTime!) / 1000).toBeGreaterThanOrEqual(startedAt);
+  const row = await w.db.selectFrom("attestations").select(["auth_strength", "auth_method", "outcome"]).where("user_id", "=", w.alice.id).executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ auth_strength: "fresh_sso", outcome: "signed" });
+  expect(row.auth_method).toContain("subject alice@test.example");
+  await t.close();
+}, 120_000);
 
 test("a fresh authentication for signing: the provider is asked for prompt=login and max_age=0, and an ID token older than the request is refused", async () => {
   const oidc = { issuer: op.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: "openid email", createPeople: false };
