@@ -15,6 +15,11 @@ import { freshDb, type TestDb } from "../support/db";
 import { enrolSoftPasskey } from "../support/authenticator";
 import { passwordHash, PASSWORD } from "../support/world";
 import { startPostgres } from "../support/postgres";
+import { realCatalog, COURSE_ID } from "../support/world";
+import { agreementOf, consent, consentPolicy, readyToSign, signingInput } from "../support/signature";
+import { signAttestation } from "../../app/attestations/attestations.server";
+import { storedRowHash } from "../../app/audit/rows.server";
+import { verifyAuditChain } from "../../app/audit/audit.server";
 
 const clock = fixedClock("2027-03-01T09:00:00.000Z");
 let pg: Awaited<ReturnType<typeof startPostgres>>;
@@ -77,6 +82,27 @@ async function scenario(db: Db) {
   expect(await signIn(db, { ...form("erin@test.example"), passwordPolicy: { mode: "on", breakGlass: [] } }, clock)).toMatchObject({ ok: true, token: expect.any(String) });
   const failed = await db.selectFrom("audit_log").select("seq").where("action", "=", "auth.sign_in_failed").execute();
   expect(failed).toEqual([]);
+
+  // A signature made with a fresh sign-in at the provider: no password, the method names the
+  // provider's answer, and the audit entry still carries the row's canonical hash.
+  const catalog = realCatalog();
+  const course = catalog.courses.get(COURSE_ID)!;
+  const erin = await db.selectFrom("users").selectAll().where("email", "=", "erin@test.example").executeTakeFirstOrThrow();
+  const at = "2027-03-01T09:00:00.000Z";
+  const assignment = await readyToSign(db, { user: erin, course, catalog, at });
+  await consent(db, { user: erin, policy: consentPolicy(catalog), shownAt: at, at });
+  const input = signingInput({ user: erin, assignment, course, policy: agreementOf(catalog, course), consent: consentPolicy(catalog), shownAt: at, form: { password: "" } });
+  const freshSso = { issuer: "https://idp.example", subject: "sub-erin", authTime: "2027-03-01T09:00:05.000Z", acr: "urn:example:loa:2", amr: ["pwd", "mfa"] };
+  const signed = await signAttestation(db, { ...input, freshSso }, fixedClock("2027-03-01T09:00:10.000Z"));
+  if (!signed.ok) throw new Error(JSON.stringify(signed));
+  const row = await db.selectFrom("attestations").select(["id", "auth_strength", "auth_method"]).where("verification_code", "=", signed.code).executeTakeFirstOrThrow();
+  expect(row.auth_strength).toBe("fresh_sso");
+  expect(row.auth_method).toBe(
+    "Signed-in session; fresh sign-in at the company's identity provider at signing (issuer https://idp.example; subject sub-erin; auth_time 2027-03-01T09:00:05.000Z; acr urn:example:loa:2; amr pwd mfa)",
+  );
+  const entry = await db.selectFrom("audit_log").select("data_json").where("action", "=", "attestation.signed").where("subject_id", "=", row.id).executeTakeFirstOrThrow();
+  expect(JSON.parse(entry.data_json).rowSha256).toBe(await storedRowHash(db, "attestations", row.id));
+  expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
 }
 
 test("SQLite: the roster, the HR second-factor rule, creating people and turning passwords off", async () => {
