@@ -65,6 +65,24 @@ const envSchema = z.object({
   /** The PDF signing key (ECDSA P-256, PKCS#8 PEM) and its certificate (PEM); unset: a self-signed one generated into DATA_DIR. */
   PDF_SIGNING_KEY_FILE: z.string().optional(),
   PDF_SIGNING_CERT_FILE: z.string().optional(),
+  /** OpenID Connect single sign-on: the provider's issuer URL (discovery from its
+   * /.well-known/openid-configuration), this app's client id and secret, and the scopes asked. */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, "must include openid").default("openid email profile"),
+  /** true: a verified email that is not on the roster makes a new person; false: refused. */
+  OIDC_CREATE_PEOPLE: z.enum(["true", "false"]).default("false"),
+  /** on: anyone may sign in with a password; off: nobody; break-glass: only the HR admins in BREAK_GLASS_EMAILS. */
+  PASSWORD_SIGNIN: z.enum(["on", "off", "break-glass"]).default("on"),
+  /** Comma-separated emails of the HR admins who may still sign in with a password when PASSWORD_SIGNIN=break-glass. */
+  BREAK_GLASS_EMAILS: z.string().default(""),
+}).refine((e) => !e.OIDC_ISSUER === !e.OIDC_CLIENT_ID, {
+  message: "give OIDC_CLIENT_ID with OIDC_ISSUER",
+  path: ["OIDC_CLIENT_ID"],
+}).refine((e) => e.PASSWORD_SIGNIN === "on" || Boolean(e.OIDC_ISSUER), {
+  message: "turning password sign-in off needs single sign-on (OIDC_ISSUER)",
+  path: ["PASSWORD_SIGNIN"],
 }).refine((e) => !e.PDF_SIGNING_KEY_FILE === !e.PDF_SIGNING_CERT_FILE, {
   message: "give both PDF_SIGNING_KEY_FILE and PDF_SIGNING_CERT_FILE, or neither",
   path: ["PDF_SIGNING_CERT_FILE"],
@@ -91,6 +109,17 @@ export interface AppConfig {
   database: { poolMax: number; statementTimeoutMs: number; lockTimeoutMs: number; connectTimeoutMs: number; startTimeoutMs: number; quickCheck: boolean };
   pdfSigning: { keyFile: string | null; certFile: string | null };
   audit: AuditAnchorConfig;
+  /** Single sign-on; null when OIDC_ISSUER is not set. */
+  oidc: OidcConfig | null;
+  passwordSignIn: { mode: "on" | "off" | "break-glass"; breakGlass: string[] };
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | null;
+  scopes: string;
+  createPeople: boolean;
 }
 
 /** Where the audit log is anchored outside the database. */
@@ -208,6 +237,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       anchorFile: path.resolve(e.AUDIT_ANCHOR_FILE ?? path.join(e.DATA_DIR, "audit-anchors.jsonl")),
       tsaUrl: e.TSA_URL ?? null,
       tsaCaFile: e.TSA_CA_FILE ? path.resolve(e.TSA_CA_FILE) : null,
+    },
+    oidc: e.OIDC_ISSUER
+      ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET ?? null, scopes: e.OIDC_SCOPES, createPeople: e.OIDC_CREATE_PEOPLE === "true" }
+      : null,
+    passwordSignIn: {
+      mode: e.PASSWORD_SIGNIN,
+      breakGlass: e.BREAK_GLASS_EMAILS.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean),
     },
   };
 }

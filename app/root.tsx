@@ -107,6 +107,7 @@ function Header() {
                 <NavLink to="/courses">Courses</NavLink>
                 <NavLink to="/hr/courses">Publishing</NavLink>
                 <NavLink to="/hr/outbox">Outbox</NavLink>
+                <NavLink to="/hr/scim">Provisioning</NavLink>
               </>
             ) : null}
             <NavLink to="/account">Account</NavLink>

@@ -16,6 +16,7 @@ import * as m0011 from "./migrations/0011_second_factors";
 import * as m0012 from "./migrations/0012_signature_record";
 import * as m0017 from "./migrations/0017_course_publishing";
 import * as m0018 from "./migrations/0018_quiz_presentation";
+import * as m0019 from "./migrations/0019_single_sign_on";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   "0012_signature_record": m0012,
   "0017_course_publishing": m0017,
   "0018_quiz_presentation": m0018,
+  "0019_single_sign_on": m0019,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -41,6 +41,8 @@ export const tableOwners: Record<keyof DB, string> = {
   course_publications: "app/scheduler/publishing.server.ts",
   compiled_modules: "app/courses/compiled-store.server.ts",
   publishing_baseline: "app/scheduler/publishing.server.ts",
+  scim_tokens: "app/roster/scim-tokens.server.ts",
+  oidc_requests: "app/auth/oidc.server.ts",
 };
 
 /** Writers besides the owner, each with the reason routing it through the owner would change

@@ -34,6 +34,11 @@ export interface SessionsTable {
   last_verified_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** Single sign-on: the provider and subject that signed the person in (null: password or passkey). */
+  sso_issuer: string | null;
+  sso_subject: string | null;
+  /** 1 when the provider reported a second factor (`amr`), which counts as one for HR pages. */
+  sso_mfa: Generated<number>;
 }
 
 export interface AuthThrottleTable {
@@ -501,6 +506,31 @@ export interface PublishingBaselineTable {
   recorded_at: string | null;
 }
 
+/** A bearer token an identity provider uses for SCIM provisioning; only its SHA-256 is kept. */
+export interface ScimTokensTable {
+  id: string;
+  name: string;
+  token_sha256: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** An OpenID Connect request waiting for the provider's answer; deleted when it is used. */
+export interface OidcRequestsTable {
+  id: string;
+  purpose: string;
+  nonce: string;
+  code_verifier: string;
+  user_id: string | null;
+  redirect_to: string;
+  form_json: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -538,6 +568,8 @@ export interface DB {
   course_publications: CoursePublicationsTable;
   compiled_modules: CompiledModulesTable;
   publishing_baseline: PublishingBaselineTable;
+  scim_tokens: ScimTokensTable;
+  oidc_requests: OidcRequestsTable;
 }
 
 export type User = Selectable<UsersTable>;

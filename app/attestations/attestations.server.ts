@@ -77,6 +77,17 @@ export interface SignInput {
   secret: string;
   /** APP_ORIGIN, for a passkey answer. */
   origin?: string;
+  /** A fresh authentication at the company's provider, verified just now (decision 026): it
+   * stands in for the password. */
+  freshSso?: { issuer: string; subject: string; authTime: string | null; acr: string | null; amr: string[] };
+}
+
+/** How a fresh single sign-on is printed as the authentication method. */
+export function freshSsoMethod(sso: NonNullable<SignInput["freshSso"]>): string {
+  const parts = [`issuer ${sso.issuer}`, `subject ${sso.subject}`, `auth_time ${sso.authTime ?? "not given"}`];
+  if (sso.acr) parts.push(`acr ${sso.acr}`);
+  if (sso.amr.length > 0) parts.push(`amr ${sso.amr.join(" ")}`);
+  return `Signed-in session; fresh sign-in at the company's identity provider at signing (${parts.join("; ")})`;
 }
 
 const NOT_SIGNED = "The agreement was not signed. Please correct the fields below.";
@@ -159,11 +170,9 @@ async function checkSignature(db: Db, input: SignInput, clock: Clock): Promise<C
   if (normaliseName(form.name) !== normaliseName(viewer.name)) {
     fieldErrors.name = `Type your full name as it appears on your profile: ${viewer.name}.`;
   }
-  const signer = await verifySignerPassword(
-    db,
-    { viewer, password: form.password, ip: input.ip, form: input.form, secret: input.secret, origin: input.origin },
-    clock,
-  );
+  const signer: SignerCheck = input.freshSso
+    ? { ok: true, strength: "fresh_sso", authMethod: freshSsoMethod(input.freshSso) }
+    : await verifySignerPassword(db, { viewer, password: form.password, ip: input.ip, form: input.form, secret: input.secret, origin: input.origin }, clock);
   if (!signer.ok) {
     fieldErrors[signer.field] = signer.message;
     if (signer.status === 429) return { ok: false, status: 429, fieldErrors: {}, retryAfter: signer.retryAfter, formError: signer.message };

@@ -25,11 +25,15 @@ export interface SignInInput {
   userAgent: string | null;
   /** From a valid device cookie, if the browser sent one. */
   device?: KnownDevice | null;
+  /** PASSWORD_SIGNIN: off for everyone, or for everyone but the named break-glass HR admins. */
+  passwordPolicy?: { mode: "on" | "off" | "break-glass"; breakGlass: string[] };
 }
+
+export const PASSWORD_SIGN_IN_OFF = "Password sign-in is turned off here. Use “Sign in with your company account”.";
 
 export type PasswordCheck =
   | { ok: true; userId: string }
-  | { ok: false; status: 400; fieldErrors: Record<string, string>; formError?: string }
+  | { ok: false; status: 400 | 403; fieldErrors: Record<string, string>; formError?: string }
   | { ok: false; status: 429; retryAfter: number; formError: string };
 
 /** Step one: is this the account's password? Reserves an attempt under the throttle first. */
@@ -37,7 +41,11 @@ export async function checkPassword(db: Db, input: SignInInput, clock: Clock): P
   const parsed = loginSchema.safeParse(input.form);
   if (!parsed.success) return { ok: false, status: 400, fieldErrors: fieldErrorsOf(parsed.error) };
   const { email, password } = parsed.data;
-  const user = await db.selectFrom("users").select(["id", "password_hash", "status"]).where("email", "=", email).executeTakeFirst();
+  const user = await db.selectFrom("users").select(["id", "password_hash", "status", "is_hr"]).where("email", "=", email).executeTakeFirst();
+  const policy = input.passwordPolicy ?? { mode: "on", breakGlass: [] };
+  const breakGlass = policy.mode === "break-glass" && policy.breakGlass.includes(email) && Number(user?.is_hr) === 1;
+  // Checked before any password is: with password sign-in off there is nothing to guess.
+  if (policy.mode !== "on" && !breakGlass) return { ok: false, status: 403, fieldErrors: {}, formError: PASSWORD_SIGN_IN_OFF };
   const deviceId = user && input.device?.userId === user.id ? input.device.deviceId : null;
   const keys = signInKeys({ ip: input.ip, email, deviceId });
   const reserved = await reserveAttempt(db, keys, clock);

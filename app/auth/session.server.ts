@@ -20,8 +20,11 @@ export type SessionUser = Pick<
 
 
 > & {
-  /** A confirmed authenticator app or at least one passkey (HR admins must have one). */
+  /** A confirmed authenticator app or at least one passkey (HR admins must have one), or a
+   * single sign-on whose provider reported a second factor (decision 026). */
   has_second_factor: boolean;
+  /** The OpenID provider this session was signed in with; null for a password or passkey. */
+  sso_issuer: string | null;
 };
 
 export interface ValidSession {
@@ -35,7 +38,7 @@ function hashSecret(secret: string): string {
 
 export async function createSession(
   db: Db,
-  { userId, ip, userAgent }: { userId: string; ip: string | null; userAgent: string | null },
+  { userId, ip, userAgent, sso }: { userId: string; ip: string | null; userAgent: string | null; sso?: { issuer: string; subject: string; mfa: boolean } },
   clock: Clock,
 ): Promise<{ token: string; sessionId: string }> {
   const id = randomId(15);
@@ -51,6 +54,9 @@ export async function createSession(
       last_verified_at: now,
       ip,
       user_agent: userAgent?.slice(0, 512) ?? null,
+      sso_issuer: sso?.issuer ?? null,
+      sso_subject: sso?.subject ?? null,
+      sso_mfa: sso?.mfa ? 1 : 0,
     })
     .execute();
   return { token: `${id}.${secret}`, sessionId: id };
@@ -71,6 +77,8 @@ export async function validateSessionToken(
       "sessions.secret_hash",
       "sessions.created_at",
       "sessions.last_verified_at",
+      "sessions.sso_issuer",
+      "sessions.sso_mfa",
       "users.id",
       "users.email",
       "users.name",
@@ -108,9 +116,9 @@ export async function validateSessionToken(
       .where("id", "=", id)
       .execute();
   }
-  const { sessionId, secret_hash: _h, created_at: _c, last_verified_at: _l, has_passkey, has_totp, ...user } = row;
+  const { sessionId, secret_hash: _h, created_at: _c, last_verified_at: _l, has_passkey, has_totp, sso_mfa, ...user } = row;
   // SQLite answers 0/1, PostgreSQL true/false.
-  return { sessionId, user: { ...user, has_second_factor: Boolean(Number(has_passkey)) || Boolean(Number(has_totp)) } };
+  return { sessionId, user: { ...user, has_second_factor: Boolean(Number(has_passkey)) || Boolean(Number(has_totp)) || Number(sso_mfa) === 1 } };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {

@@ -11,4 +11,6 @@ export interface Viewer {
   department: string | null;
   /** A confirmed authenticator app or at least one passkey (HR admins must have one). */
   has_second_factor: boolean;
+  /** The OpenID provider the session was signed in with (absent or null: password or passkey). */
+  sso_issuer?: string | null;
 }

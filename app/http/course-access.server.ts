@@ -5,6 +5,14 @@ import type { AppContext } from "./context";
 import { notFound, requireViewer } from "./guards.server";
 import { findCourseAccess, type CourseAccess } from "../learning/access.server";
 import { LearningError } from "../learning/progress.server";
+import { CONSENT_POLICY_ID } from "../attestations/consent.server";
+
+/** The agreement a course asks to sign, and the consent to electronic records before it. */
+export function policiesFor(context: AppContext, course: { meta: { policy?: string } }) {
+  const policy = course.meta.policy ? context.catalog.policies.get(course.meta.policy) : undefined;
+  if (!policy) throw notFound("This course has no agreement to sign.");
+  return { policy, consentPolicy: context.catalog.policies.get(CONSENT_POLICY_ID) ?? null };
+}
 
 export async function courseAccess(request: Request, context: AppContext, courseId: string | undefined): Promise<CourseAccess> {
   const viewer = requireViewer(request, context);

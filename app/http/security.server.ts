@@ -13,14 +13,17 @@ export function requestId(req: Request, res: Response, next: NextFunction) {
 
 /** Every response's security headers; HSTS when the public origin is https (behind a proxy
  * that ends TLS the request itself may look like plain http). */
-export function securityHeaders(config: { origin: string }) {
+export function securityHeaders(config: { origin: string; oidc?: { issuer: string } | null }) {
+  // Signing in with the company's provider is a form post that the app redirects to the provider:
+  // form-action must allow its origin, or the browser stops the redirect.
+  const provider = config.oidc ? new URL(config.oidc.issuer).origin : null;
   return (req: Request, res: Response, next: NextFunction) => {
-    setSecurityHeaders(res, config.origin.startsWith("https://"));
+    setSecurityHeaders(res, config.origin.startsWith("https://"), provider);
     next();
   };
 }
 
-function setSecurityHeaders(res: Response, https: boolean) {
+function setSecurityHeaders(res: Response, https: boolean, provider: string | null) {
   const nonce = res.locals.nonce as string;
   res.setHeader(
     "Content-Security-Policy",
@@ -33,7 +36,7 @@ function setSecurityHeaders(res: Response, https: boolean) {
       "connect-src 'self'",
       "object-src 'none'",
       "base-uri 'self'",
-      "form-action 'self'",
+      provider ? `form-action 'self' ${provider}` : "form-action 'self'",
       "frame-ancestors 'none'",
     ].join("; "),
   );
@@ -71,6 +74,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function sameOriginOnly(config: { origin: string }) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
+    // SCIM is called by identity providers' servers, never by a browser page: its routes read a
+    // bearer token and never the session cookie, so a cross-site form cannot use them.
+    if (/^\/scim\/v2(\/|$)/i.test(req.path)) return next();
     const site = req.get("sec-fetch-site");
     const origin = req.get("origin");
     const originOk = origin !== undefined && origin === config.origin;

@@ -24,7 +24,8 @@ export interface PersonInput {
   passwordHash?: string | null;
 }
 
-export async function createPerson(trx: Transaction<DB>, input: PersonInput, actorId: string | null, clock: Clock): Promise<User> {
+/** `extra` is added to the `person.created` entry (e.g. where the person came from). */
+export async function createPerson(trx: Transaction<DB>, input: PersonInput, actorId: string | null, clock: Clock, extra: Record<string, unknown> = {}): Promise<User> {
   const now = clock();
   const person: User = {
     id: `usr_${randomId()}`,
@@ -54,7 +55,7 @@ export async function createPerson(trx: Transaction<DB>, input: PersonInput, act
       action: "person.created",
       subjectType: "user",
       subjectId: person.id,
-      data: { email: person.email, name: person.name, type: person.type, managerId: person.manager_id, isHr: input.isHr ?? false },
+      data: { email: person.email, name: person.name, type: person.type, managerId: person.manager_id, isHr: input.isHr ?? false, ...extra },
     },
     now,
   );
@@ -75,11 +76,15 @@ export async function setPassword(
 }
 
 /** Deactivation ends every session and keeps every record. */
-export async function deactivatePerson(trx: Transaction<DB>, { userId, actorId, reason }: { userId: string; actorId: string | null; reason: string }, clock: Clock) {
+export async function deactivatePerson(
+  trx: Transaction<DB>,
+  { userId, actorId, reason, extra }: { userId: string; actorId: string | null; reason: string; extra?: Record<string, unknown> },
+  clock: Clock,
+) {
   const now = clock().toISOString();
   await trx.updateTable("users").set({ status: "inactive", updated_at: now }).where("id", "=", userId).execute();
   await invalidateUserSessions(trx, userId);
-  await appendAudit(trx, { actorId, action: "person.deactivated", subjectType: "user", subjectId: userId, data: { reason } }, clock());
+  await appendAudit(trx, { actorId, action: "person.deactivated", subjectType: "user", subjectId: userId, data: { reason, ...extra } }, clock());
 }
 
 /** Leave pauses a person's clocks: nothing is issued or sent while it lasts (the scheduler only

@@ -298,7 +298,7 @@ export async function addPerson(db: Kysely<DB>, input: { form: Record<string, un
   });
 }
 
-async function crossChecks(db: Kysely<DB>, { personId, value }: { personId: string | null; value: PersonForm }) {
+export async function crossChecks(db: Kysely<DB>, { personId, value }: { personId: string | null; value: PersonForm }) {
   const fieldErrors: PersonFieldErrors = {};
   const taken = await db.selectFrom("users").select("id").where("email", "=", value.email).executeTakeFirst();
   if (taken && taken.id !== personId) fieldErrors.email = `Someone already has the email ${value.email}.`;
@@ -315,37 +315,59 @@ export async function editPerson(
 ): Promise<{ ok: true; changed: number } | { ok: false; fieldErrors: PersonFieldErrors; values: Record<string, string> } | null> {
   const parsed = parsePersonForm(input.form);
   if (!parsed.ok) return { ok: false, fieldErrors: parsed.fieldErrors, values: formValues(input.form) };
-  const v = parsed.value;
   return auditedTransaction(db, async (trx) => {
-    const before = await trx.selectFrom("users as u").leftJoin("users as m", "m.id", "u.manager_id")
-      .select(["u.id", "u.email", "u.name", "u.employee_id", "u.department", "u.title", "u.manager_id", "u.start_date", "u.end_date", "u.type", "m.email as manager_email"])
-      .where("u.id", "=", input.id)
-      .executeTakeFirst();
-    if (!before) return null;
-    const checks = await crossChecks(trx, { personId: input.id, value: v });
-    if (Object.keys(checks.fieldErrors).length > 0) return { ok: false as const, fieldErrors: checks.fieldErrors, values: formValues(input.form) };
-    const set: PersonFieldUpdate = {};
-    const changes: AuditedChange[] = [];
-    const diff = <K extends keyof PersonFieldUpdate>(field: string, column: K, from: string | null, to: string | null) => {
-      if ((from ?? null) === (to ?? null)) return;
-      changes.push({ field, from, to });
-      (set as Record<string, unknown>)[column] = to;
-    };
-    diff("email", "email", before.email, v.email);
-    diff("name", "name", before.name, v.name);
-    diff("employee_id", "employee_id", before.employee_id, v.employeeId ?? null);
-    diff("department", "department", before.department, v.department ?? null);
-    diff("title", "title", before.title, v.title ?? null);
-    diff("start_date", "start_date", before.start_date, v.startDate);
-    diff("end_date", "end_date", before.end_date, v.endDate ?? null);
-    diff("type", "type", before.type, v.type);
-    if ((before.manager_id ?? null) !== checks.managerId) {
-      changes.push({ field: "manager_email", from: before.manager_email ?? null, to: v.managerEmail ?? null });
-      set.manager_id = checks.managerId;
-    }
-    await updatePersonFields(trx, { userId: input.id, set, changes, actorId: input.actorId, extra: { source: "hr" } }, clock);
-    return { ok: true as const, changed: changes.length };
+    const result = await applyPersonEdit(trx, { id: input.id, value: parsed.value, actorId: input.actorId, extra: { source: "hr" } }, clock);
+    if (result && !result.ok) return { ...result, values: formValues(input.form) };
+    return result;
   });
+}
+
+export type PersonEditResult = { ok: true; changed: number } | { ok: false; fieldErrors: PersonFieldErrors } | null;
+
+/** The checks and the audited update behind every edit of a person's details (HR's form, SCIM):
+ * the email must be free, the manager must pass `checkManager`, and `person.updated` lists each
+ * change, with `extra` saying where it came from. Null when there is no such person. */
+export async function applyPersonEdit(
+  trx: Transaction<DB>,
+  input: { id: string; value: PersonForm; actorId: string | null; extra: Record<string, unknown> },
+  clock: Clock,
+): Promise<PersonEditResult> {
+  const v = input.value;
+  const before = await trx.selectFrom("users as u").leftJoin("users as m", "m.id", "u.manager_id")
+    .select(["u.id", "u.email", "u.name", "u.employee_id", "u.department", "u.title", "u.manager_id", "u.start_date", "u.end_date", "u.type", "m.email as manager_email"])
+    .where("u.id", "=", input.id)
+    .executeTakeFirst();
+  if (!before) return null;
+  const checks = await crossChecks(trx, { personId: input.id, value: v });
+  if (Object.keys(checks.fieldErrors).length > 0) return { ok: false as const, fieldErrors: checks.fieldErrors };
+  const set: PersonFieldUpdate = {};
+  const changes: AuditedChange[] = [];
+  const diff = <K extends keyof PersonFieldUpdate>(field: string, column: K, from: string | null, to: string | null) => {
+    if ((from ?? null) === (to ?? null)) return;
+    changes.push({ field, from, to });
+    (set as Record<string, unknown>)[column] = to;
+  };
+  diff("email", "email", before.email, v.email);
+  diff("name", "name", before.name, v.name);
+  diff("employee_id", "employee_id", before.employee_id, v.employeeId ?? null);
+  diff("department", "department", before.department, v.department ?? null);
+  diff("title", "title", before.title, v.title ?? null);
+  diff("start_date", "start_date", before.start_date, v.startDate);
+  diff("end_date", "end_date", before.end_date, v.endDate ?? null);
+  diff("type", "type", before.type, v.type);
+  if ((before.manager_id ?? null) !== checks.managerId) {
+    changes.push({ field: "manager_email", from: before.manager_email ?? null, to: v.managerEmail ?? null });
+    set.manager_id = checks.managerId;
+  }
+  await updatePersonFields(trx, { userId: input.id, set, changes, actorId: input.actorId, extra: input.extra }, clock);
+  return { ok: true as const, changed: changes.length };
+}
+
+/** Up to six people (not deactivated) who report to the person: while there are any, the person
+ * cannot be deactivated (the same rule as an import's "a manager who would be deactivated"). */
+export async function reportsBlockingDeactivation(db: Kysely<DB>, personId: string): Promise<string[]> {
+  const reports = await db.selectFrom("users").select("email").where("manager_id", "=", personId).where("status", "<>", "inactive").orderBy("email").limit(6).execute();
+  return reports.map((r) => r.email);
 }
 
 export type StatusResult = { ok: true; message: string } | { ok: false; status: 400 | 409; message: string; field?: "reason" } | null;
@@ -377,9 +399,9 @@ export async function changeStatus(
         if (!parsed.success) return { ok: false, status: 400, message: parsed.error.issues[0].message, field: "reason" };
         if (person.status === "inactive") return { ok: false, status: 409, message: `${person.name} is already deactivated.` };
         if (person.id === input.actorId) return { ok: false, status: 409, message: "You cannot deactivate yourself." };
-        const reports = await trx.selectFrom("users").select("email").where("manager_id", "=", person.id).where("status", "<>", "inactive").orderBy("email").limit(6).execute();
+        const reports = await reportsBlockingDeactivation(trx, person.id);
         if (reports.length > 0) {
-          const list = reports.slice(0, 5).map((r) => r.email).join(", ") + (reports.length > 5 ? " and others" : "");
+          const list = reports.slice(0, 5).join(", ") + (reports.length > 5 ? " and others" : "");
           return { ok: false, status: 409, message: `${person.name} still manages ${list}. Give them another manager first.` };
         }
         await deactivatePerson(trx, { userId: person.id, actorId: input.actorId, reason: parsed.data.reason }, clock);

@@ -1,10 +1,11 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ClientLoaderFunctionArgs } from "@remix-run/react";
 import { notFound, readForm } from "~/http/guards.server";
-import { asResponse, courseAccess, requireAssignment } from "~/http/course-access.server";
+import { asResponse, courseAccess, policiesFor, requireAssignment } from "~/http/course-access.server";
 import { attestationUnlocked, getCourseState } from "~/learning/progress.server";
 import { declineAttestation, signAttestation } from "~/attestations/attestations.server";
-import { CONSENT_POLICY_ID, giveConsent } from "~/attestations/consent.server";
+import { giveConsent } from "~/attestations/consent.server";
+import { oidcStateCookie, startOidc } from "~/auth/oidc.server";
 import { signingPage } from "~/attestations/signing-page.server";
 import { MdxContent } from "~/components/MdxContent";
 import { withMdxLoaded } from "~/components/mdx-registry";
@@ -19,10 +20,27 @@ export const headers = passOnHeaders;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Sign: ${data?.policy.title ?? "agreement"} · Confidant` }];
 
-function policiesFor(context: AppContext, course: { meta: { policy?: string } }) {
-  const policy = course.meta.policy ? context.catalog.policies.get(course.meta.policy) : undefined;
-  if (!policy) throw notFound("This course has no agreement to sign.");
-  return { policy, consentPolicy: context.catalog.policies.get(CONSENT_POLICY_ID) ?? null };
+/** A person signed in through the company's provider signs with a fresh sign-in there. */
+const signsWithProvider = (context: AppContext, viewer: { sso_issuer?: string | null }) => Boolean(viewer.sso_issuer && context.config.oidc);
+
+/** Off to the provider for a fresh authentication (prompt=login, max_age=0), keeping the form. */
+async function startFreshSignIn(context: AppContext, input: { viewer: { id: string; email: string }; courseId: string; form: Record<string, FormDataEntryValue> }) {
+  const text = (k: string) => String(input.form[k] ?? "").slice(0, 200);
+  const started = await startOidc(
+    context.db,
+    {
+      oidc: context.config.oidc!,
+      callbackUrl: `${context.config.origin}/auth/oidc/callback`,
+      purpose: "sign",
+      redirectTo: `/courses/${input.courseId}/attest`,
+      userId: input.viewer.id,
+      loginHint: input.viewer.email,
+      form: { intent: text("intent"), name: text("name"), presented: text("presented") },
+    },
+    context.clock,
+  );
+  if (!started.ok) return data({ fieldErrors: {} as Record<string, string>, formError: started.message, name: text("name") }, { status: started.status });
+  return redirect(started.url, { headers: { "Set-Cookie": oidcStateCookie(started.state, context.config.secureCookies) } });
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -36,7 +54,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const page = await signingPage(context.db, { viewer, assignment, policy, consentPolicy, secret: context.config.secret }, context.clock());
   // A person with a second factor re-authenticates with it rather than the password.
   const secondFactors = assignment ? await secondFactorsOf(context.db, viewer.id) : { totp: false, passkeys: 0, any: false };
-  return { course: { id: course.id, title: course.meta.title }, preview, ...page, secondFactors };
+  return { course: { id: course.id, title: course.meta.title }, preview, ...page, secondFactors, sso: signsWithProvider(context, viewer) };
 }
 
 export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => withMdxLoaded(serverLoader);
@@ -52,6 +70,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (!given.ok) return data({ fieldErrors: given.fieldErrors, formError: given.formError, name: String(form.name ?? "").slice(0, 200) }, { status: given.status });
       return redirect(`/courses/${course.id}/attest`);
     }
+    if (form._action !== "decline" && signsWithProvider(context, viewer)) return await startFreshSignIn(context, { viewer, courseId: course.id, form });
     const input = { ...common, assignment, course, policy, consentPolicy };
     const result =
       form._action === "decline"
@@ -120,6 +139,7 @@ function SecondFactorSigning({ totp, passkeys, errors, busy }: { totp: boolean; 
 
 /** How the signer proves it is them at the moment of signing: the password, or a second factor. */
 function SignerProof({ d, errors, busy }: { d: PageData; errors: Errors; busy: boolean }) {
+  if (d.sso) return <p>To be sure it is you who signs, your company&apos;s sign-in page asks for your password again, then you come back here with your receipt.</p>;
   if (d.secondFactors.any) return <SecondFactorSigning totp={d.secondFactors.totp} passkeys={d.secondFactors.passkeys > 0} errors={errors} busy={busy} />;
   return <Field id="password" label="Your password" hint="We ask again to be sure it is you who signs." type="password" autoComplete="current-password" error={errors.password} />;
 }
@@ -211,7 +231,7 @@ export default function AttestPage() {
               </p>
             ) : null}
             {consent ? <ConsentForm d={d} errors={errors} name={result?.name} /> : <SignForm d={d} errors={errors} name={result?.name} busy={busy} />}
-            {consent || !d.secondFactors.any ? (
+            {consent || !d.secondFactors.any || d.sso ? (
               <button type="submit" className="button" disabled={busy}>
                 {busy ? (consent ? "Sending…" : "Signing…") : consent ? d.wording.consentButton : d.wording.sign}
               </button>

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { readForm, safeRedirect } from "~/http/guards.server";
 import { signIn } from "~/auth/login.server";
 import { sessionCookie } from "~/auth/session.server";
@@ -8,14 +8,19 @@ import { PasskeyButton } from "~/components/PasskeyButton";
 import { deviceCookie, readDevice } from "~/auth/device.server";
 import { passOnHeaders } from "~/http/headers";
 import { Field } from "~/components/Field";
+import { providerSignOutUrl } from "~/auth/oidc.server";
 
 export const headers = passOnHeaders;
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Confidant" }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  if (context.viewer) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
-  return null;
+  const params = new URL(request.url).searchParams;
+  if (context.viewer) throw redirect(safeRedirect(params.get("redirectTo")));
+  const { oidc, passwordSignIn } = context.config;
+  // After signing out of a single sign-on session: offer the provider's own sign-out too.
+  const providerSignOut = oidc && params.get("signedOut") === "sso" ? await providerSignOutUrl(oidc, `${context.config.origin}/login`) : null;
+  return { sso: Boolean(oidc), passwords: passwordSignIn.mode, providerSignOut };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -31,7 +36,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     headers.append("Set-Cookie", deviceCookie({ secret, secure, userId: result.userId, deviceId: device?.deviceId }));
     return redirect(redirectTo, { headers });
   }
-  const result = await signIn(context.db, { form: Object.fromEntries(form), ip: context.ip, userAgent: context.userAgent, device, redirectTo }, context.clock);
+  const result = await signIn(
+    context.db,
+    { form: Object.fromEntries(form), ip: context.ip, userAgent: context.userAgent, device, redirectTo, passwordPolicy: context.config.passwordSignIn },
+    context.clock,
+  );
   if (!result.ok) {
     const headers = result.status === 429 ? { "Retry-After": String(result.retryAfter) } : undefined;
     return data(
@@ -47,7 +56,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(redirectTo, { headers });
 }
 
+/** Single sign-on, when configured: the first way in on the page. */
+function CompanySignIn({ redirectTo }: { redirectTo: string }) {
+  return (
+    <Form method="post" action="/auth/oidc" className="sso-sign-in" reloadDocument>
+      <input type="hidden" name="redirectTo" value={redirectTo} />
+      <button type="submit" className="button">
+        Sign in with your company account
+      </button>
+    </Form>
+  );
+}
+
 export default function Login() {
+  const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -55,7 +77,15 @@ export default function Login() {
   return (
     <div className="panel">
       <h1>Sign in</h1>
-      <p className="muted">Use your work email address and your Confidant password.</p>
+      {page?.providerSignOut ? (
+        <p className="notice" role="status">
+          You are signed out of Confidant. <a href={page.providerSignOut}>Also sign out of your company account</a>
+        </p>
+      ) : null}
+      {page?.sso ? <CompanySignIn redirectTo={params.get("redirectTo") ?? "/"} /> : null}
+      {page?.passwords === "off" ? null : (
+      <>
+      <p className="muted">{page?.passwords === "break-glass" ? "Break-glass HR accounts only: your work email address and your Confidant password." : "Use your work email address and your Confidant password."}</p>
       {params.get("passwordSet") ? (
         <p className="notice" role="status">
           Your password is set. Sign in with it now.
@@ -77,6 +107,8 @@ export default function Login() {
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>
+      </>
+      )}
       <Form method="post" className="passkey-sign-in">
         <input type="hidden" name="intent" value="passkey" />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />

@@ -8,8 +8,10 @@ export async function loader() {
 }
 
 export async function action({ context }: ActionFunctionArgs) {
+  const sso = Boolean(context.viewer?.sso_issuer && context.config.oidc);
   if (context.sessionId && context.viewer) {
     await signOut(context.db, { sessionId: context.sessionId, userId: context.viewer.id, now: context.clock() });
   }
-  return redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context.config.secureCookies) } });
+  // Signed in through the company's provider: the sign-in page offers its sign-out too.
+  return redirect(sso ? "/login?signedOut=sso" : "/login", { headers: { "Set-Cookie": clearSessionCookie(context.config.secureCookies) } });
 }

@@ -1,0 +1,13 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { methodNotAllowed, requireScimToken, scimBaseUrl, scimJson } from "~/http/scim.server";
+import { listOf, userSchemas } from "~/roster/scim-discovery";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireScimToken(request, context);
+  return scimJson(200, listOf(userSchemas(scimBaseUrl(context))));
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requireScimToken(request, context);
+  return methodNotAllowed("GET");
+}
