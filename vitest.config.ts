@@ -26,6 +26,7 @@ const SQLITE_ONLY = [
   // Already PostgreSQL tests, with a server of their own.
   "tests/integration/*postgres*.test.ts",
   "tests/integration/lease.test.ts",
+  "tests/e2e/multi-instance.test.ts",
 ];
 
 export default defineConfig({

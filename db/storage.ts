@@ -37,6 +37,14 @@ export function storageFaultCode(err: unknown): string | null {
   return null;
 }
 
+/** PostgreSQL refuses text it cannot store or compare — a NUL character (`%00` in an address or a
+ * form) — where SQLite takes it: 22021 character_not_in_repertoire, 22P05 untranslatable_character.
+ * The statement failed, so nothing was recorded; the input is the client's mistake. */
+export function isUnstorableText(err: unknown): boolean {
+  const code = err && typeof err === "object" ? (err as { code?: unknown }).code : undefined;
+  return code === "22021" || code === "22P05";
+}
+
 /** Below this, a write of a few pages may already fail: report the disk as full before it does. */
 export const MIN_FREE_BYTES = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-// npm run bench [-- case ...] — builds (npm does that), then runs the benchmark cases in
+// npm run bench [-- case ...] [--db postgres] — builds (npm does that), then runs the benchmark cases in
 // scripts/bench/*.ts, each of which exports `run()`. No argument runs them all.
 // Speed is measured here, never by timed assertions in tests.
 import fs from "node:fs";
@@ -14,7 +14,19 @@ const available = fs
   .map((f) => f.slice(0, -3))
   .sort();
 
-const wanted = process.argv.slice(2).filter((a) => a !== "--");
+// `--db postgres` measures on a throwaway PostgreSQL copy of each case's database (support/database.ts).
+const argv = process.argv.slice(2).filter((a) => a !== "--");
+const dbAt = argv.findIndex((a) => a === "--db" || a.startsWith("--db="));
+if (dbAt >= 0) {
+  const [flag] = argv.splice(dbAt, 1);
+  const value = flag.includes("=") ? flag.slice("--db=".length) : argv.splice(dbAt, 1)[0];
+  if (value !== "postgres" && value !== "sqlite") {
+    console.error(`--db takes sqlite or postgres, not ${value ?? "nothing"}.`);
+    process.exit(2);
+  }
+  process.env.BENCH_DB = value;
+}
+const wanted = argv;
 const unknown = wanted.filter((w) => !available.includes(w));
 if (unknown.length) {
   console.error(`Unknown benchmark case: ${unknown.join(", ")}. Available: ${available.join(", ")}`);

@@ -56,9 +56,14 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-
 export function wellFormedRequest(req: Request, res: Response, next: NextFunction) {
   let ok = true;
   try {
-    decodeURIComponent(req.path);
-    // `?_data=` is Remix's legacy data request: this app's client never makes one.
-    ok = HOST.test(req.get("host") ?? "localhost") && !/[\u0000-\u001f\u007f]/.test(req.originalUrl) && !("_data" in req.query);
+    const path = decodeURIComponent(req.path);
+    // `?_data=` is Remix's legacy data request: this app's client never makes one. A NUL (`%00`)
+    // in the path names no record, and PostgreSQL cannot compare text containing one.
+    ok =
+      HOST.test(req.get("host") ?? "localhost") &&
+      !/[\u0000-\u001f\u007f]/.test(req.originalUrl) &&
+      !path.includes("\u0000") &&
+      !("_data" in req.query);
   } catch {
     ok = false;
   }

@@ -1,14 +1,15 @@
 // When the storage cannot take a write (full disk, read-only file, PostgreSQL restarting…), the
 // person is told so truthfully — nothing was recorded, try again shortly — with a 503 and
-// Retry-After, and the operator's log names the storage's own error code. Every other error
-// stays what it was.
+// Retry-After, and the operator's log names the storage's own error code. Text PostgreSQL cannot
+// store (a NUL) is the client's mistake: a 400. Every other error stays what it was.
 import { data, type ServerBuild } from "@remix-run/node";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
-import { storageFaultCode } from "../../db/storage";
+import { isUnstorableText, storageFaultCode } from "../../db/storage";
 
 export const STORAGE_FAULT_MESSAGE = "The service cannot save right now, and nothing was recorded. Please try again in a few minutes.";
 export const RETRY_AFTER_SECONDS = 30;
+export const UNSTORABLE_TEXT_MESSAGE = "Something you sent contains a character that cannot be stored (a NUL), so nothing was recorded. Remove it and try again.";
 
 type Handler = ((args: never) => unknown) | undefined;
 
@@ -18,6 +19,7 @@ function guard<H extends Handler>(handler: H, routeId: string, logger: Logger): 
     try {
       return await (handler as (a: never) => unknown)(args);
     } catch (err) {
+      if (isUnstorableText(err)) throw data(UNSTORABLE_TEXT_MESSAGE, { status: 400 });
       const code = storageFaultCode(err);
       if (!code) throw err;
       logger.error({ code, routeId, err: err instanceof Error ? err.message : String(err) }, "storage fault: request refused with 503");

@@ -28,6 +28,7 @@ function deadHereAlready(holder: string): boolean {
  * expired lease cannot both win, and neither meets a duplicate-key error.
  * Lease times use the real clock even when a run pretends another "now" (--now). */
 export async function acquireLease(db: Db, name: string, holder: string, wallClock = new Date()): Promise<boolean> {
+  await settleOwedReleases(db, name);
   const now = wallClock.toISOString();
   const expires = new Date(wallClock.getTime() + LEASE_MS).toISOString();
   const current = await db.selectFrom("scheduler_lease").select("holder").where("name", "=", name).executeTakeFirst();
@@ -49,8 +50,27 @@ export async function acquireLease(db: Db, name: string, holder: string, wallClo
   return taken?.holder === holder;
 }
 
+/** Releases whose statement failed — the database was away (a PostgreSQL restart) as the work
+ * ended — by database and lease name. Left alone, such a row would keep every instance, this one
+ * included, from the work until it expired (LEASE_MS); the next acquire in this process deletes it. */
+const owedReleases = new WeakMap<Db, Map<string, Set<string>>>();
+
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
-  await db.deleteFrom("scheduler_lease").where("name", "=", name).where("holder", "=", holder).execute();
+  try {
+    await db.deleteFrom("scheduler_lease").where("name", "=", name).where("holder", "=", holder).execute();
+  } catch (err) {
+    let byName = owedReleases.get(db);
+    if (!byName) owedReleases.set(db, (byName = new Map()));
+    byName.set(name, (byName.get(name) ?? new Set()).add(holder));
+    throw err;
+  }
+}
+
+async function settleOwedReleases(db: Db, name: string): Promise<void> {
+  const owed = owedReleases.get(db)?.get(name);
+  if (!owed?.size) return;
+  await db.deleteFrom("scheduler_lease").where("name", "=", name).where("holder", "in", [...owed]).execute();
+  owed.clear();
 }
 
 const inFlight = new Map<string, WeakMap<object, Promise<unknown>>>();

@@ -21,6 +21,7 @@ import { fixedClock } from "../../app/clock";
 import { seed } from "./hr";
 import { median } from "./support/median";
 import type { CaseOutcome } from "./support/types";
+import { measuredDatabase, type MeasuredDatabase } from "./support/database";
 
 export const description = "Pages: every HR, manager and employee page through the app at 100,000 people";
 
@@ -63,7 +64,8 @@ export async function run(): Promise<CaseOutcome> {
   const kept = process.env.BENCH_HR_FILE ? path.resolve(process.env.BENCH_HR_FILE) : null;
   const dir = kept ? null : fs.mkdtempSync(path.join(os.tmpdir(), "confidant-bench-pages-"));
   const file = kept ?? path.join(dir!, "bench.sqlite");
-  const db = createDb(`file:${file}`);
+  let db = createDb(`file:${file}`);
+  let measured: MeasuredDatabase | null = null;
   try {
     const fresh = !fs.existsSync(file) || fs.statSync(file).size < 1_000_000;
     await migrateToLatest(db);
@@ -75,6 +77,12 @@ export async function run(): Promise<CaseOutcome> {
     const hash = await hashPassword(PASSWORD);
     for (const { who } of VISITS) {
       await db.updateTable("users").set({ password_hash: hash, status: "active", is_hr: who === "usr_0000003" ? 1 : 0 }).where("id", "=", who).execute();
+    }
+    // On --db postgres the app reads a PostgreSQL copy of the prepared file.
+    measured = await measuredDatabase(file);
+    if (measured.db === "postgres") {
+      await db.destroy();
+      db = createDb(measured.url);
     }
     const config = readConfig({ NODE_ENV: "production", APP_SECRET: "bench-secret-0123456789abcdef0123456789", PORT: "0", LOG_LEVEL: "silent", SCHEDULER_EVERY_MINUTES: "0" });
     const catalog = loadCatalog(config.coursesDir);
@@ -124,13 +132,14 @@ export async function run(): Promise<CaseOutcome> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     const ok = results.every((r) => r.status === 200 && r.ms < TARGET_MS);
-    const out = path.resolve("data", "bench", "pages.json");
+    const out = path.resolve("data", "bench", measured.db === "postgres" ? "pages-postgres.json" : "pages.json");
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const people = Number((await db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
-    fs.writeFileSync(out, JSON.stringify({ case: "pages", at: new Date().toISOString(), people, targetMs: TARGET_MS, results, ok }, null, 2));
+    fs.writeFileSync(out, JSON.stringify({ case: "pages", db: measured.db, at: new Date().toISOString(), people, targetMs: TARGET_MS, results, ok }, null, 2));
     return { ok, file: out };
   } finally {
     await db.destroy();
+    measured?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
-// The stored Merkle tree, signed checkpoints, proofs and timestamps, on a real SQLite file.
+// The stored Merkle tree, signed checkpoints, proofs and timestamps, on a real database (SQLite, or
+// PostgreSQL under CONFIDANT_TEST_DB=postgres).
 import fs from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
 import { recordAudit } from "../../app/audit/audit.server";
@@ -126,7 +127,7 @@ test("a token that does not chain to the configured CA is not stored", async () 
 
 test("audit:verify checks every timestamp token: a changed token is named, no trust anchor means could-not-check", async () => {
   const { verifyAuditLog } = await import("../../app/audit/verify.server");
-  const { sql } = await import("kysely");
+  const { dropTokenGuard } = await import("../support/tamper");
   tsa.mode = "ok";
   const anchors = { ...a.anchors, tsaUrl: tsa.url, tsaCaFile: tsa.caFile };
   await append(9);
@@ -139,7 +140,7 @@ test("audit:verify checks every timestamp token: a changed token is named, no tr
   const wrongCa = await verifyAuditLog(t.db, { ...opts, trustAnchorsPem: fs.readFileSync(tsa.otherCaFile, "utf8") });
   expect(wrongCa.status).toBe(1);
   expect(wrongCa.problems).toEqual([expect.stringMatching(/token of the checkpoint of 9 entries \(database\) is not valid/), expect.stringMatching(/token of the checkpoint of 9 entries \(anchor file\) is not valid/)]);
-  await sql`drop trigger audit_checkpoints_token_once`.execute(t.db);
+  await dropTokenGuard(t.db);
   const { tsa_token } = await t.db.selectFrom("audit_checkpoints").select("tsa_token").executeTakeFirstOrThrow();
   const bytes = Buffer.from(tsa_token!, "base64");
   bytes[bytes.length - 20] ^= 0x01;
@@ -156,7 +157,7 @@ test("audit:verify checks every timestamp token: a changed token is named, no tr
 test("npm run audit:checkpoint signs a checkpoint on demand, prints it, and asks the TSA for its timestamp", async () => {
   const { runScript, runScriptAsync } = await import("../support/tamper");
   await append(4);
-  const env = { DATABASE_URL: `file:${t.file}`, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile, AUDIT_LOG_ORIGIN: a.anchors.origin };
+  const env = { DATABASE_URL: t.url, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile, AUDIT_LOG_ORIGIN: a.anchors.origin };
   const first = runScript("scripts/audit-checkpoint.ts", env);
   expect(first.stdout).toMatch(/Checkpoint of 4 entries signed and appended to .*audit-anchors\.jsonl:\nconfidant\.test\/audit-log\n4\n[A-Za-z0-9+/]{43}=\n\n— confidant\.test\/audit-log /);
   expect(first.stdout).toMatch(/No TSA_URL: the checkpoint is signed but not timestamped\./);
@@ -176,7 +177,7 @@ test("audit:verify checks checkpoints with the key given by --public-key, and ne
   const { runScript } = await import("../support/tamper");
   await append(3);
   await takeCheckpoint(t.db, { key: a.key, anchors: a.anchors, now: at });
-  const env = { DATABASE_URL: `file:${t.file}`, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile };
+  const env = { DATABASE_URL: t.url, DATA_DIR: a.dir, AUDIT_ANCHOR_FILE: a.anchors.anchorFile };
   const pub = `${a.dir}/instance.pub`;
   fs.writeFileSync(pub, a.key.publicKeyPem);
   const given = runScript("scripts/audit-verify.ts", { ...env, DATA_DIR: `${a.dir}/elsewhere` }, ["--public-key", pub]);

@@ -12,6 +12,7 @@ import { safeRedirect } from "../../app/http/guards.server";
 import { createApp } from "../../app/http/app.server";
 import { readConfig } from "../../app/config.server";
 import { makeWorld, SECRET, type World } from "../support/world";
+import { onPostgres } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
 
 let w: World;
@@ -94,7 +95,7 @@ function raw(pathname: string, headers: Record<string, string> = {}): Promise<{ 
 
 test("malformed addresses and Host headers answer 400, not 500", async () => {
   const cookie = await server.login("alice@test.example");
-  for (const p of ["/receipts/%FF", "/receipts/%FF/pdf", "/courses/%E0%A4%A", "/hr/people/%C0%AF", "/%"]) {
+  for (const p of ["/receipts/%FF", "/receipts/%FF/pdf", "/courses/%E0%A4%A", "/hr/people/%C0%AF", "/%", "/hr/import/%00", "/hr/people/usr%00x"]) {
     const res = await server.get(p, cookie);
     expect(res.status, p).toBe(400);
     expect(await res.text()).toContain("That address is not valid");
@@ -102,6 +103,15 @@ test("malformed addresses and Host headers answer 400, not 500", async () => {
   for (const host of ["bad host", "[::1", "a@b"]) {
     const res = await raw("/login", { Host: host });
     expect(res.status, host).toBe(400);
+  }
+});
+
+test("a NUL in a search answers 400 on PostgreSQL, which cannot compare such text, and the page on SQLite; never 500", async () => {
+  const cookie = await server.login(w.hr.email);
+  for (const p of ["/hr/people?q=a%00b", "/hr/people?department=a%00b", "/hr/outbox?q=a%00b", "/hr?department=%00"]) {
+    const res = await server.get(p, cookie);
+    expect(res.status, p).toBe(onPostgres() ? 400 : 200);
+    if (onPostgres()) expect(await res.text(), p).toContain("contains a character that cannot be stored");
   }
 });
 

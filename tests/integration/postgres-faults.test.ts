@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { createDb } from "../../db/connection";
 import { migrateToLatest } from "../../db/migrate";
 import { storageFaultCode } from "../../db/storage";
+import { acquireLease, leaseHolder, releaseLease } from "../../app/jobs/lease.server";
 import { startPostgres } from "../support/postgres";
 
 let server: Awaited<ReturnType<typeof startPostgres>>;
@@ -52,6 +53,29 @@ test("a statement waiting on a lock longer than the lock timeout fails with a st
   } finally {
     await holder.query("rollback").catch(() => {});
     await holder.end();
+    await db.destroy();
+  }
+});
+
+test("a lease whose release failed while PostgreSQL was down is let go by this process's next acquire: the scheduler resumes at once, not when the lease expires", async () => {
+  const db = createDb(server.url, { connectTimeoutMs: 1_000 });
+  const other = createDb(server.url);
+  try {
+    await migrateToLatest(db);
+    const first = leaseHolder();
+    expect(await acquireLease(db, "scheduler", first)).toBe(true);
+    server.pause();
+    try {
+      expect(storageFaultCode(await releaseLease(db, "scheduler", first).catch((e: unknown) => e))).not.toBeNull();
+    } finally {
+      server.start();
+    }
+    // The row outlived the failed release: another instance still finds the lease held…
+    expect(await acquireLease(other, "scheduler", "other-host:1:after-restart")).toBe(false);
+    // …until this process's next run, which deletes what it owed and takes the lease.
+    expect(await acquireLease(db, "scheduler", leaseHolder())).toBe(true);
+  } finally {
+    await other.destroy();
     await db.destroy();
   }
 });

@@ -164,7 +164,7 @@ test("declined, then signed: both records stay, the newest decides, and HR is to
   expect(await listStandingDeclines(w.db, { viewer: w.hr })).toEqual([]);
   // The database itself keeps one signed record per assignment and version.
   const signedRow = await w.db.selectFrom("attestations").selectAll().where("outcome", "=", "signed").executeTakeFirstOrThrow();
-  await expect(w.db.insertInto("attestations").values({ ...signedRow, id: "sig_copy", verification_code: "COPY-COPY-COPY-COPY" }).execute()).rejects.toThrow(/UNIQUE/);
+  await expect(w.db.insertInto("attestations").values({ ...signedRow, id: "sig_copy", verification_code: "COPY-COPY-COPY-COPY" }).execute()).rejects.toThrow(/UNIQUE constraint failed|duplicate key value violates unique constraint/);
   const done = await w.db.selectFrom("assignments").select("completed_at").where("id", "=", assignment.id).executeTakeFirstOrThrow();
   expect(done.completed_at).toBe(at(10));
   // Once signed, "I do not agree" returns the signature and records nothing.

@@ -34,15 +34,22 @@ function run(bin: string, args: string[]) {
   if (r.status !== 0) throw new Error(`${path.basename(bin)} failed: ${r.stderr || r.stdout}`);
 }
 
-export async function startPostgres(): Promise<{ url: string; stop: () => void }> {
+export async function startPostgres(): Promise<{ url: string; stop: () => void; restart: () => void; pause: () => void; start: () => void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "confidant-pg-"));
   if (asRoot) execFileSync("chown", ["-R", "postgres:postgres", dir]);
   const data = path.join(dir, "data");
   const port = await freePort();
   run(pgBin("initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-  run(pgBin("pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  // `-l` keeps the server's output in its log file: with pg_ctl's stdout it would hold the pipe that
+  // spawnSync waits on, and block the caller for as long as the server runs.
+  const start = () => run(pgBin("pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restart: () => run(pgBin("pg_ctl"), ["-D", data, "-l", path.join(dir, "log"), "-m", "fast", "-w", "restart"]),
+    /** Stops the server (as for maintenance) until `start()`. */
+    pause: () => run(pgBin("pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]),
+    start,
     stop: () => {
       try {
         run(pgBin("pg_ctl"), ["-D", data, "-m", "immediate", "stop"]);

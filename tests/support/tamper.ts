@@ -4,11 +4,19 @@ import { spawn, spawnSync } from "node:child_process";
 import { sql } from "kysely";
 import type { Db } from "../../db/connection";
 import { entryHash } from "../../app/audit/audit.server";
+import { onPostgres } from "./db";
 
 export async function dropGuards(db: Db) {
   for (const t of ["audit_log_no_update", "audit_log_no_delete", "attestations_no_update", "attestations_no_delete", "quiz_attempts_no_update", "quiz_attempts_no_delete", "audit_checkpoints_no_update", "audit_checkpoints_no_delete", "audit_checkpoints_token_once"]) {
     await sql.raw(`drop trigger if exists ${t}`).execute(db);
   }
+}
+
+/** Lets a checkpoint's timestamp token be changed once it is set: SQLite's token trigger, or
+ * PostgreSQL's one guard trigger on audit_checkpoints. */
+export async function dropTokenGuard(db: Db) {
+  if (onPostgres()) await sql`drop trigger audit_checkpoints_guard on audit_checkpoints`.execute(db);
+  else await sql`drop trigger audit_checkpoints_token_once`.execute(db);
 }
 
 /** Rewrites entries from `fromSeq` on so that the chain verifies again. */
