@@ -14,6 +14,7 @@ import * as m0009 from "./migrations/0009_evidence_packs";
 import * as m0010 from "./migrations/0010_account_links";
 import * as m0011 from "./migrations/0011_second_factors";
 import * as m0012 from "./migrations/0012_signature_record";
+import * as m0015 from "./migrations/0015_renewal_indexes";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "0010_account_links": m0010,
   "0011_second_factors": m0011,
   "0012_signature_record": m0012,
+  "0015_renewal_indexes": m0015,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);
