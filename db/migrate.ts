@@ -15,6 +15,7 @@ import * as m0010 from "./migrations/0010_account_links";
 import * as m0011 from "./migrations/0011_second_factors";
 import * as m0012 from "./migrations/0012_signature_record";
 import * as m0015 from "./migrations/0015_renewal_indexes";
+import * as m0015a from "./migrations/0015a_recognition_team_sizes";
 
 const migrations: Record<string, Migration> = {
   "0001_init": m0001,
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "0011_second_factors": m0011,
   "0012_signature_record": m0012,
   "0015_renewal_indexes": m0015,
+  "0015a_recognition_team_sizes": m0015a,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

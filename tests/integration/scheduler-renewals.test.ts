@@ -1,10 +1,9 @@
 // Set-based renewals on SQLite and PostgreSQL alike: one INSERT … SELECT per batch issues each due
 // cycle's refresher once, the database writes its "assigned" mail in the same words as
 // assignedMail(), the renewed cycle is marked, and one audit entry names the rows it issued.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { sql } from "kysely";
-import { createDb, type Db } from "../../db/connection";
-import { migrateToLatest } from "../../db/migrate";
+import type { Db } from "../../db/connection";
 import { auditedTransaction, verifyAuditChain } from "../../app/audit/audit.server";
 import { recordHash } from "../../app/audit/rows.server";
 import { issueDueRenewals } from "../../app/assignments/assignments.server";
@@ -12,34 +11,13 @@ import { renewalDueAt } from "../../app/assignments/rules";
 import { assignedMail } from "../../app/notifications/templates.server";
 import { formatDateSql } from "../../app/notifications/templates-sql.server";
 import { formatDate } from "../../app/components/format";
-import { freshDb, type TestDb } from "../support/db";
-import { startPostgres } from "../support/postgres";
+import { bothDatabases } from "../support/both-databases";
 import { realCatalog } from "../support/world";
 import { addPeople, duplicates, ONBOARDING, ORIGIN, REFRESHER, run } from "../support/org";
 
 const catalog = realCatalog();
 const NOW = "2027-12-01T09:00:00.000Z";
-let pg: Awaited<ReturnType<typeof startPostgres>>;
-let pgDb: Db;
-let lite: TestDb;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  pgDb = createDb(pg.url);
-  await migrateToLatest(pgDb);
-  lite = await freshDb();
-}, 180_000);
-
-afterAll(async () => {
-  await pgDb?.destroy();
-  pg?.stop();
-  await lite?.close();
-});
-
-const databases = () => [
-  ["SQLite", lite.db],
-  ["PostgreSQL", pgDb],
-] as const;
+const both = bothDatabases();
 
 /** A completed onboarding cycle of the trade-secrets course, expiring at `expiresAt`. */
 async function completed(db: Db, userId: string, expiresAt: string, extra: { cancelled?: boolean; id?: string } = {}) {
@@ -64,8 +42,8 @@ async function completed(db: Db, userId: string, expiresAt: string, extra: { can
   return id;
 }
 
-describe.each([["SQLite"], ["PostgreSQL"]])("on %s", (name) => {
-  const dbOf = () => databases().find(([n]) => n === name)![1];
+describe.each(both.names)("on %s", (name) => {
+  const dbOf = () => both.db(name);
 
   test("formatDateSql writes every month's dates as formatDate does", async () => {
     const db = dbOf();
