@@ -8,9 +8,9 @@ export function randomId(bytes = 15): string {
   return encodeBase32LowerCaseNoPadding(b);
 }
 
-// Crockford's base32 in lower case: its characters sort in ASCII in the order of their values,
-// so ids written with it sort by the time they begin with (RFC 4648's alphabet does not).
-const SORTABLE = "0123456789abcdefghjkmnpqrstvwxyz";
+// RFC 4648's base32 characters (lower case), ordered as ASCII orders them — digits first — so
+// that ids written with them sort by the time they begin with (RFC 4648's own order does not).
+const SORTABLE = "234567abcdefghijklmnopqrstuvwxyz";
 
 function sortableRandom(chars: number): string {
   const b = new Uint8Array(chars);
@@ -41,8 +41,8 @@ export function timeOrderedId(at: Date = new Date()): string {
 /**
  * The shared beginning of the ids one set-based statement writes: the time, then 30 random bits
  * that tell this statement's rows from another's in the same millisecond. The statement appends
- * 64 random bits per row in SQL (16 hexadecimal digits, a subset of the sortable alphabet), so
- * every id it writes lies between `prefix` and `prefix + "~"`.
+ * 64 random bits per row in SQL (randomSuffixSql), so every id it writes lies between `prefix`
+ * and `prefix + "~"`.
  */
 export function timeOrderedPrefix(at: Date = new Date()): string {
   return timePart(at) + sortableRandom(6);
@@ -58,8 +58,10 @@ export function verificationCode(): string {
   return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join("")).join("-");
 }
 
-/** 64 random bits per row as 16 hexadecimal digits, in the SQL of the given database: the
- * per-row end of an id that begins with timeOrderedPrefix(). */
-export function randomHexSql(dialect: "sqlite" | "postgres"): RawBuilder<string> {
-  return dialect === "postgres" ? sql<string>`substr(md5(gen_random_uuid()::text), 1, 16)` : sql<string>`lower(hex(randomblob(8)))`;
+/** 64 random bits per row in the SQL of the given database: 16 hexadecimal digits with 0, 1, 8
+ * and 9 written w, x, y, z, so that every id keeps to the characters of randomId(). The per-row
+ * end of an id that begins with timeOrderedPrefix(). */
+export function randomSuffixSql(dialect: "sqlite" | "postgres"): RawBuilder<string> {
+  const hex = dialect === "postgres" ? sql<string>`substr(md5(gen_random_uuid()::text), 1, 16)` : sql<string>`lower(hex(randomblob(8)))`;
+  return sql<string>`replace(replace(replace(replace(${hex}, '0', 'w'), '1', 'x'), '8', 'y'), '9', 'z')`;
 }

@@ -6,7 +6,7 @@ import { sql, type ExpressionBuilder, type Transaction } from "kysely";
 import type { Db } from "../../db/connection";
 import type { Assignment, AssignmentReason, DB } from "../../db/schema";
 import { addDays, type Clock } from "../clock";
-import { randomHexSql, timeOrderedId, timeOrderedPrefix } from "../ids.server";
+import { randomSuffixSql, timeOrderedId, timeOrderedPrefix } from "../ids.server";
 import { dialectOf } from "../../db/connection";
 import { appendAudit } from "../audit/audit.server";
 import { exemptionHash, extensionHash } from "../audit/rows.server";
@@ -184,7 +184,7 @@ export async function issueDueRenewals(trx: Transaction<DB>, b: RenewalBatch, no
   const prefix = `asg_${timeOrderedPrefix()}`;
   const weekOn = addDays(at, 7);
   const inserted = await sql`insert into assignments (id, user_id, course_id, family, cycle, reason, assigned_at, due_at, previous_expires_at)
-    select ${prefix} || ${randomHexSql(dialectOf(trx))}, a.user_id, ${b.renewWith.id}, coalesce(a.family, ${b.courseId}), ${renewalCycle("a.expires_at")},
+    select ${prefix} || ${randomSuffixSql(dialectOf(trx))}, a.user_id, ${b.renewWith.id}, coalesce(a.family, ${b.courseId}), ${renewalCycle("a.expires_at")},
       'annual', ${at}, case when a.expires_at > ${weekOn} then a.expires_at else ${weekOn} end, a.expires_at
     from assignments a join users u on u.id = a.user_id
     where ${dueForRenewal(b.courseId, b.cutoff)} and u.status = 'active'

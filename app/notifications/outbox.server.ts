@@ -4,7 +4,7 @@
 // never deleted, so the table doubles as the record of what was sent to whom, and why.
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { DB, NotificationKind, NotificationStatus } from "../../db/schema";
-import { randomHexSql, timeOrderedId, timeOrderedPrefix } from "../ids.server";
+import { randomSuffixSql, timeOrderedId, timeOrderedPrefix } from "../ids.server";
 import { dialectOf } from "../../db/connection";
 import type { AssignmentReason } from "../../db/schema";
 import { assignedMailSql } from "./templates-sql.server";
@@ -99,7 +99,7 @@ export async function enqueueAssignedMailsFor(
   const at = now.toISOString();
   const mail = assignedMailSql({ courseTitle, courseUrl, reason }, { personName: sql<string>`u.name`, dueAt: sql<string>`a.due_at` });
   const result = await sql`insert into notifications (id, event_key, kind, user_id, to_email, assignment_id, why, subject, body, created_at, status, attempts, next_attempt_at)
-    select ${`ntf_${timeOrderedPrefix()}`} || ${randomHexSql(dialectOf(trx))}, 'assigned:' || a.id, 'assigned', a.user_id, u.email, a.id,
+    select ${`ntf_${timeOrderedPrefix()}`} || ${randomSuffixSql(dialectOf(trx))}, 'assigned:' || a.id, 'assigned', a.user_id, u.email, a.id,
       ${`Assigned (${reason.replace("_", " ")})`}, ${mail.subject}, ${mail.body}, ${at}, 'pending', 0, ${at}
     from assignments a join users u on u.id = a.user_id
     where a.id >= ${prefix} and a.id < ${`${prefix}~`}

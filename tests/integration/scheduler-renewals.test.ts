@@ -91,8 +91,10 @@ describe.each(both.names)("on %s", (name) => {
     expect(renewals.map((r) => [r.user_id, r.course_id, r.family, r.cycle, r.due_at, r.previous_expires_at, r.assigned_at])).toEqual(
       expected.map(([p, cycle, due, prev]) => [p.id, REFRESHER, ONBOARDING, cycle, due, prev, NOW]).sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     );
-    // Time-ordered ids: asg_, 10 characters of time, then random ones.
-    for (const r of renewals) expect(r.id).toMatch(/^asg_[0-9a-hjkmnp-tv-z]{16}[0-9a-f]{16}$/);
+    // Time-ordered ids: asg_, 10 characters of time, 6 of the statement, 16 of the row — all of them
+    // characters of randomId()'s alphabet; the batch's are issued in one millisecond's prefix.
+    for (const r of renewals) expect(r.id).toMatch(/^asg_[a-z2-7]{16}[a-fw-z2-7]{16}$/);
+    expect(new Set(renewals.map((r) => r.id.slice(0, 20))).size).toBe(1);
 
     const title = catalog.courses.get(REFRESHER)!.meta.title;
     for (const r of renewals) {
