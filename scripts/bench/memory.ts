@@ -45,6 +45,7 @@ async function prepare(file: string) {
       await db.insertInto("users").values({ id: HR, email: "hr@bench.example", name: "HR Bench", type: "employee", status: "active", is_hr: 1, start_date: "2025-01-01", created_at: at, updated_at: at, board_opt_out: 0 } as never).execute();
     }
     await db.updateTable("users").set({ password_hash: hash, status: "active", is_hr: 1 }).where("id", "=", HR).execute();
+    await db.deleteFrom("totp_credentials").where("user_id", "=", HR).execute();
     return Number((await db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
   } finally {
     await db.destroy();
