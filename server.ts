@@ -1,5 +1,6 @@
 // Production entry: boot, then serve the built Remix app behind our own middleware.
 import path from "node:path";
+import v8 from "node:v8";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { boot } from "./app/boot.server";
@@ -56,6 +57,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, { schedu
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { config, logger, shutdown } = await startServer();
   logger.info(`Confidant is listening on ${config.origin}`);
+  // --max-old-space-size=NODE_HEAP_MB (set by `npm start`) fixes the old generation; V8's limit
+  // adds the young one (tens of MB) to it.
+  const heapMb = Math.round(v8.getHeapStatistics().heap_size_limit / 1024 / 1024);
+  if (heapMb < config.heapMb || heapMb > config.heapMb + 128) logger.warn({ heapMb, NODE_HEAP_MB: config.heapMb }, "the heap limit is not NODE_HEAP_MB: start the server with `npm start`");
+  else logger.info({ heapMb }, `heap limit ${heapMb} MB (NODE_HEAP_MB=${config.heapMb})`);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void shutdown().then(() => process.exit(0)));
   }

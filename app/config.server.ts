@@ -51,6 +51,9 @@ const envSchema = z.object({
   DB_START_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** SQLite: run PRAGMA quick_check at start and refuse a damaged file. */
   DB_QUICK_CHECK: z.enum(["true", "false"]).default("true"),
+  /** The V8 heap limit `npm start` gives the server (--max-old-space-size), in MB. Without a limit
+   * V8 sizes the heap from the machine's memory and lets it grow long before collecting. */
+  NODE_HEAP_MB: z.coerce.number().int().min(128).max(65536).default(512),
   /** The instance's Ed25519 signing key (PKCS#8 PEM), inline or in a file; unset: generated into DATA_DIR. */
   INSTANCE_KEY_PEM: z.string().optional(),
   INSTANCE_KEY_FILE: z.string().optional(),
@@ -90,6 +93,8 @@ const envSchema = z.object({
 
 export interface AppConfig {
   env: "development" | "production" | "test";
+  /** The heap limit `npm start` asks for (NODE_HEAP_MB), in MB. */
+  heapMb: number;
   port: number;
   host: string;
   databaseUrl: string;
@@ -191,6 +196,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const origin = (e.APP_ORIGIN ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
   return {
     env: e.NODE_ENV,
+    heapMb: e.NODE_HEAP_MB,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,

@@ -14,6 +14,8 @@ import * as m0009 from "./migrations/0009_evidence_packs";
 import * as m0010 from "./migrations/0010_account_links";
 import * as m0011 from "./migrations/0011_second_factors";
 import * as m0012 from "./migrations/0012_signature_record";
+import * as m0015 from "./migrations/0015_renewal_indexes";
+import * as m0015a from "./migrations/0015a_recognition_team_sizes";
 import * as m0017 from "./migrations/0017_course_publishing";
 import * as m0018 from "./migrations/0018_quiz_presentation";
 import * as m0019 from "./migrations/0019_single_sign_on";
@@ -31,6 +33,8 @@ const migrations: Record<string, Migration> = {
   "0010_account_links": m0010,
   "0011_second_factors": m0011,
   "0012_signature_record": m0012,
+  "0015_renewal_indexes": m0015,
+  "0015a_recognition_team_sizes": m0015a,
   "0017_course_publishing": m0017,
   "0018_quiz_presentation": m0018,
   "0019_single_sign_on": m0019,

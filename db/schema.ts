@@ -463,6 +463,8 @@ export interface PersonScoresTable {
   sort_position: number | null;
   tree_position: number | null;
   team_size: number | null;
+  /** Active people below, as HR's recognition report counts a team (migration 0015a). */
+  active_team_size: number | null;
   computed_at: string;
 }
 

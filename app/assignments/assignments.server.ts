@@ -6,7 +6,8 @@ import { sql, type ExpressionBuilder, type Transaction } from "kysely";
 import type { Db } from "../../db/connection";
 import type { Assignment, AssignmentReason, DB } from "../../db/schema";
 import { addDays, type Clock } from "../clock";
-import { randomId } from "../ids.server";
+import { randomSuffixSql, timeOrderedId, timeOrderedPrefix } from "../ids.server";
+import { dialectOf } from "../../db/connection";
 import { appendAudit } from "../audit/audit.server";
 import { exemptionHash, extensionHash } from "../audit/rows.server";
 import type { Catalog, Course } from "../courses/catalog.server";
@@ -43,7 +44,7 @@ export interface IssueInput {
  * Returns the assignment id and whether it was new. */
 export async function issueAssignment(trx: Transaction<DB>, input: IssueInput, clock: Clock) {
   const now = clock();
-  const id = `asg_${randomId()}`;
+  const id = `asg_${timeOrderedId()}`;
   const dueAt = input.dueAt ?? addDays(now.toISOString(), input.course.meta.duePeriodDays);
   const inserted = await trx
     .insertInto("assignments")
@@ -113,7 +114,7 @@ export async function issueAssignments<T extends NewAssignment>(
 ): Promise<Array<T & { id: string }>> {
   if (rows.length === 0) return [];
   const at = now.toISOString();
-  const withIds = rows.map((r) => ({ ...r, id: `asg_${randomId()}` }));
+  const withIds = rows.map((r) => ({ ...r, id: `asg_${timeOrderedId()}` }));
   const inserted = await trx
     .insertInto("assignments")
     .values(
@@ -153,7 +154,6 @@ export async function issueAssignments<T extends NewAssignment>(
   return issued;
 }
 
-/** Marks completed cycles as renewed (their renewal was issued), once. */
 /** At the upgrade that adds publishing: open assignments recorded without a content version are
  * on the content live at that moment. */
 export async function pinContentVersion(trx: Transaction<DB>, { courseId, contentHash }: { courseId: string; contentHash: string }): Promise<number> {
@@ -174,13 +174,67 @@ export async function moveToContentVersion(trx: Transaction<DB>, { ids, contentH
   }
 }
 
-export async function markRenewalsIssued(trx: Transaction<DB>, ids: string[], now: Date) {
-  await trx
-    .updateTable("assignments")
-    .set({ renewal_issued_at: now.toISOString() })
-    .where("id", "in", ids)
-    .where("renewal_issued_at", "is", null)
-    .execute();
+/** The completed cycles of one course whose renewal window has opened (`a`), as the partial
+ * index assignments_renewal_due (migration 0015) holds them. */
+function dueForRenewal(courseId: string, cutoff: string) {
+  return sql<boolean>`a.course_id = ${courseId} and a.renewal_issued_at is null and a.completed_at is not null
+    and a.cancelled_at is null and a.expires_at is not null and a.expires_at <= ${cutoff}`;
+}
+
+const renewalCycle = (expiresAt: string) => sql<string>`('renewal-' || substr(${sql.ref(expiresAt)}, 1, 10))`;
+
+export interface RenewalBatch {
+  /** The course whose completions expire, and the one that renews them (often the same). */
+  courseId: string;
+  renewWith: Course;
+  /** Cycles expiring by then are due. */
+  cutoff: string;
+  limit: number;
+}
+
+/**
+ * Issues the renewals of up to `limit` due cycles of a course in one INSERT … SELECT: for each
+ * active person's completed cycle expiring by the cutoff, the `renewal-<expiry>` cycle of
+ * `renewWith`, due at the expiry (never less than a week away, as renewalDueAt() says), then
+ * marks the renewed cycles in one UPDATE driven by the new rows (a CROSS JOIN, so that SQLite walks
+ * the new rows and finds each renewed cycle by the unique key). A cycle whose renewal the unique
+ * (person, course, cycle) key already holds is not selected. Every new id begins with the
+ * returned `prefix`, so the caller can queue their mails and audit them by that range.
+ */
+export async function issueDueRenewals(trx: Transaction<DB>, b: RenewalBatch, now: Date): Promise<{ prefix: string; issued: number }> {
+  const at = now.toISOString();
+  const prefix = `asg_${timeOrderedPrefix()}`;
+  const weekOn = addDays(at, 7);
+  const inserted = await sql`insert into assignments (id, user_id, course_id, family, cycle, reason, assigned_at, due_at, previous_expires_at)
+    select ${prefix} || ${randomSuffixSql(dialectOf(trx))}, a.user_id, ${b.renewWith.id}, coalesce(a.family, ${b.courseId}), ${renewalCycle("a.expires_at")},
+      'annual', ${at}, case when a.expires_at > ${weekOn} then a.expires_at else ${weekOn} end, a.expires_at
+    from assignments a join users u on u.id = a.user_id
+    where ${dueForRenewal(b.courseId, b.cutoff)} and u.status = 'active'
+      and not exists (select 1 from assignments r where r.user_id = a.user_id and r.course_id = ${b.renewWith.id} and r.cycle = ${renewalCycle("a.expires_at")})
+    limit ${b.limit}
+    on conflict (user_id, course_id, cycle) do nothing`.execute(trx);
+  const issued = Number(inserted.numAffectedRows ?? 0n);
+  if (issued === 0) return { prefix, issued };
+  await sql`update assignments set renewal_issued_at = ${at}
+    where id in (select a.id from assignments n cross join assignments a
+      where n.id >= ${prefix} and n.id < ${`${prefix}~`} and a.user_id = n.user_id and a.course_id = ${b.courseId}
+        and a.expires_at = n.previous_expires_at and a.renewal_issued_at is null)`.execute(trx);
+  await recordCourseVersion(trx, b.renewWith, now);
+  return { prefix, issued };
+}
+
+/** The rows one set-based statement issued: ids beginning with its prefix. */
+export function issuedWithPrefix(trx: Transaction<DB>, prefix: string) {
+  return trx.selectFrom("assignments").select(["id", "user_id", "cycle", "due_at"]).where("id", ">=", prefix).where("id", "<", `${prefix}~`).orderBy("id").execute();
+}
+
+/** Marks as renewed the due cycles whose renewal exists already (issued by another course of the
+ * family, or by HR), so the next run does not consider them again. Returns how many. */
+export async function markRenewalsAlreadyIssued(trx: Transaction<DB>, b: Omit<RenewalBatch, "limit">, now: Date): Promise<number> {
+  const updated = await sql`update assignments set renewal_issued_at = ${now.toISOString()}
+    where id in (select a.id from assignments a where ${dueForRenewal(b.courseId, b.cutoff)}
+      and exists (select 1 from assignments r where r.user_id = a.user_id and r.course_id = ${b.renewWith.id} and r.cycle = ${renewalCycle("a.expires_at")}))`.execute(trx);
+  return Number(updated.numAffectedRows ?? 0n);
 }
 
 /** Ends one assignment, with the reason as its note. */

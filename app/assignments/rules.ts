@@ -39,8 +39,9 @@ export function renewalOpensAt(expiresAt: string, renewalWindowDays: number): st
   return addDays(expiresAt, -renewalWindowDays);
 }
 
-/** A renewal is due at the expiry it renews, and never less than a week after it is issued
- * (a person back from leave, or a first run after a long pause, still gets time). */
+/** A renewal is due at the expiry it renews, and never less than a week after it is issued (the
+ * scheduler writes this as a CASE in issueDueRenewals; scheduler-renewals.test.ts holds both)
+ * — a person back from leave, or a first run after a long pause, still gets time. */
 export function renewalDueAt(expiresAt: string, issuedAt: string): string {
   const floor = addDays(issuedAt, 7);
   return expiresAt > floor ? expiresAt : floor;

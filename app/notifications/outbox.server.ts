@@ -4,7 +4,10 @@
 // never deleted, so the table doubles as the record of what was sent to whom, and why.
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { DB, NotificationKind, NotificationStatus } from "../../db/schema";
-import { randomId } from "../ids.server";
+import { randomSuffixSql, timeOrderedId, timeOrderedPrefix } from "../ids.server";
+import { dialectOf } from "../../db/connection";
+import type { AssignmentReason } from "../../db/schema";
+import { assignedMailSql } from "./templates-sql.server";
 import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import type { Clock } from "../clock";
 
@@ -61,7 +64,7 @@ export async function enqueueNotifications(trx: Kysely<DB> | Transaction<DB>, li
       .insertInto("notifications")
       .values(
         list.slice(i, i + 2000).map((n) => ({
-          id: `ntf_${randomId()}`,
+          id: `ntf_${timeOrderedId()}`,
           event_key: n.eventKey,
           kind: n.kind,
           user_id: n.userId,
@@ -81,6 +84,27 @@ export async function enqueueNotifications(trx: Kysely<DB> | Transaction<DB>, li
     added += Number(result.numInsertedOrUpdatedRows ?? 0n);
   }
   return added;
+}
+
+/**
+ * Queues, in one INSERT … SELECT, the "assigned" mail of every assignment whose id lies in
+ * [`prefix`, `prefix~`) — the rows one set-based statement just issued (issueDueRenewals) —
+ * with the text rendered by the database from the same template. Returns how many were new.
+ */
+export async function enqueueAssignedMailsFor(
+  trx: Transaction<DB>,
+  { prefix, courseTitle, courseUrl, reason }: { prefix: string; courseTitle: string; courseUrl: string; reason: AssignmentReason },
+  now: Date,
+): Promise<number> {
+  const at = now.toISOString();
+  const mail = assignedMailSql({ courseTitle, courseUrl, reason }, { personName: sql<string>`u.name`, dueAt: sql<string>`a.due_at` });
+  const result = await sql`insert into notifications (id, event_key, kind, user_id, to_email, assignment_id, why, subject, body, created_at, status, attempts, next_attempt_at)
+    select ${`ntf_${timeOrderedPrefix()}`} || ${randomSuffixSql(dialectOf(trx))}, 'assigned:' || a.id, 'assigned', a.user_id, u.email, a.id,
+      ${`Assigned (${reason.replace("_", " ")})`}, ${mail.subject}, ${mail.body}, ${at}, 'pending', 0, ${at}
+    from assignments a join users u on u.id = a.user_id
+    where a.id >= ${prefix} and a.id < ${`${prefix}~`}
+    on conflict (event_key) do nothing`.execute(trx);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 // --- delivery's transitions (delivery.server.ts sends; the rows change only here) ------------

@@ -1,5 +1,6 @@
 // The words of every email: plain, short and useful — what, why, due when, and a link straight
-// to the course. Rendered when the notification is queued, so the outbox shows what was sent.
+// to the course. Rendered when the notification is queued, so the outbox shows what was sent
+// (set-based issuing renders the same text in SQL: templates-sql.server.ts).
 import type { AssignmentReason } from "../../db/schema";
 import { formatDate } from "../components/format";
 
@@ -27,11 +28,17 @@ export interface AssignmentMail {
 const signOff = "\n\nThank you,\nConfidant, on behalf of your compliance team\n";
 
 export function assignedMail(d: AssignmentMail) {
+  return assignedText({ ...d, dueText: formatDate(d.dueAt) });
+}
+
+/** The "assigned" mail with the due date already in words: the one text behind assignedMail
+ * and its SQL form (templates-sql.server.ts). */
+export function assignedText(d: Omit<AssignmentMail, "dueAt" | "daysOverdue"> & { dueText: string }) {
   return {
-    subject: `Please complete: ${d.courseTitle} (due ${formatDate(d.dueAt)})`,
+    subject: `Please complete: ${d.courseTitle} (due ${d.dueText})`,
     body:
       `Hello ${d.personName},\n\n` +
-      `You have been asked to complete "${d.courseTitle}" by ${formatDate(d.dueAt)}, because ${REASON[d.reason]}.\n\n` +
+      `You have been asked to complete "${d.courseTitle}" by ${d.dueText}, because ${REASON[d.reason]}.\n\n` +
       `Start here: ${d.courseUrl}\n\n` +
       `You can stop at any point and pick up where you left off.` +
       signOff,

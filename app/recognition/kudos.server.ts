@@ -11,6 +11,9 @@ import { randomId } from "../ids.server";
 import { appendAudit, auditedTransaction } from "../audit/audit.server";
 import { enqueueNotification } from "../notifications/outbox.server";
 import { teamIds } from "../people/org.server";
+import { SCOPE_MIN_TEAM } from "../people/tree.server";
+import { currentScoreRun } from "./scores-refresh.server";
+import { reportingLines, teamReceived, teamSizes, type PersonLink } from "./team-counts";
 import { KUDOS_BADGE_KEYS, KUDOS_MESSAGE_MAX, kudosBadgeLabel, type KudosBadge } from "./badges";
 import { blankToUndefined, fieldErrorsOf } from "../forms";
 
@@ -251,16 +254,16 @@ export interface RecognitionReport {
   }>;
   managers: ManagerRecognition[];
   badges: Array<{ badge: string; label: string; count: number }>;
+  /** When team sizes come from the stored scores (a large organisation): their "as of" time;
+   * null when they were counted now. */
+  teamSizesAsOf: string | null;
 }
 
 /** Who recognised whom and how often, and which managers (teams) have recognised nobody lately.
  * HR only: it reads the whole organisation. */
-export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<RecognitionReport> {
+export async function recognitionReport(db: Kysely<DB>, now: Date, { liveBelow = SCOPE_MIN_TEAM }: { liveBelow?: number } = {}): Promise<RecognitionReport> {
   const since = addDays(now.toISOString(), -RECOGNITION_WINDOW_DAYS);
-  const [people, pairs, bySender, recent] = await Promise.all([
-    // Only what the tree needs, as arrays: names are read below for the managers alone (reading
-    // everyone's at 100,000 people was most of this page's time).
-    readArrays(db, db.selectFrom("users").select(["id", "manager_id", "status"])) as Promise<Array<[string, string | null, string]>>,
+  const [pairs, bySender, recent] = await Promise.all([
     db
       .selectFrom("kudos as k")
       .innerJoin("users as f", "f.id", "k.from_user_id")
@@ -283,7 +286,7 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
     db.selectFrom("kudos").select(["from_user_id", "to_user_id", "badge"]).where("created_at", ">=", since).execute(),
   ]);
 
-  const { teamSize, teamReceived } = teamCounts(people, recent);
+  const { teamSize, teamReceived: received, asOf } = await teamFigures(db, recent, liveBelow);
   const managerIds = [...teamSize.keys()];
   const names = await managerNames(db, managerIds);
   const sentEver = new Map(bySender.map((s) => [s.from_user_id, { n: Number(s.n), last: s.last_at as string | null }]));
@@ -299,7 +302,7 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
       sentInWindow: sentRecent.get(id) ?? 0,
       sentEver: sentEver.get(id)?.n ?? 0,
       lastSentAt: sentEver.get(id)?.last ?? null,
-      teamReceivedInWindow: teamReceived.get(id) ?? 0,
+      teamReceivedInWindow: received.get(id) ?? 0,
     }))
     .sort((a, b) => a.sentInWindow - b.sentInWindow || a.name.localeCompare(b.name));
 
@@ -309,6 +312,7 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
   return {
     windowDays: RECOGNITION_WINDOW_DAYS,
     since,
+    teamSizesAsOf: asOf,
     totals: {
       ever: bySender.reduce((n, s) => n + Number(s.n), 0),
       inWindow: recent.length,
@@ -327,37 +331,44 @@ export async function recognitionReport(db: Kysely<DB>, now: Date): Promise<Reco
   };
 }
 
-/** How many active people each manager has below them, and how many kudos their team received
- * lately. */
-function teamCounts(people: Array<[string, string | null, string]>, recent: Array<{ to_user_id: string }>) {
-  // Each active person counts once in the team of every manager above them, up to the first
-  // one who has left (whose team is no longer anyone's) and never twice round a reporting loop.
-  // Walking up from each person is linear in the organisation; walking down from each manager
-  // was quadratic at 100,000 people.
-  const managerOf = new Map<string, string | null>();
-  const left = new Set<string>();
-  for (const [id, managerId, status] of people) {
-    managerOf.set(id, managerId);
-    if (status === "inactive") left.add(id);
+/** Team sizes and the kudos each team received: from the stored scores' tree (as of their refresh)
+ * when the organisation is large, live otherwise. */
+async function teamFigures(db: Kysely<DB>, recent: Array<{ to_user_id: string }>, liveBelow: number) {
+  const run = await currentScoreRun(db);
+  if (run && run.people >= liveBelow) {
+    const sizes = (await readArrays(
+      db,
+      db.selectFrom("person_scores").select(["user_id", "active_team_size"]).where("generation", "=", run.generation).where("active_team_size", ">", 0),
+    )) as Array<[string, number]>;
+    const lines = reportingLines(await linesAbove(db, recent.map((k) => k.to_user_id)));
+    return { teamSize: new Map(sizes.map(([id, n]) => [id, Number(n)])), teamReceived: teamReceived(lines, recent), asOf: run.asOf };
   }
-  const path: string[] = [];
-  const above = (id: string, visit: (managerId: string) => void) => {
-    path.length = 0;
-    path.push(id);
-    for (let m = managerOf.get(id) ?? null; m !== null && !path.includes(m); m = managerOf.get(m) ?? null) {
-      if (!managerOf.has(m) || left.has(m)) return;
-      path.push(m);
-      visit(m);
+  // Only what the tree needs, as arrays (reading everyone's names at 100,000 people was most of
+  // this page's time).
+  const people = (await readArrays(db, db.selectFrom("users").select(["id", "manager_id", "status"]))) as unknown as PersonLink[];
+  return { teamSize: teamSizes(people), teamReceived: teamReceived(reportingLines(people), recent), asOf: null };
+}
+
+/** The given people and everyone above them, a level at a time: the reporting lines that the
+ * recent kudos' recipients need, without reading the whole organisation. */
+async function linesAbove(db: Kysely<DB>, ids: string[]): Promise<PersonLink[]> {
+  const out: PersonLink[] = [];
+  const seen = new Set<string>();
+  let frontier = [...new Set(ids)];
+  while (frontier.length > 0) {
+    for (const id of frontier) seen.add(id);
+    const next: string[] = [];
+    // In chunks: SQLite caps the number of bound parameters.
+    for (let i = 0; i < frontier.length; i += 500) {
+      const rows = await db.selectFrom("users").select(["id", "manager_id", "status"]).where("id", "in", frontier.slice(i, i + 500)).execute();
+      for (const r of rows) {
+        out.push([r.id, r.manager_id, r.status]);
+        if (r.manager_id !== null && !seen.has(r.manager_id)) next.push(r.manager_id);
+      }
     }
-  };
-  const teamSize = new Map<string, number>();
-  for (const [id, , status] of people) if (status !== "inactive") above(id, (m) => teamSize.set(m, (teamSize.get(m) ?? 0) + 1));
-  const teamReceived = new Map<string, number>();
-  for (const k of recent) {
-    if (left.has(k.to_user_id)) continue;
-    above(k.to_user_id, (m) => teamReceived.set(m, (teamReceived.get(m) ?? 0) + 1));
+    frontier = [...new Set(next)];
   }
-  return { teamSize, teamReceived };
+  return out;
 }
 
 async function managerNames(db: Kysely<DB>, managerIds: string[]) {

@@ -12,6 +12,8 @@
 //   of any board is a walk of an index, and a rank is a count of the people above.
 // - The reporting tree is numbered in pre-order (`tree_position`), so everyone below a manager is
 //   one range (`team_size` long), and "who is in this large team" needs no recursive query.
+// - Each manager's active team, as HR's recognition report counts it, is stored too
+//   (`active_team_size`), so that report need not walk the tree at every view.
 // - Each refresh writes a new generation and switches to it when complete: readers never see a
 //   half-built table, and a refresh that dies leaves the previous one in place. The previous
 //   generation is removed by the next refresh, so that a page that began reading it just before a
@@ -25,6 +27,7 @@ import { pause } from "../jobs/pacing";
 import { buildTree, loadPeople } from "../people/tree.server";
 import { scoredPeople, tenths, type ScoredPerson } from "./records.server";
 import { autoBadges, rankByScore } from "./score";
+import { teamSizes } from "./team-counts";
 
 const LEASE = "person-scores";
 /** People scored per query: about 7,000 assignments at 12 courses × 3 years, under 100 ms of
@@ -98,6 +101,7 @@ async function rebuild(db: Kysely<DB>, catalog: Catalog, now: Date): Promise<Sco
     await dropOtherGenerations(db, ["person_scores"], inUse?.generation ?? 0);
     const members = await loadPeople(db);
     const tree = await buildTree(members);
+    const activeTeams = teamSizes(members.map((m) => [m.id, m.managerId, m.status] as const));
     const people = took();
 
     // Score the people who have not left, a chunk of ids at a time.
@@ -136,6 +140,7 @@ async function rebuild(db: Kysely<DB>, catalog: Catalog, now: Date): Promise<Sco
       sort_position: sortPosition.get(p.id) ?? null,
       tree_position: tree.position[index] >= 0 ? tree.position[index] : null,
       team_size: tree.below[index] >= 0 ? tree.below[index] : null,
+      active_team_size: activeTeams.get(p.id) ?? 0,
       computed_at: asOf,
     }));
     const write = took();

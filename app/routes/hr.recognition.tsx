@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { pageNumberOr400, requireHr } from "~/http/guards.server";
 import { recognitionPage } from "~/recognition/recognition-page.server";
-import { formatDate } from "~/components/format";
+import { formatDate, formatDateTime } from "~/components/format";
 import { Pager } from "~/components/Pager";
 import teamStyles from "~/styles/team.css";
 
@@ -29,6 +29,7 @@ export default function RecognitionReport() {
         Kudos managers (and HR) have sent, and the teams where nobody has been recognised lately. The last {r.windowDays} days run from{" "}
         {formatDate(r.since)}.
       </p>
+      {r.teamSizesAsOf ? <p className="muted">{`Team sizes as of ${formatDateTime(r.teamSizesAsOf)}, from the stored scores (refreshed after each scheduler run).`}</p> : null}
       <p className="muted">
         <Link to="/hr/board">Top compliers board</Link>
       </p>

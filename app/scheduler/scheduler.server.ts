@@ -4,7 +4,7 @@
 // a crash yields each assignment and each notification once. Work is done in batches, each in
 // its own short transaction; a dry run does everything in one transaction and rolls it back.
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Db } from "../../db/connection";
+import { dialectOf, type Db } from "../../db/connection";
 import type { AssignmentReason, DB, NotificationKind } from "../../db/schema";
 import { addDays } from "../clock";
 import { appendAudit, auditedTransaction } from "../audit/audit.server";
@@ -16,16 +16,22 @@ import {
   cancelStaleLeavingCycles,
   hasNoAssignmentIn,
   issueAssignments,
-  markRenewalsIssued,
+  issueDueRenewals,
+  issuedWithPrefix,
+  markRenewalsAlreadyIssued,
+  type RenewalBatch,
   type NewAssignment,
 } from "../assignments/assignments.server";
-import { digestPeriod, onboardingDueAt, reminderEvents, renewalDueAt } from "../assignments/rules";
+import { digestPeriod, onboardingDueAt, reminderEvents } from "../assignments/rules";
 import { audienceWhere } from "../assignments/status-sql.server";
 import { deactivatePerson } from "../people/people.server";
-import { enqueueNotification, enqueueNotifications } from "../notifications/outbox.server";
+import { enqueueAssignedMailsFor, enqueueNotification, enqueueNotifications } from "../notifications/outbox.server";
+import { recordHash } from "../audit/rows.server";
 import { assignedMail, escalationMail, hrDigestMail, reminderMail } from "../notifications/templates.server";
 
 const BATCH = 2000;
+/** Renewals a transaction: set-based, so a batch costs one statement whatever its size. */
+const RENEWAL_BATCH = 10_000;
 
 export interface SchedulerOptions {
   catalog: Catalog;
@@ -91,11 +97,35 @@ export async function runScheduler(db: Db, opts: SchedulerOptions): Promise<RunS
     }
     return summary;
   }
-  await steps({ read: db, tx: (fn) => auditedTransaction(db, fn) });
-  await auditedTransaction(db, (trx) =>
-    appendAudit(trx, { actorId: opts.actorId ?? null, action: "scheduler.run", subjectType: "scheduler", subjectId: null, data: { ...summary } }, opts.now),
-  );
+  await withOneCheckpoint(db, async () => {
+    await steps({ read: db, tx: (fn) => auditedTransaction(db, fn) });
+    await auditedTransaction(db, (trx) =>
+      appendAudit(trx, { actorId: opts.actorId ?? null, action: "scheduler.run", subjectType: "scheduler", subjectId: null, data: { ...summary } }, opts.now),
+    );
+  });
   return summary;
+}
+
+/** SQLite's page cache during a run, in KiB (its default is 2,000): the indexes that a large run
+ * writes all over stay in memory instead of being re-read from the file at every batch. */
+const RUN_CACHE_KIB = 65_536;
+
+/** On SQLite, for the length of a run: no WAL checkpoint during it — each would copy back
+ * everything written so far, hundreds of times in a large run — and one at its end (PASSIVE: it
+ * waits for nobody); a larger page cache. The commits stay `synchronous=FULL`. */
+async function withOneCheckpoint(db: Db, work: () => Promise<void>) {
+  if (dialectOf(db) !== "sqlite") return work();
+  const pragma = async (name: string) => Number(Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0] as object)[0]);
+  const [pages, cache] = [await pragma("wal_autocheckpoint"), await pragma("cache_size")];
+  await sql`pragma wal_autocheckpoint = 0`.execute(db);
+  await sql.raw(`pragma cache_size = -${RUN_CACHE_KIB}`).execute(db);
+  try {
+    await work();
+  } finally {
+    await sql.raw(`pragma wal_autocheckpoint = ${pages}`).execute(db);
+    await sql.raw(`pragma cache_size = ${cache}`).execute(db);
+    await sql`pragma wal_checkpoint(PASSIVE)`.execute(db);
+  }
 }
 
 // --- issuing --------------------------------------------------------------------------------
@@ -171,51 +201,43 @@ async function onboarding(run: Runner, opts: SchedulerOptions, summary: RunSumma
   }
 }
 
+/** Renewals, set-based: per course, INSERT … SELECT of up to RENEWAL_BATCH due cycles a
+ * transaction, their mails derived from the same rows, one audit entry naming them
+ * (decision 022). */
 async function renewals(run: Runner, opts: SchedulerOptions, summary: RunSummary) {
   for (const course of opts.catalog.courses.values()) {
     if (course.meta.recurrence.kind === "none") continue;
     const renewWith = opts.catalog.courses.get(course.meta.renewWith ?? course.id);
     if (!renewWith) continue;
-    const cutoff = addDays(opts.now.toISOString(), course.meta.renewalWindowDays);
+    const batch = { courseId: course.id, renewWith, cutoff: addDays(opts.now.toISOString(), course.meta.renewalWindowDays), limit: RENEWAL_BATCH };
     for (;;) {
-      const due = await run.read
-        .selectFrom("assignments as a")
-        .innerJoin("users as u", "u.id", "a.user_id")
-        .select(["a.id", "a.user_id", "a.family", "a.expires_at", "u.name", "u.email"])
-        .where("a.course_id", "=", course.id)
-        .where("a.renewal_issued_at", "is", null)
-        .where("a.completed_at", "is not", null)
-        .where("a.cancelled_at", "is", null)
-        .where("a.expires_at", "is not", null)
-        .where("a.expires_at", "<=", cutoff)
-        .where("u.status", "=", "active")
-        // No ORDER BY: each batch marks what it renewed, so the next query finds the rest, and
-        // the index (course, renewal_issued_at, expires_at) serves it without a sort.
-        .limit(BATCH)
-        .execute();
-      if (due.length === 0) break;
-      const issued = await run.tx(async (trx) => {
-        const out = await issueBatch(
-          trx,
-          due.map((a) => ({
-            userId: a.user_id,
-            name: a.name,
-            email: a.email,
-            course: renewWith,
-            family: a.family ?? course.id,
-            cycle: `renewal-${a.expires_at!.slice(0, 10)}`,
-            reason: "annual",
-            dueAt: renewalDueAt(a.expires_at!, opts.now.toISOString()),
-            previousExpiresAt: a.expires_at,
-          })),
-          opts,
-        );
-        await markRenewalsIssued(trx, due.map((a) => a.id), opts.now);
-        return out;
-      });
-      summary.issued.annual += issued.length;
+      const issued = await run.tx((trx) => renewalBatch(trx, batch, opts));
+      summary.issued.annual += issued;
+      if (issued === 0) break;
     }
+    await run.tx((trx) => markRenewalsAlreadyIssued(trx, batch, opts.now));
   }
+}
+
+async function renewalBatch(trx: Transaction<DB>, batch: RenewalBatch, opts: SchedulerOptions): Promise<number> {
+  const { prefix, issued } = await issueDueRenewals(trx, batch, opts.now);
+  if (issued === 0) return 0;
+  const course = batch.renewWith;
+  await enqueueAssignedMailsFor(trx, { prefix, courseTitle: course.meta.title, courseUrl: `${opts.origin}/courses/${course.id}`, reason: "annual" }, opts.now);
+  const rows = await issuedWithPrefix(trx, prefix);
+  await appendAudit(
+    trx,
+    {
+      actorId: opts.actorId ?? null,
+      action: "scheduler.assignments_issued",
+      subjectType: "course",
+      subjectId: course.id,
+      // The ids name the rows; the hash binds what they said when issued (person, cycle, due date).
+      data: { reason: "annual", count: rows.length, assignments: rows.map((r) => r.id), rowsSha256: recordHash({ rows: rows.map((r) => [r.id, r.user_id, r.cycle, r.due_at]) }) },
+    },
+    opts.now,
+  );
+  return issued;
 }
 
 async function policyChanges(run: Runner, opts: SchedulerOptions, summary: RunSummary) {

@@ -18,10 +18,12 @@ import { makePerson } from "../../app/demo/factories.server";
 
 const clock = fixedClock("2027-03-01T09:00:00.000Z");
 const catalog = realCatalog();
-const dbs = bothDatabases(async (db) => {
-  await seedDemo(db, { catalog, secret: SECRET, clock });
-  // Joined last year and was never given the onboarding course: nothing open, nothing done.
-  await makePerson(db, { email: "nina@example.com", name: "Nina Novak", startDate: "2026-05-01", department: "Engineering" }, clock);
+const dbs = bothDatabases({
+  seed: async (db) => {
+    await seedDemo(db, { catalog, secret: SECRET, clock });
+    // Joined last year and was never given the onboarding course: nothing open, nothing done.
+    await makePerson(db, { email: "nina@example.com", name: "Nina Novak", startDate: "2026-05-01", department: "Engineering" }, clock);
+  },
 });
 
 const hrOf = async (db: Db) => ({ id: (await db.selectFrom("users").select("id").where("email", "=", "hr@example.com").executeTakeFirstOrThrow()).id, is_hr: 1 });
@@ -38,10 +40,8 @@ const refresherForEngineering = assignFormSchema.parse({
   department: "Engineering",
 });
 
-describe.each([
-  ["SQLite", dbs.lite],
-  ["PostgreSQL", dbs.pg],
-])("on %s", (_name, dbOf) => {
+describe.each(dbs.names)("on %s", (name) => {
+  const dbOf = () => dbs.db(name);
   test("the preview counts who gets it and who is left out, and writes nothing", async () => {
     const db = dbOf();
     const before = await rows(db);

@@ -1,35 +1,32 @@
-// The same test on SQLite and PostgreSQL side by side: a fresh SQLite file and a throwaway,
-// migrated PostgreSQL server, opened in beforeAll and removed in afterAll.
+// A SQLite file and a PostgreSQL server for one test file, each migrated (and seeded, when asked):
+// for tests that hold a feature to the same behaviour on both databases.
 import { afterAll, beforeAll } from "vitest";
 import { createDb, type Db } from "../../db/connection";
 import { migrateToLatest } from "../../db/migrate";
 import { freshDb, type TestDb } from "./db";
 import { startPostgres } from "./postgres";
 
-export interface BothDatabases {
-  /** The SQLite database. */
-  lite: () => Db;
-  /** The PostgreSQL database. */
-  pg: () => Db;
-  both: () => Db[];
-}
+export type DatabaseName = "SQLite" | "PostgreSQL";
 
-/** Opens both databases for this file; `prepare` runs on each (e.g. seeding) before the tests. */
-export function bothDatabases(prepare?: (db: Db) => Promise<void>): BothDatabases {
-  let server: Awaited<ReturnType<typeof startPostgres>> | undefined;
+/** Registers the setup and teardown; `db(name)` is that database once the file's tests run. */
+export function bothDatabases({ seed }: { seed?: (db: Db) => Promise<unknown> } = {}) {
+  let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
   let pgDb: Db | undefined;
   let lite: TestDb | undefined;
   beforeAll(async () => {
-    server = await startPostgres();
-    pgDb = createDb(server.url);
+    pg = await startPostgres();
+    pgDb = createDb(pg.url);
     await migrateToLatest(pgDb);
     lite = await freshDb();
-    for (const db of [pgDb, lite.db]) await prepare?.(db);
+    if (seed) for (const db of [pgDb, lite.db]) await seed(db);
   }, 180_000);
   afterAll(async () => {
     await pgDb?.destroy();
-    server?.stop();
+    pg?.stop();
     await lite?.close();
   });
-  return { lite: () => lite!.db, pg: () => pgDb!, both: () => [lite!.db, pgDb!] };
+  return {
+    names: [["SQLite"], ["PostgreSQL"]] as Array<[DatabaseName]>,
+    db: (name: DatabaseName): Db => (name === "SQLite" ? lite!.db : pgDb!),
+  };
 }
