@@ -146,6 +146,10 @@ export function createDb(url: string = process.env.DATABASE_URL || DEFAULT_DATAB
           // Without a listener, an idle connection terminated by the server (57P01 on a restart)
           // is an unhandled 'error' event and ends the process. The pool discards that client.
           pool.on("error", (err) => o.onPoolError(err));
+          // The pool's listener covers idle clients only: a client checked out (inside a
+          // transaction, between its queries) when the server goes away emits 'error' on itself.
+          // Its query fails and the pool discards it on release; the process must not end.
+          pool.on("connect", (client) => client.on("error", (err) => o.onPoolError(err)));
           return pool;
         },
       }),

@@ -126,7 +126,19 @@ export function Scenario({ id, title, children }: { id: string; title?: string; 
           <p className="scenario-poor" role="status">
             Not the best way this could have gone. See the better move, then try again from where it was.
           </p>
-          <ScenarioMove scenarioId={id} from={current!.props.id} to={retryTo} label="See the better move and try again" />
+          {preview ? (
+            // A preview moves in the browser: the better move, or back to the start for another branch.
+            <>
+              <button type="button" className="button" onClick={() => follow!(retryTo)}>
+                See the better move and try again
+              </button>{" "}
+              <button type="button" className="button secondary" onClick={() => setPreviewPath(null)}>
+                Try another path
+              </button>
+            </>
+          ) : (
+            <ScenarioMove scenarioId={id} from={current!.props.id} to={retryTo} label="See the better move and try again" />
+          )}
         </div>
       ) : ended ? (
         <div className="scenario-footer">

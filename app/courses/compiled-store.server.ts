@@ -20,7 +20,8 @@ export async function keepCompiledModules(trx: Transaction<DB>, course: Course, 
  * served unless it is among the sources the asker may see. */
 export async function compiledModule(db: Kysely<DB>, hash: string, sources: () => Iterable<string>): Promise<CompiledMdx | null> {
   for (const source of sources()) {
-    if (sha256Hex(source).slice(0, 32) === hash) return compileMdx(source);
+    // Text that does not compile (or holds code) has no module: the page shows why instead.
+    if (sha256Hex(source).slice(0, 32) === hash) return compileMdx(source).catch(() => null);
   }
   const row = await db.selectFrom("compiled_modules").select(["hash", "code"]).where("hash", "=", hash).executeTakeFirst();
   return row ? { hash: row.hash, code: row.code } : null;

@@ -38,6 +38,36 @@ test("connections terminated by the server (as on a restart) are dropped and rep
   }
 });
 
+test("a connection terminated while a transaction holds it (between its queries) fails that transaction, not the process", async () => {
+  const errors: Error[] = [];
+  const db = createDb(server.url, { poolMax: 2, onPoolError: (err) => errors.push(err) });
+  try {
+    await migrateToLatest(db);
+    const outcome = await db
+      .transaction()
+      .execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        const admin = new pg.Client({ connectionString: server.url });
+        await admin.connect();
+        await admin.query("select pg_terminate_backend($1)", [rows[0].pid]);
+        await admin.end();
+        // The checked-out client hears of it while the transaction waits here in JavaScript:
+        // without a listener on the client itself that 'error' event would end the process.
+        await new Promise((r) => setTimeout(r, 300));
+        await sql`select 1`.execute(trx);
+        return "committed";
+      })
+      .catch(() => "failed");
+    expect(outcome).toBe("failed");
+    expect(errors.map((e) => e.message).join(" ")).toMatch(/terminat/i);
+    // The broken client was discarded: the next query gets a working connection.
+    const rows = await db.selectFrom("users").select(db.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(Number(rows.n)).toBe(0);
+  } finally {
+    await db.destroy();
+  }
+});
+
 test("a statement waiting on a lock longer than the lock timeout fails with a storage fault instead of hanging the page", async () => {
   const db = createDb(server.url, { lockTimeoutMs: 300 });
   const holder = new pg.Client({ connectionString: server.url });
