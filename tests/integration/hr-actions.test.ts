@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { assign, makePerson } from "../../app/demo/factories.server";
 import { assignFormSchema } from "../../app/hr/actions.server";
 import { assignCourse } from "../../app/hr/assign.server";
+import { refreshRollup } from "../../app/reports/rollup.server";
 import type { User } from "../../db/schema";
 import { makeWorld, passwordHash, type World } from "../support/world";
 import { startTestServer, type TestServer } from "../support/server";
@@ -245,6 +246,9 @@ test("employees and managers are told /hr/assign does not exist, and can change 
 });
 
 test("HR's form lists courses, departments and managers, and can start from a person", async () => {
+  // The choices come from the reporting rollup: count it now (the previews above wrote nothing,
+  // and the test clock never lets it age into a refresh by itself).
+  await refreshRollup(w.db, w.clock());
   const res = await server.get("/hr/assign?group=person&person=bob%40test.example", hrCookie);
   expect(res.status).toBe(200);
   const html = (await res.text()).replaceAll("<!-- -->", "");
