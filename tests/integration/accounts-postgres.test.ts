@@ -1,8 +1,7 @@
 // Invitations, resets, password changes and the throttle on PostgreSQL: the same answers as on
 // SQLite, and the throttle's check-and-count stays atomic with real concurrent connections.
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createDb, type Db } from "../../db/connection";
-import { migrateToLatest } from "../../db/migrate";
+import { expect, test } from "vitest";
+import type { Db } from "../../db/connection";
 import { fixedClock } from "../../app/clock";
 import { verifyAuditChain } from "../../app/audit/audit.server";
 import { findAccountLink, invitePeople, latestAccountLink, mintAccountLinkMail, queueDueInvitations, requestPasswordReset, sendAccountLinkByHr } from "../../app/auth/account-links.server";
@@ -11,27 +10,11 @@ import { changeOwnPassword, setPasswordWithLink } from "../../app/auth/passwords
 import { checkPassword } from "../../app/auth/login.server";
 import { RULES } from "../../app/auth/throttle.server";
 import { makePerson } from "../../app/demo/factories.server";
-import { freshDb, type TestDb } from "../support/db";
 import { passwordHash, PASSWORD } from "../support/world";
-import { startPostgres } from "../support/postgres";
+import { bothDatabases } from "../support/both-databases";
 
 const clock = fixedClock("2027-03-01T09:00:00.000Z");
-let pg: Awaited<ReturnType<typeof startPostgres>>;
-let pgDb: Db;
-let lite: TestDb;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  pgDb = createDb(pg.url);
-  await migrateToLatest(pgDb);
-  lite = await freshDb();
-}, 180_000);
-
-afterAll(async () => {
-  await pgDb?.destroy();
-  pg?.stop();
-  await lite?.close();
-});
+const both = bothDatabases();
 
 const NEW = "violet tractor summit pebble";
 
@@ -86,8 +69,8 @@ async function journey(db: Db) {
 }
 
 test("invitation on the start date, link, password rules, reset, change: the same on PostgreSQL and SQLite", async () => {
-  const onPg = await journey(pgDb);
-  const onLite = await journey(lite.db);
+  const onPg = await journey(both.db("PostgreSQL"));
+  const onLite = await journey(both.db("SQLite"));
   expect(onPg).toEqual(onLite);
   expect(onPg).toMatchObject({
     invited: { now: 0, scheduled: 1 },
@@ -116,14 +99,14 @@ test("invitation on the start date, link, password rules, reset, change: the sam
 
 test("on PostgreSQL, 40 parallel wrong passwords from one address get at most the limit checked", async () => {
   const hash = await passwordHash();
-  await makePerson(pgDb, { email: "target@pg.example", name: "Tara Target", startDate: "2025-01-01", passwordHash: hash }, clock);
+  await makePerson(both.db("PostgreSQL"), { email: "target@pg.example", name: "Tara Target", startDate: "2025-01-01", passwordHash: hash }, clock);
   const results = await Promise.all(
-    Array.from({ length: 40 }, (_, i) => checkPassword(pgDb, { form: { email: "target@pg.example", password: `parallel ${i}` }, ip: "192.0.2.9", userAgent: null }, clock)),
+    Array.from({ length: 40 }, (_, i) => checkPassword(both.db("PostgreSQL"), { form: { email: "target@pg.example", password: `parallel ${i}` }, ip: "192.0.2.9", userAgent: null }, clock)),
   );
   const checked = results.filter((r) => !r.ok && r.status === 400).length;
   expect(checked).toBeLessThanOrEqual(RULES.accountAndIp.limit);
   expect(checked).toBeGreaterThan(0);
   expect(results.filter((r) => !r.ok && r.status === 429)).toHaveLength(40 - checked);
-  const row = await pgDb.selectFrom("auth_throttle").selectAll().where("key", "=", "acct-ip:target@pg.example|192.0.2.9").executeTakeFirstOrThrow();
+  const row = await both.db("PostgreSQL").selectFrom("auth_throttle").selectAll().where("key", "=", "acct-ip:target@pg.example|192.0.2.9").executeTakeFirstOrThrow();
   expect(row.failures).toBe(checked);
 }, 120_000);

@@ -1,9 +1,8 @@
 // The second factors on PostgreSQL: the same functions, the same answers as on SQLite.
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { createDb, type Db } from "../../db/connection";
-import { migrateToLatest } from "../../db/migrate";
+import type { Db } from "../../db/connection";
 import { fixedClock } from "../../app/clock";
 import { makePerson } from "../../app/demo/factories.server";
 import { confirmTotp, startTotpEnrolment, totpState, useRecoveryCode, verifyTotp } from "../../app/auth/totp.server";
@@ -11,8 +10,7 @@ import { listPasskeys, passkeyAuthenticationOptions, removePasskey, verifyPasske
 import { finishSignIn, readPendingSignIn, secondFactorsOf, startPendingSignIn } from "../../app/auth/second-factor.server";
 import { createSession, validateSessionToken } from "../../app/auth/session.server";
 import { verifyAuditChain } from "../../app/audit/audit.server";
-import { freshDb, type TestDb } from "../support/db";
-import { startPostgres } from "../support/postgres";
+import { bothDatabases } from "../support/both-databases";
 import { createPasskey, enrolSoftPasskey, usePasskey } from "../support/authenticator";
 import { SECRET } from "../support/world";
 
@@ -22,20 +20,7 @@ const clock = at(0);
 const code = (key: Uint8Array, ms: number) => generateHOTP(key, BigInt(Math.floor((T + ms) / 30_000)), 6);
 const ORIGIN = "http://127.0.0.1";
 
-let pg: Awaited<ReturnType<typeof startPostgres>>;
-let pgDb: Db;
-let lite: TestDb;
-beforeAll(async () => {
-  pg = await startPostgres();
-  pgDb = createDb(pg.url);
-  await migrateToLatest(pgDb);
-  lite = await freshDb();
-}, 180_000);
-afterAll(async () => {
-  await pgDb?.destroy();
-  pg?.stop();
-  await lite?.close();
-});
+const both = bothDatabases();
 
 async function journey(db: Db, tag: string) {
   const person = await makePerson(db, { email: `${tag}@test.example`, name: "Pat Park", startDate: "2025-01-01" }, clock);
@@ -94,8 +79,8 @@ async function journey(db: Db, tag: string) {
 }
 
 test("authenticator codes, recovery codes, passkeys and the pending sign-in behave the same on PostgreSQL and SQLite", async () => {
-  const onPg = await journey(pgDb, "pg");
-  const onLite = await journey(lite.db, "lite");
+  const onPg = await journey(both.db("PostgreSQL"), "pg");
+  const onLite = await journey(both.db("SQLite"), "lite");
   expect(onPg).toEqual(onLite);
   expect(onPg).toEqual({
     before: false,

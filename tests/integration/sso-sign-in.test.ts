@@ -2,19 +2,17 @@
 // roster decides who gets in, an HR admin's second factor comes from the provider's `amr` or from
 // Confidant's own second step (decision 026), OIDC_CREATE_PEOPLE adds people, and
 // PASSWORD_SIGNIN turns passwords off for everyone but the named break-glass HR admins.
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createDb, type Db } from "../../db/connection";
-import { migrateToLatest } from "../../db/migrate";
+import { expect, test } from "vitest";
+import type { Db } from "../../db/connection";
 import { fixedClock } from "../../app/clock";
 import { makePerson } from "../../app/demo/factories.server";
 import { validateSessionToken } from "../../app/auth/session.server";
 import { signIn, PASSWORD_SIGN_IN_OFF } from "../../app/auth/login.server";
 import { signInWithProvider } from "../../app/people/sso-sign-in.server";
 import type { ProviderIdentity } from "../../app/auth/oidc.server";
-import { freshDb, type TestDb } from "../support/db";
 import { enrolSoftPasskey } from "../support/authenticator";
 import { passwordHash, PASSWORD } from "../support/world";
-import { startPostgres } from "../support/postgres";
+import { bothDatabases } from "../support/both-databases";
 import { realCatalog, COURSE_ID } from "../support/world";
 import { agreementOf, consent, consentPolicy, readyToSign, signingInput } from "../support/signature";
 import { signAttestation } from "../../app/attestations/attestations.server";
@@ -22,21 +20,7 @@ import { storedRowHash } from "../../app/audit/rows.server";
 import { verifyAuditChain } from "../../app/audit/audit.server";
 
 const clock = fixedClock("2027-03-01T09:00:00.000Z");
-let pg: Awaited<ReturnType<typeof startPostgres>>;
-let pgDb: Db;
-let lite: TestDb;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  pgDb = createDb(pg.url);
-  await migrateToLatest(pgDb);
-  lite = await freshDb();
-}, 180_000);
-afterAll(async () => {
-  await pgDb?.destroy();
-  pg?.stop();
-  await lite?.close();
-});
+const both = bothDatabases();
 
 const identity = (email: string, amr: string[] = []): ProviderIdentity => ({ issuer: "https://idp.example", subject: `sub-${email}`, email, authTime: null, acr: null, amr });
 const meta = { redirectTo: "/", ip: "192.0.2.1", userAgent: "test" };
@@ -106,9 +90,9 @@ async function scenario(db: Db) {
 }
 
 test("SQLite: the roster, the HR second-factor rule, creating people and turning passwords off", async () => {
-  await scenario(lite.db);
+  await scenario(both.db("SQLite"));
 });
 
 test("PostgreSQL: the same", async () => {
-  await scenario(pgDb);
+  await scenario(both.db("PostgreSQL"));
 }, 60_000);

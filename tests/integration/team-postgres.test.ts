@@ -1,8 +1,7 @@
 // The manager and recognition features on PostgreSQL give the same answers as on SQLite: the demo
 // organisation seeded into both, then every read and write compared by what people see.
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createDb, type Db } from "../../db/connection";
-import { migrateToLatest } from "../../db/migrate";
+import { expect, test } from "vitest";
+import type { Db } from "../../db/connection";
 import { fixedClock } from "../../app/clock";
 import { verifyAuditChain } from "../../app/audit/audit.server";
 import { getTeamMember, teamAssignments, teamFilterOptions, teamOverview } from "../../app/team/team.server";
@@ -13,29 +12,14 @@ import { kudosReceived, recognitionReport, sendKudos } from "../../app/recogniti
 import { setShownOnBoards } from "../../app/recognition/opt-out.server";
 import { getCertificate } from "../../app/recognition/certificate.server";
 import { seedDemo } from "../../scripts/seed";
-import { freshDb, type TestDb } from "../support/db";
 import { realCatalog, SECRET } from "../support/world";
-import { startPostgres } from "../support/postgres";
+import { bothDatabases } from "../support/both-databases";
 
 const clock = fixedClock("2027-03-01T09:00:00.000Z");
 const catalog = realCatalog();
-let pg: Awaited<ReturnType<typeof startPostgres>>;
-let pgDb: Db;
-let lite: TestDb;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  pgDb = createDb(pg.url);
-  await migrateToLatest(pgDb);
-  lite = await freshDb();
-  for (const db of [pgDb, lite.db]) await seedDemo(db, { catalog, secret: SECRET, clock });
-}, 180_000);
-
-afterAll(async () => {
-  await pgDb?.destroy();
-  pg?.stop();
-  await lite?.close();
-});
+const both = bothDatabases({ seed: (db) => seedDemo(db, { catalog, secret: SECRET, clock }) });
+const pgDb = () => both.db("PostgreSQL");
+const liteDb = () => both.db("SQLite");
 
 const person = (db: Db, name: string) => db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
 
@@ -64,7 +48,7 @@ async function whatMarcusSees(db: Db) {
 }
 
 test("the team pages read the same on PostgreSQL as on SQLite", async () => {
-  const [onPg, onLite] = [await whatMarcusSees(pgDb), await whatMarcusSees(lite.db)];
+  const [onPg, onLite] = [await whatMarcusSees(pgDb()), await whatMarcusSees(liteDb())];
   expect(onPg).toEqual(onLite);
   expect(onPg.summary).toMatchObject({ people: 9, direct: 6, leads: [["Priya Shah", 3]], byState: { overdue: 2 } });
   expect(onPg.board[0]).toEqual([1, "Priya Shah", 22, ["on-time-streak", "early-bird", "first-time-pass"]]);
@@ -72,7 +56,7 @@ test("the team pages read the same on PostgreSQL as on SQLite", async () => {
 
 test("nudges, kudos, opt-out and the reports behave the same on PostgreSQL", async () => {
   const results = [];
-  for (const db of [pgDb, lite.db]) {
+  for (const db of [pgDb(), liteDb()]) {
     const marcus = await person(db, "Marcus Lee");
     const tom = await person(db, "Tom Becker");
     const priya = await person(db, "Priya Shah");
@@ -128,7 +112,7 @@ test("nudges, kudos, opt-out and the reports behave the same on PostgreSQL", asy
 
 test("the stored scores give the same boards as live scoring, on PostgreSQL as on SQLite", async () => {
   const results = [];
-  for (const db of [pgDb, lite.db]) {
+  for (const db of [pgDb(), liteDb()]) {
     const now = clock();
     const refreshed = await refreshScores(db, { catalog, now });
     expect(refreshed.skipped).toBe(false);
